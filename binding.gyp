@@ -1,0 +1,32 @@
+{
+  "targets": [
+    {
+      "target_name": "bsdsock",
+      "sources": [
+        "native/addon.c",
+        "native/util.c",
+        "native/sys_fd.c",
+        "native/sys_socket.c",
+        "native/sockaddr.c",
+        "native/family_inet.c",
+        "native/family_unix.c",
+        "native/constants.c",
+        "native/resolver.c"
+      ],
+      "include_dirs": ["native", "<(INTERMEDIATE_DIR)"],
+      "defines": ["NAPI_VERSION=8", "_GNU_SOURCE"],
+      "cflags": ["-std=gnu11", "-Wall", "-Wextra", "-Wno-unused-parameter", "-O2"],
+      "xcode_settings": {
+        "OTHER_CFLAGS": ["-std=gnu11", "-Wall", "-Wextra", "-Wno-unused-parameter", "-O2"]
+      },
+      "actions": [
+        {
+          "action_name": "generate_constants",
+          "inputs": ["scripts/gen-constants.mjs"],
+          "outputs": ["<(INTERMEDIATE_DIR)/bsd_constants_gen.h"],
+          "action": ["node", "scripts/gen-constants.mjs", "<@(_outputs)"]
+        }
+      ]
+    }
+  ]
+}

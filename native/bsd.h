@@ -1,0 +1,59 @@
+/* Shared declarations of the bsdsock addon: argument helpers and the
+ * per-family sockaddr codec table. The addon returns errno as a negative
+ * number; policy (timeouts, Python semantics) lives in TypeScript. */
+#ifndef BSD_H
+#define BSD_H
+
+#include <node_api.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/socket.h>
+
+/* Returned by helpers when a JS exception is already pending. */
+#define BSD_THROWN (-100000)
+
+/* Argument helpers: return 0, or throw a TypeError/RangeError naming the
+ * argument and return BSD_THROWN. */
+int bsd_arg_int32(napi_env env, napi_value v, const char *name, int32_t *out);
+int bsd_arg_int64(napi_env env, napi_value v, const char *name, int64_t *out);
+int bsd_arg_uint32(napi_env env, napi_value v, const char *name, uint32_t *out);
+int bsd_arg_bytes(napi_env env, napi_value v, const char *name, void **data, size_t *len);
+/* The (buffer, offset, length) triple of the hot paths, bounds-checked. */
+int bsd_arg_span(napi_env env, napi_value *argv, const char *name, char **data, size_t *len);
+int bsd_arg_string(napi_env env, napi_value v, const char *name, char *buf, size_t bufsize, size_t *len);
+
+napi_value bsd_throw_type(napi_env env, const char *code, const char *fmt, ...);
+napi_value bsd_throw_range(napi_env env, const char *code, const char *fmt, ...);
+napi_value bsd_int(napi_env env, int64_t n);
+napi_value bsd_undefined(napi_env env);
+napi_value bsd_null(napi_env env);
+/* -errno as a JS number: the error convention of every syscall binding. */
+napi_value bsd_errno(napi_env env, int err);
+void bsd_export(napi_env env, napi_value exports, const char *name, napi_callback fn);
+napi_value bsd_copy_buffer(napi_env env, const void *data, size_t len);
+
+/* One entry per address family: encode a canonical JS address (already
+ * validated and resolved by TypeScript) into a sockaddr, and decode back.
+ * encode returns 0, a negative errno, or BSD_THROWN. */
+typedef struct bsd_family_codec {
+  int family;
+  int (*encode)(napi_env env, napi_value addr, struct sockaddr_storage *ss, socklen_t *len);
+  napi_value (*decode)(napi_env env, const struct sockaddr *sa, socklen_t len);
+} bsd_family_codec;
+
+extern const bsd_family_codec bsd_codec_inet;
+extern const bsd_family_codec bsd_codec_inet6;
+extern const bsd_family_codec bsd_codec_unix;
+
+int bsd_sockaddr_encode(napi_env env, int family, napi_value addr,
+                        struct sockaddr_storage *ss, socklen_t *len);
+napi_value bsd_sockaddr_decode(napi_env env, const struct sockaddr *sa, socklen_t len);
+
+void bsd_init_util(napi_env env, napi_value exports);
+void bsd_init_fd(napi_env env, napi_value exports);
+void bsd_init_socket(napi_env env, napi_value exports);
+void bsd_init_sockaddr(napi_env env, napi_value exports);
+void bsd_init_constants(napi_env env, napi_value exports);
+void bsd_init_resolver(napi_env env, napi_value exports);
+
+#endif

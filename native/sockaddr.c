@@ -1,0 +1,84 @@
+/* The sockaddr codec table: one entry per family, each in its own file.
+ * Adding a family means one file and one line in `codecs` below. */
+#include "bsd.h"
+
+#include <errno.h>
+#include <string.h>
+
+static const bsd_family_codec *const codecs[] = {
+    &bsd_codec_inet,
+    &bsd_codec_inet6,
+    &bsd_codec_unix,
+};
+
+#define NCODECS (sizeof codecs / sizeof codecs[0])
+
+static const bsd_family_codec *find_codec(int family) {
+  for (size_t i = 0; i < NCODECS; i++)
+    if (codecs[i]->family == family) return codecs[i];
+  return NULL;
+}
+
+int bsd_sockaddr_encode(napi_env env, int family, napi_value addr,
+                        struct sockaddr_storage *ss, socklen_t *len) {
+  const bsd_family_codec *c = find_codec(family);
+  if (c == NULL || c->encode == NULL) return -EAFNOSUPPORT;
+  memset(ss, 0, sizeof *ss);
+  return c->encode(env, addr, ss, len);
+}
+
+/* An address of a family without a codec decodes as Python does:
+ * [sa_family, Buffer(sa_data)]; no address at all is null. */
+napi_value bsd_sockaddr_decode(napi_env env, const struct sockaddr *sa, socklen_t len) {
+  if (len == 0) return bsd_null(env);
+  const bsd_family_codec *c = find_codec(sa->sa_family);
+  if (c != NULL && c->decode != NULL) return c->decode(env, sa, len);
+  napi_value arr;
+  napi_create_array_with_length(env, 2, &arr);
+  napi_set_element(env, arr, 0, bsd_int(env, sa->sa_family));
+  napi_set_element(env, arr, 1, bsd_copy_buffer(env, sa->sa_data, sizeof sa->sa_data));
+  return arr;
+}
+
+/* sockaddr_encode(family, address) -> Buffer holding the struct, or -errno.
+ * Exposed so the codecs can be tested without a kernel that has the family. */
+static napi_value js_encode(napi_env env, napi_callback_info info) {
+  size_t argc = 2;
+  napi_value argv[2];
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  int32_t family;
+  if (bsd_arg_int32(env, argv[0], "family", &family)) return NULL;
+  struct sockaddr_storage ss;
+  socklen_t len = 0;
+  int e = bsd_sockaddr_encode(env, family, argv[1], &ss, &len);
+  if (e == BSD_THROWN) return NULL;
+  if (e < 0) return bsd_int(env, e);
+  return bsd_copy_buffer(env, &ss, len);
+}
+
+/* sockaddr_decode(buffer) -> the JS address of the struct in buffer. */
+static napi_value js_decode(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1];
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  void *data;
+  size_t len;
+  if (bsd_arg_bytes(env, argv[0], "address", &data, &len)) return NULL;
+  struct sockaddr_storage ss;
+  memset(&ss, 0, sizeof ss);
+  if (len > sizeof ss) len = sizeof ss;
+  memcpy(&ss, data, len);
+  if (len > 0 && len < offsetof(struct sockaddr, sa_data))
+    return bsd_throw_range(env, "ERR_OUT_OF_RANGE", "The \"address\" buffer is too short for a sockaddr");
+  return bsd_sockaddr_decode(env, (struct sockaddr *)&ss, (socklen_t)len);
+}
+
+void bsd_init_sockaddr(napi_env env, napi_value exports) {
+  bsd_export(env, exports, "sockaddr_encode", js_encode);
+  bsd_export(env, exports, "sockaddr_decode", js_decode);
+  napi_value fams;
+  napi_create_array_with_length(env, NCODECS, &fams);
+  for (size_t i = 0; i < NCODECS; i++)
+    napi_set_element(env, fams, (uint32_t)i, bsd_int(env, codecs[i]->family));
+  napi_set_named_property(env, exports, "codec_families", fams);
+}

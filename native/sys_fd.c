@@ -1,0 +1,109 @@
+/* File-descriptor calls: close, dup, O_NONBLOCK, FD_CLOEXEC, poll. */
+#include "bsd.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <time.h>
+#include <unistd.h>
+
+#define ARGS(n)                                                  \
+  size_t argc = (n);                                             \
+  napi_value argv[(n) > 0 ? (n) : 1];                            \
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL)
+
+#define FD_ARG(i, var)                                           \
+  int32_t var;                                                   \
+  if (bsd_arg_int32(env, argv[i], "fd", &var)) return NULL
+
+static napi_value js_close(napi_env env, napi_callback_info info) {
+  ARGS(1);
+  FD_ARG(0, fd);
+  /* Never retry close() on EINTR: on Linux the fd is gone either way. */
+  if (close(fd) < 0 && errno != EINTR) return bsd_errno(env, errno);
+  return bsd_int(env, 0);
+}
+
+static napi_value js_dup(napi_env env, napi_callback_info info) {
+  ARGS(1);
+  FD_ARG(0, fd);
+  int r = fcntl(fd, F_DUPFD_CLOEXEC, 0);
+  if (r < 0) return bsd_errno(env, errno);
+  return bsd_int(env, r);
+}
+
+/* getflags(fd) -> bit 0: O_NONBLOCK set, bit 1: FD_CLOEXEC set, or -errno. */
+static napi_value js_getflags(napi_env env, napi_callback_info info) {
+  ARGS(1);
+  FD_ARG(0, fd);
+  int fl = fcntl(fd, F_GETFL);
+  if (fl < 0) return bsd_errno(env, errno);
+  int fdfl = fcntl(fd, F_GETFD);
+  if (fdfl < 0) return bsd_errno(env, errno);
+  return bsd_int(env, ((fl & O_NONBLOCK) ? 1 : 0) | ((fdfl & FD_CLOEXEC) ? 2 : 0));
+}
+
+static napi_value js_setnonblocking(napi_env env, napi_callback_info info) {
+  ARGS(2);
+  FD_ARG(0, fd);
+  bool on;
+  if (napi_get_value_bool(env, argv[1], &on) != napi_ok)
+    return bsd_throw_type(env, "ERR_INVALID_ARG_TYPE", "The \"flag\" argument must be of type boolean");
+  int fl = fcntl(fd, F_GETFL);
+  if (fl < 0) return bsd_errno(env, errno);
+  int nfl = on ? (fl | O_NONBLOCK) : (fl & ~O_NONBLOCK);
+  if (nfl != fl && fcntl(fd, F_SETFL, nfl) < 0) return bsd_errno(env, errno);
+  return bsd_int(env, 0);
+}
+
+static napi_value js_setcloexec(napi_env env, napi_callback_info info) {
+  ARGS(2);
+  FD_ARG(0, fd);
+  bool on;
+  if (napi_get_value_bool(env, argv[1], &on) != napi_ok)
+    return bsd_throw_type(env, "ERR_INVALID_ARG_TYPE", "The \"flag\" argument must be of type boolean");
+  int fl = fcntl(fd, F_GETFD);
+  if (fl < 0) return bsd_errno(env, errno);
+  int nfl = on ? (fl | FD_CLOEXEC) : (fl & ~FD_CLOEXEC);
+  if (nfl != fl && fcntl(fd, F_SETFD, nfl) < 0) return bsd_errno(env, errno);
+  return bsd_int(env, 0);
+}
+
+static int64_t now_ms(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* poll(fd, events, timeout_ms) -> revents (0 on timeout) or -errno.
+ * A negative timeout waits forever. EINTR is retried with what is left of
+ * the timeout, so a signal never shortens or stretches the wait. */
+static napi_value js_poll(napi_env env, napi_callback_info info) {
+  ARGS(3);
+  FD_ARG(0, fd);
+  int32_t events;
+  int64_t timeout;
+  if (bsd_arg_int32(env, argv[1], "events", &events)) return NULL;
+  if (bsd_arg_int64(env, argv[2], "timeout", &timeout)) return NULL;
+  if (timeout > INT32_MAX) timeout = INT32_MAX;
+  int64_t deadline = timeout >= 0 ? now_ms() + timeout : 0;
+  struct pollfd p = {.fd = fd, .events = (short)events, .revents = 0};
+  for (;;) {
+    int r = poll(&p, 1, (int)timeout);
+    if (r >= 0) return bsd_int(env, r == 0 ? 0 : p.revents);
+    if (errno != EINTR) return bsd_errno(env, errno);
+    if (timeout >= 0) {
+      timeout = deadline - now_ms();
+      if (timeout < 0) timeout = 0;
+    }
+  }
+}
+
+void bsd_init_fd(napi_env env, napi_value exports) {
+  bsd_export(env, exports, "close", js_close);
+  bsd_export(env, exports, "dup", js_dup);
+  bsd_export(env, exports, "getflags", js_getflags);
+  bsd_export(env, exports, "setnonblocking", js_setnonblocking);
+  bsd_export(env, exports, "setcloexec", js_setcloexec);
+  bsd_export(env, exports, "poll", js_poll);
+}

@@ -1,0 +1,320 @@
+/* Socket system calls. Each returns -errno as a number on failure and
+ * retries EINTR itself (except connect, whose EINTR the caller must see). */
+#include "bsd.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <unistd.h>
+
+#ifndef MSG_NOSIGNAL
+#define MSG_NOSIGNAL 0 /* macOS: SO_NOSIGPIPE is set on every socket instead */
+#endif
+
+#define ARGS(n)                                                  \
+  size_t argc = (n);                                             \
+  napi_value argv[(n)];                                          \
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL)
+
+#define INT_ARG(i, var, name)                                    \
+  int32_t var;                                                   \
+  if (bsd_arg_int32(env, argv[i], name, &var)) return NULL
+
+#define RETRY(expr) \
+  do { r = (expr); } while (r < 0 && errno == EINTR)
+
+/* Close-on-exec (and on macOS, no SIGPIPE) for a descriptor we created
+ * without SOCK_CLOEXEC. */
+static int prepare_fd(int fd) {
+#ifndef SOCK_CLOEXEC
+  if (fcntl(fd, F_SETFD, FD_CLOEXEC) < 0) return -1;
+#endif
+#ifdef SO_NOSIGPIPE
+  int one = 1;
+  setsockopt(fd, SOL_SOCKET, SO_NOSIGPIPE, &one, sizeof one);
+#endif
+  return 0;
+}
+
+static int cloexec_type(int type) {
+#ifdef SOCK_CLOEXEC
+  return type | SOCK_CLOEXEC;
+#else
+  return type;
+#endif
+}
+
+static napi_value js_socket(napi_env env, napi_callback_info info) {
+  ARGS(3);
+  INT_ARG(0, family, "family");
+  INT_ARG(1, type, "type");
+  INT_ARG(2, proto, "proto");
+  int fd = socket(family, cloexec_type(type), proto);
+  if (fd < 0) return bsd_errno(env, errno);
+  if (prepare_fd(fd) < 0) {
+    int e = errno;
+    close(fd);
+    return bsd_errno(env, e);
+  }
+  return bsd_int(env, fd);
+}
+
+static napi_value js_socketpair(napi_env env, napi_callback_info info) {
+  ARGS(3);
+  INT_ARG(0, family, "family");
+  INT_ARG(1, type, "type");
+  INT_ARG(2, proto, "proto");
+  int sv[2];
+  if (socketpair(family, cloexec_type(type), proto, sv) < 0) return bsd_errno(env, errno);
+  if (prepare_fd(sv[0]) < 0 || prepare_fd(sv[1]) < 0) {
+    int e = errno;
+    close(sv[0]);
+    close(sv[1]);
+    return bsd_errno(env, e);
+  }
+  napi_value arr;
+  napi_create_array_with_length(env, 2, &arr);
+  napi_set_element(env, arr, 0, bsd_int(env, sv[0]));
+  napi_set_element(env, arr, 1, bsd_int(env, sv[1]));
+  return arr;
+}
+
+/* bind(fd, family, address) / connect(fd, family, address) */
+static napi_value addr_call(napi_env env, napi_callback_info info, int is_connect) {
+  ARGS(3);
+  INT_ARG(0, fd, "fd");
+  INT_ARG(1, family, "family");
+  struct sockaddr_storage ss;
+  socklen_t len;
+  int e = bsd_sockaddr_encode(env, family, argv[2], &ss, &len);
+  if (e == BSD_THROWN) return NULL;
+  if (e < 0) return bsd_int(env, e);
+  int r;
+  if (is_connect) {
+    r = connect(fd, (struct sockaddr *)&ss, len);
+  } else {
+    RETRY(bind(fd, (struct sockaddr *)&ss, len));
+  }
+  return r < 0 ? bsd_errno(env, errno) : bsd_int(env, 0);
+}
+
+static napi_value js_bind(napi_env env, napi_callback_info info) { return addr_call(env, info, 0); }
+static napi_value js_connect(napi_env env, napi_callback_info info) { return addr_call(env, info, 1); }
+
+static napi_value js_listen(napi_env env, napi_callback_info info) {
+  ARGS(2);
+  INT_ARG(0, fd, "fd");
+  INT_ARG(1, backlog, "backlog");
+  return listen(fd, backlog) < 0 ? bsd_errno(env, errno) : bsd_int(env, 0);
+}
+
+/* accept(fd) -> [newfd, address] or -errno. The new fd is close-on-exec. */
+static napi_value js_accept(napi_env env, napi_callback_info info) {
+  ARGS(1);
+  INT_ARG(0, fd, "fd");
+  struct sockaddr_storage ss;
+  socklen_t len = sizeof ss;
+  int r;
+  memset(&ss, 0, sizeof ss);
+#if defined(__linux__) && defined(SOCK_CLOEXEC)
+  RETRY(accept4(fd, (struct sockaddr *)&ss, &len, SOCK_CLOEXEC));
+#else
+  RETRY(accept(fd, (struct sockaddr *)&ss, &len));
+  if (r >= 0 && prepare_fd(r) < 0) {
+    int e = errno;
+    close(r);
+    return bsd_errno(env, e);
+  }
+#endif
+  if (r < 0) return bsd_errno(env, errno);
+  napi_value addr = bsd_sockaddr_decode(env, (struct sockaddr *)&ss, len);
+  if (addr == NULL) {
+    close(r);
+    return NULL;
+  }
+  napi_value arr;
+  napi_create_array_with_length(env, 2, &arr);
+  napi_set_element(env, arr, 0, bsd_int(env, r));
+  napi_set_element(env, arr, 1, addr);
+  return arr;
+}
+
+/* send(fd, buf, offset, length, flags) -> bytes sent or -errno */
+static napi_value js_send(napi_env env, napi_callback_info info) {
+  ARGS(5);
+  INT_ARG(0, fd, "fd");
+  char *data;
+  size_t len;
+  if (bsd_arg_span(env, argv + 1, "data", &data, &len)) return NULL;
+  INT_ARG(4, flags, "flags");
+  ssize_t r;
+  RETRY(send(fd, data, len, flags | MSG_NOSIGNAL));
+  return r < 0 ? bsd_errno(env, errno) : bsd_int(env, r);
+}
+
+/* sendto(fd, buf, offset, length, flags, family, address) */
+static napi_value js_sendto(napi_env env, napi_callback_info info) {
+  ARGS(7);
+  INT_ARG(0, fd, "fd");
+  char *data;
+  size_t len;
+  if (bsd_arg_span(env, argv + 1, "data", &data, &len)) return NULL;
+  INT_ARG(4, flags, "flags");
+  INT_ARG(5, family, "family");
+  struct sockaddr_storage ss;
+  socklen_t alen;
+  int e = bsd_sockaddr_encode(env, family, argv[6], &ss, &alen);
+  if (e == BSD_THROWN) return NULL;
+  if (e < 0) return bsd_int(env, e);
+  ssize_t r;
+  RETRY(sendto(fd, data, len, flags | MSG_NOSIGNAL, (struct sockaddr *)&ss, alen));
+  return r < 0 ? bsd_errno(env, errno) : bsd_int(env, r);
+}
+
+/* recv(fd, buf, offset, length, flags) -> bytes received or -errno */
+static napi_value js_recv(napi_env env, napi_callback_info info) {
+  ARGS(5);
+  INT_ARG(0, fd, "fd");
+  char *data;
+  size_t len;
+  if (bsd_arg_span(env, argv + 1, "buffer", &data, &len)) return NULL;
+  INT_ARG(4, flags, "flags");
+  ssize_t r;
+  RETRY(recv(fd, data, len, flags));
+  return r < 0 ? bsd_errno(env, errno) : bsd_int(env, r);
+}
+
+/* recvfrom(fd, buf, offset, length, flags) -> [nbytes, address] or -errno */
+static napi_value js_recvfrom(napi_env env, napi_callback_info info) {
+  ARGS(5);
+  INT_ARG(0, fd, "fd");
+  char *data;
+  size_t len;
+  if (bsd_arg_span(env, argv + 1, "buffer", &data, &len)) return NULL;
+  INT_ARG(4, flags, "flags");
+  struct sockaddr_storage ss;
+  socklen_t alen = sizeof ss;
+  ssize_t r;
+  RETRY(recvfrom(fd, data, len, flags, (struct sockaddr *)&ss, &alen));
+  if (r < 0) return bsd_errno(env, errno);
+  napi_value addr = bsd_sockaddr_decode(env, (struct sockaddr *)&ss, alen);
+  if (addr == NULL) return NULL;
+  napi_value arr;
+  napi_create_array_with_length(env, 2, &arr);
+  napi_set_element(env, arr, 0, bsd_int(env, r));
+  napi_set_element(env, arr, 1, addr);
+  return arr;
+}
+
+static napi_value js_shutdown(napi_env env, napi_callback_info info) {
+  ARGS(2);
+  INT_ARG(0, fd, "fd");
+  INT_ARG(1, how, "how");
+  return shutdown(fd, how) < 0 ? bsd_errno(env, errno) : bsd_int(env, 0);
+}
+
+static napi_value name_call(napi_env env, napi_callback_info info, int peer) {
+  ARGS(1);
+  INT_ARG(0, fd, "fd");
+  struct sockaddr_storage ss;
+  socklen_t len = sizeof ss;
+  memset(&ss, 0, sizeof ss);
+  int r = peer ? getpeername(fd, (struct sockaddr *)&ss, &len)
+               : getsockname(fd, (struct sockaddr *)&ss, &len);
+  if (r < 0) return bsd_errno(env, errno);
+  return bsd_sockaddr_decode(env, (struct sockaddr *)&ss, len);
+}
+
+static napi_value js_getsockname(napi_env env, napi_callback_info info) { return name_call(env, info, 0); }
+static napi_value js_getpeername(napi_env env, napi_callback_info info) { return name_call(env, info, 1); }
+
+/* setsockopt(fd, level, option, value, optlen): value is a number (an int
+ * option), a bytes-like object, or null (a NULL pointer with optlen). */
+static napi_value js_setsockopt(napi_env env, napi_callback_info info) {
+  ARGS(5);
+  INT_ARG(0, fd, "fd");
+  INT_ARG(1, level, "level");
+  INT_ARG(2, opt, "optname");
+  napi_valuetype t;
+  napi_typeof(env, argv[3], &t);
+  int r;
+  if (t == napi_number) {
+    int32_t v;
+    if (bsd_arg_int32(env, argv[3], "value", &v)) return NULL;
+    int iv = v;
+    r = setsockopt(fd, level, opt, &iv, sizeof iv);
+  } else if (t == napi_null) {
+    uint32_t optlen;
+    if (bsd_arg_uint32(env, argv[4], "optlen", &optlen)) return NULL;
+    r = setsockopt(fd, level, opt, NULL, optlen);
+  } else {
+    void *data;
+    size_t len;
+    if (bsd_arg_bytes(env, argv[3], "value", &data, &len)) return NULL;
+    r = setsockopt(fd, level, opt, data, (socklen_t)len);
+  }
+  return r < 0 ? bsd_errno(env, errno) : bsd_int(env, 0);
+}
+
+/* getsockopt(fd, level, option, buffer) -> the option's length, written
+ * into buffer, or -errno. */
+static napi_value js_getsockopt(napi_env env, napi_callback_info info) {
+  ARGS(4);
+  INT_ARG(0, fd, "fd");
+  INT_ARG(1, level, "level");
+  INT_ARG(2, opt, "optname");
+  void *data;
+  size_t len;
+  if (bsd_arg_bytes(env, argv[3], "buffer", &data, &len)) return NULL;
+  socklen_t olen = (socklen_t)len;
+  if (getsockopt(fd, level, opt, data, &olen) < 0) return bsd_errno(env, errno);
+  return bsd_int(env, olen);
+}
+
+/* sockinfo(fd) -> [family, type, proto] read from the kernel, or -errno. */
+static napi_value js_sockinfo(napi_env env, napi_callback_info info) {
+  ARGS(1);
+  INT_ARG(0, fd, "fd");
+  int family = 0, type = 0, proto = 0;
+  socklen_t l = sizeof type;
+  if (getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &l) < 0) return bsd_errno(env, errno);
+#ifdef SO_DOMAIN
+  l = sizeof family;
+  if (getsockopt(fd, SOL_SOCKET, SO_DOMAIN, &family, &l) < 0) return bsd_errno(env, errno);
+#else
+  struct sockaddr_storage ss;
+  socklen_t sl = sizeof ss;
+  memset(&ss, 0, sizeof ss);
+  if (getsockname(fd, (struct sockaddr *)&ss, &sl) < 0) return bsd_errno(env, errno);
+  family = ss.ss_family;
+#endif
+#ifdef SO_PROTOCOL
+  l = sizeof proto;
+  if (getsockopt(fd, SOL_SOCKET, SO_PROTOCOL, &proto, &l) < 0) return bsd_errno(env, errno);
+#endif
+  napi_value arr;
+  napi_create_array_with_length(env, 3, &arr);
+  napi_set_element(env, arr, 0, bsd_int(env, family));
+  napi_set_element(env, arr, 1, bsd_int(env, type));
+  napi_set_element(env, arr, 2, bsd_int(env, proto));
+  return arr;
+}
+
+void bsd_init_socket(napi_env env, napi_value exports) {
+  bsd_export(env, exports, "socket", js_socket);
+  bsd_export(env, exports, "socketpair", js_socketpair);
+  bsd_export(env, exports, "bind", js_bind);
+  bsd_export(env, exports, "connect", js_connect);
+  bsd_export(env, exports, "listen", js_listen);
+  bsd_export(env, exports, "accept", js_accept);
+  bsd_export(env, exports, "send", js_send);
+  bsd_export(env, exports, "sendto", js_sendto);
+  bsd_export(env, exports, "recv", js_recv);
+  bsd_export(env, exports, "recvfrom", js_recvfrom);
+  bsd_export(env, exports, "shutdown", js_shutdown);
+  bsd_export(env, exports, "getsockname", js_getsockname);
+  bsd_export(env, exports, "getpeername", js_getpeername);
+  bsd_export(env, exports, "setsockopt", js_setsockopt);
+  bsd_export(env, exports, "getsockopt", js_getsockopt);
+  bsd_export(env, exports, "sockinfo", js_sockinfo);
+}

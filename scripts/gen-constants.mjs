@@ -1,0 +1,129 @@
+#!/usr/bin/env node
+// Writes the constants table of the addon from the system headers: every
+// macro with one of Python's socket-module prefixes that the headers
+// define, as `BSD_CONST(NAME)` lines. Run by binding.gyp at build time, so
+// the values always come from the headers of the machine that builds.
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+const out = process.argv[2];
+if (!out) {
+  console.error('usage: gen-constants.mjs OUTPUT.h');
+  process.exit(2);
+}
+
+// Headers in the order a socket program includes them; Linux-only ones are
+// guarded so the same list works on macOS.
+const HEADERS = `
+#include <sys/types.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <sys/ioctl.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <netinet/udp.h>
+#include <arpa/inet.h>
+#include <netdb.h>
+#include <net/if.h>
+#include <errno.h>
+#if defined(__has_include)
+# if __has_include(<netpacket/packet.h>)
+#  include <netpacket/packet.h>
+# endif
+# if __has_include(<linux/netlink.h>)
+#  include <linux/netlink.h>
+# endif
+# if __has_include(<linux/if_ether.h>)
+#  include <linux/if_ether.h>
+# endif
+# if __has_include(<linux/vm_sockets.h>)
+#  include <linux/vm_sockets.h>
+# endif
+# if __has_include(<linux/if_alg.h>)
+#  include <linux/if_alg.h>
+# endif
+# if __has_include(<linux/can.h>)
+#  include <linux/can.h>
+#  include <linux/can/raw.h>
+# endif
+# if __has_include(<linux/tipc.h>)
+#  include <linux/tipc.h>
+# endif
+#endif
+`;
+
+const PREFIXES = [
+  'AF', 'PF', 'SOCK', 'SO', 'SOL', 'SCM', 'MSG', 'IPPROTO', 'IPPORT', 'INADDR',
+  'IP', 'IPV6', 'TCP', 'SHUT', 'EAI', 'AI', 'NI',
+  // families and options of Linux that Python's module also names
+  'NETLINK', 'PACKET', 'VMADDR', 'ALG', 'CAN', 'TIPC', 'J1939', 'UDPLITE',
+];
+const EXACT = new Set([
+  'SOMAXCONN', 'ETH_P_ALL', 'IOCTL_VM_SOCKETS_GET_LOCAL_CID', 'VM_SOCKETS_INVALID_VERSION',
+  'SIOCGIFNAME', 'SIOCGIFINDEX', 'EAGAIN', 'EWOULDBLOCK', 'EBADF',
+]);
+const NAME = new RegExp(`^(?:${PREFIXES.join("|")})_[A-Z0-9_]*[A-Za-z0-9_]*$`);
+// Bodies that are not integer constant expressions, or deprecated names
+// whose use makes the compiler warn.
+const NOT_A_NUMBER = /["{]|__glibc_macro_warning|__attribute__|\bstruct\b|\bsizeof\s*\(\s*struct/;
+
+const cc = process.env.CC || 'cc';
+const dir = mkdtempSync(join(tmpdir(), 'bsdsock-constants-'));
+const names = new Set();
+try {
+  const src = join(dir, 'h.c');
+  writeFileSync(src, HEADERS);
+  const text = execFileSync(cc, ['-E', '-dM', '-D_GNU_SOURCE', src], { encoding: 'utf8' });
+  for (const line of text.split('\n')) {
+    const m = /^#define ([A-Za-z_][A-Za-z0-9_]*)(\(?)\s*(.*)$/.exec(line);
+    if (!m || m[2] === '(') continue; // function-like macros are not constants
+    const [, name, , body] = m;
+    if (!(NAME.test(name) || EXACT.has(name))) continue;
+    if (body.trim() === '' || NOT_A_NUMBER.test(body)) continue;
+    names.add(name);
+  }
+  // Some names are enumerators only (glibc's IPPORT_USERRESERVED, the
+  // kernel's CAN_RAW_FILTER): read them from the preprocessed enums.
+  const expanded = execFileSync(cc, ['-E', '-D_GNU_SOURCE', src], { encoding: 'utf8', maxBuffer: 64 << 20 });
+  for (const block of expanded.matchAll(/\benum\b[^{;]*\{([^}]*)\}/g)) {
+    for (const item of block[1].split(',')) {
+      const m = /^\s*([A-Za-z_][A-Za-z0-9_]*)/.exec(item);
+      if (m && (NAME.test(m[1]) || EXACT.has(m[1]))) names.add(m[1]);
+    }
+  }
+  // Some headers define a name in terms of one they no longer declare:
+  // compile every candidate and drop the ones the compiler rejects.
+  for (let round = 0; round < 10; round++) {
+    const list = [...names];
+    const header = HEADERS.split('\n').length;
+    writeFileSync(src, HEADERS + list.map((n, i) => `long long bsd_v${i} = (long long)(${n});`).join('\n') + '\n');
+    let stderr = '';
+    try {
+      execFileSync(cc, ['-fsyntax-only', '-D_GNU_SOURCE', src], { encoding: 'utf8', stdio: ['ignore', 'ignore', 'pipe'] });
+      break;
+    } catch (e) {
+      stderr = String(e.stderr ?? '');
+    }
+    let dropped = 0;
+    for (const m of stderr.matchAll(/h\.c:(\d+):\d+: error/g)) {
+      const name = list[Number(m[1]) - header];
+      if (name !== undefined && names.delete(name)) dropped++;
+    }
+    if (dropped === 0) throw new Error(`constants do not compile:\n${stderr}`);
+  }
+} finally {
+  rmSync(dir, { recursive: true, force: true });
+}
+
+const lines = [
+  '/* Generated at build time by scripts/gen-constants.mjs from the system headers. */',
+  '#ifdef BSD_CONST_HEADERS',
+  HEADERS.trim(),
+  '#else',
+  ...[...names].sort().map((n) => `BSD_CONST(${n})`),
+  '#endif',
+  '',
+];
+writeFileSync(out, lines.join('\n'));

@@ -1,0 +1,657 @@
+// Python's socket object: the synchronous methods, in Python's three modes
+// (blocking, non-blocking, timeout), over the addon's system calls.
+import { constants as osConstants } from 'node:os';
+import { performance } from 'node:perf_hooks';
+import { inspect } from 'node:util';
+import { toNativeAddress } from './address';
+import { argTypeError, argValueError, fromErrno, OSError, plainOSError, timedOut } from './errors';
+import { binding, type Bytes } from './native';
+import { toBytes, toCInt, toFlags, toInteger, toSize, toTimeout } from './validate';
+
+const C = binding.constants;
+const E = osConstants.errno;
+const EAGAIN = E.EAGAIN;
+const EINPROGRESS = E.EINPROGRESS;
+const EINTR = E.EINTR;
+const EISCONN = E.EISCONN;
+const ECONNRESET = E.ECONNRESET;
+const POLLIN = 1;
+const POLLOUT = 4;
+const SOCK_NONBLOCK = C.SOCK_NONBLOCK ?? 0;
+const SOCK_CLOEXEC = C.SOCK_CLOEXEC ?? 0;
+
+/** Python's default listen backlog: min(SOMAXCONN, 128). */
+const DEFAULT_BACKLOG = Math.min(C.SOMAXCONN ?? 128, 128);
+
+let defaultTimeout: number | null = null;
+
+/**
+ * The default timeout, in seconds, of new socket objects, or `null` when new
+ * sockets block (the initial setting).
+ */
+export function getdefaulttimeout(): number | null {
+  return defaultTimeout;
+}
+
+/**
+ * Sets the timeout, in seconds, that new socket objects start with: `null`
+ * for blocking sockets, `0` for non-blocking ones.
+ */
+export function setdefaulttimeout(timeout: number | null): void {
+  defaultTimeout = toTimeout(timeout);
+}
+
+function nowMs(): number {
+  return performance.now();
+}
+
+/** Waits for `events` on `fd` until `deadline` (ms, performance.now clock), or raises `timed out`. */
+function waitReady(fd: number, events: number, deadline: number, syscall: string): void {
+  const remaining = deadline - nowMs();
+  if (remaining <= 0) throw timedOut(syscall);
+  const r = binding.poll(fd, events, Math.ceil(remaining));
+  if (r < 0) throw fromErrno(-r, 'poll');
+  if (r === 0) throw timedOut(syscall);
+}
+
+// Sockets that are garbage-collected while open are closed and reported,
+// as CPython's socket.__del__ does with a ResourceWarning.
+interface Held {
+  fd: number;
+  family: number;
+  type: number;
+  proto: number;
+}
+const unclosed = new FinalizationRegistry<Held>((held) => {
+  const text = describeSocket(held.fd, held.family, held.type, held.proto, false);
+  binding.close(held.fd);
+  process.emitWarning(`unclosed ${text}`, 'ResourceWarning');
+});
+
+function formatValue(v: unknown): string {
+  if (typeof v === 'string') return `'${v.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
+  if (Array.isArray(v)) return `[${v.map(formatValue).join(', ')}]`;
+  return inspect(v);
+}
+
+function describeSocket(fd: number, family: number, type: number, proto: number, closed: boolean): string {
+  let s = `<socket${closed ? ' [closed]' : ''} fd=${fd}, family=${family}, type=${type}, proto=${proto}`;
+  if (fd !== -1) {
+    const laddr = binding.getsockname(fd);
+    if (typeof laddr !== 'number' && laddr !== null && laddr !== '') s += `, laddr=${formatValue(laddr)}`;
+    const raddr = binding.getpeername(fd);
+    if (typeof raddr !== 'number' && raddr !== null && raddr !== '') s += `, raddr=${formatValue(raddr)}`;
+  }
+  return `${s}>`;
+}
+
+// Sync recv calls read into this and copy out exactly what arrived, so a
+// large bufsize costs no large allocation per call.
+const SCRATCH_SIZE = 65536;
+const scratch = Buffer.allocUnsafeSlow(SCRATCH_SIZE);
+
+function result(buf: Buffer, n: number, fromScratch: boolean): Buffer {
+  if (fromScratch) {
+    const out = Buffer.allocUnsafe(n);
+    scratch.copy(out, 0, 0, n);
+    return out;
+  }
+  if (n === buf.length) return buf;
+  if (n < buf.length >>> 1) return Buffer.from(buf.subarray(0, n));
+  return buf.subarray(0, n);
+}
+
+/** A Python address as returned by getsockname, recvfrom, accept... */
+export type Address = unknown;
+
+/**
+ * A socket object: Python's `socket.socket`. Create one with
+ * `socket(family, type, proto)` or `new Socket(...)`; `fileno` adopts an
+ * existing descriptor, reading family, type and protocol from it when they
+ * are left at -1.
+ */
+export class Socket {
+  #fd: number;
+  #family: number;
+  #type: number;
+  #proto: number;
+  /** Seconds; null = blocking. */
+  #timeout: number | null;
+  /** The timeout as the hot paths test it: -1 blocking, 0 non-blocking, else ms. */
+  #timeoutMs: number;
+  #held: Held | null = null;
+  /** Open makefile() objects; the fd is closed when the last one and the socket are. */
+  #ioRefs = 0;
+  #closed = false;
+
+  constructor(family: number = -1, type: number = -1, proto: number = -1, fileno: number | null = null) {
+    family = toCInt(family, 'family');
+    type = toCInt(type, 'type');
+    proto = toCInt(proto, 'proto');
+    let fd: number;
+    if (fileno === null || fileno === undefined) {
+      if (family === -1) family = C.AF_INET;
+      if (type === -1) type = C.SOCK_STREAM;
+      if (proto === -1) proto = 0;
+      fd = binding.socket(family, type, proto);
+      if (fd < 0) throw fromErrno(-fd, 'socket');
+    } else {
+      fd = toCInt(fileno, 'fileno');
+      if (fd < 0) throw argValueError('fileno', 'negative file descriptor');
+      if (family === -1 || type === -1 || proto === -1) {
+        const info = binding.sockinfo(fd);
+        if (typeof info === 'number') throw fromErrno(-info, 'getsockopt');
+        if (family === -1) family = info[0];
+        if (type === -1) type = info[1];
+        if (proto === -1) proto = info[2];
+      }
+    }
+    this.#fd = fd;
+    this.#family = family;
+    this.#type = type & ~(SOCK_NONBLOCK | SOCK_CLOEXEC);
+    this.#proto = proto;
+    if (SOCK_NONBLOCK !== 0 && (type & SOCK_NONBLOCK) !== 0) {
+      this.#timeout = 0;
+      this.#timeoutMs = 0;
+    } else {
+      this.#timeout = defaultTimeout;
+      this.#timeoutMs = -1;
+      if (defaultTimeout !== null) this.#applyTimeout(defaultTimeout, fd);
+    }
+    this.#held = { fd, family, type: this.#type, proto };
+    unclosed.register(this, this.#held, this);
+  }
+
+  /** The socket's address family (`AF_INET`, `AF_UNIX`, ...). */
+  get family(): number {
+    return this.#family;
+  }
+
+  /** The socket type (`SOCK_STREAM`, ...), without the SOCK_NONBLOCK/SOCK_CLOEXEC bits. */
+  get type(): number {
+    return this.#type;
+  }
+
+  /** The socket protocol. */
+  get proto(): number {
+    return this.#proto;
+  }
+
+  /** The timeout in ms as the mode tests see it: -1 blocking, 0 non-blocking. @internal */
+  get _timeoutMs(): number {
+    return this.#timeoutMs;
+  }
+
+  // --- descriptor and lifetime -------------------------------------------
+
+  /** The socket's file descriptor, or -1 once it is closed or detached. */
+  fileno(): number {
+    return this.#fd;
+  }
+
+  /** Whether close() (or detach()) has been called. */
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  /**
+   * Marks the socket closed and releases its descriptor (once every file
+   * made by makefile() is closed too). Closing twice is harmless; any later
+   * operation raises OSError EBADF.
+   */
+  close(): void {
+    this.#closed = true;
+    if (this.#ioRefs <= 0) this._realClose();
+  }
+
+  /** @internal Closes the descriptor now. */
+  _realClose(): void {
+    const fd = this.#fd;
+    if (fd === -1) return;
+    this.#fd = -1;
+    this.#forget();
+    const r = binding.close(fd);
+    // Python ignores ECONNRESET from close() (bpo-30319).
+    if (r < 0 && -r !== ECONNRESET) throw fromErrno(-r, 'close');
+  }
+
+  /** @internal makefile() bookkeeping. */
+  _ioRef(delta: number): void {
+    this.#ioRefs += delta;
+    if (this.#ioRefs <= 0 && this.#closed) this._realClose();
+  }
+
+  /**
+   * Puts the socket into the closed state without closing its descriptor,
+   * and returns the descriptor, which the caller now owns.
+   */
+  detach(): number {
+    const fd = this.#fd;
+    this.#closed = true;
+    this.#fd = -1;
+    this.#forget();
+    return fd;
+  }
+
+  #forget(): void {
+    if (this.#held !== null) {
+      unclosed.unregister(this);
+      this.#held = null;
+    }
+  }
+
+  /** Closes the socket: `using s = socket(...)` is Python's `with`. */
+  [Symbol.dispose](): void {
+    this.close();
+  }
+
+  /** A new socket object on a duplicate (close-on-exec) of the descriptor, with the same timeout. */
+  dup(): Socket {
+    const fd = binding.dup(this.#fd);
+    if (fd < 0) throw fromErrno(-fd, 'dup');
+    const s = new Socket(this.#family, this.#type, this.#proto, fd);
+    s.settimeout(this.#timeout);
+    return s;
+  }
+
+  /** Whether the descriptor is inherited by child processes (not close-on-exec). */
+  get_inheritable(): boolean {
+    const f = binding.getflags(this.#fd);
+    if (f < 0) throw fromErrno(-f, 'fcntl');
+    return (f & 2) === 0;
+  }
+
+  /** Makes the descriptor inheritable by child processes, or not. */
+  set_inheritable(inheritable: boolean): void {
+    const r = binding.setcloexec(this.#fd, !inheritable);
+    if (r < 0) throw fromErrno(-r, 'fcntl');
+  }
+
+  // --- modes ----------------------------------------------------------------
+
+  /** The timeout in seconds, `0` for non-blocking, `null` for blocking. */
+  gettimeout(): number | null {
+    return this.#timeout;
+  }
+
+  /**
+   * Sets the mode: `null` blocks, `0` never waits (calls that would wait
+   * raise BlockingIOError), a positive number of seconds waits at most that
+   * long (then raises TimeoutError `timed out`).
+   */
+  settimeout(value: number | null): void {
+    const t = toTimeout(value);
+    this.#applyTimeout(t, this.#fd);
+  }
+
+  #applyTimeout(t: number | null, fd: number): void {
+    this.#timeout = t;
+    this.#timeoutMs = t === null ? -1 : t === 0 ? 0 : t * 1000;
+    const r = binding.setnonblocking(fd, t !== null);
+    if (r < 0) throw fromErrno(-r, 'fcntl');
+  }
+
+  /** Whether the socket is in blocking mode (its timeout is not 0). */
+  getblocking(): boolean {
+    return this.#timeout !== 0;
+  }
+
+  /** `setblocking(true)` is `settimeout(null)`; `setblocking(false)` is `settimeout(0)`. */
+  setblocking(flag: boolean): void {
+    if (typeof flag !== 'boolean' && typeof flag !== 'number') throw argTypeError('flag', 'of type boolean', flag);
+    this.settimeout(flag ? null : 0);
+  }
+
+  // Raises the error of a failed call, after waiting for readiness and
+  // retrying when the socket has a timeout. The closure is made only here,
+  // on the slow path.
+  #retry<T>(first: number, events: number, syscall: string, call: () => T | number): T {
+    let r: T | number = first;
+    if (first === -EAGAIN && this.#timeoutMs > 0) {
+      const deadline = nowMs() + this.#timeoutMs;
+      do {
+        waitReady(this.#fd, events, deadline, syscall);
+        r = call();
+      } while (r === -EAGAIN);
+      if (typeof r !== 'number' || r >= 0) return r as T;
+    }
+    throw fromErrno(-(r as number), syscall);
+  }
+
+  // --- addresses and connections ----------------------------------------
+
+  /** Binds the socket to `address` (its form depends on the family). */
+  bind(address: Address): void {
+    const a = toNativeAddress(this.#family, address, 'bind');
+    const r = binding.bind(this.#fd, this.#family, a);
+    if (r < 0) throw fromErrno(-r, 'bind');
+  }
+
+  /** Lets a stream socket accept connections; `backlog` defaults to min(SOMAXCONN, 128). */
+  listen(backlog?: number): void {
+    let b = backlog === undefined ? DEFAULT_BACKLOG : toCInt(backlog, 'backlog');
+    if (b < 0) b = 0;
+    const r = binding.listen(this.#fd, b);
+    if (r < 0) throw fromErrno(-r, 'listen');
+  }
+
+  /**
+   * Waits for a connection and returns `[conn, address]`: a new socket for
+   * it and the peer's address. The new socket takes the default timeout,
+   * and blocks when there is no default timeout and this one has a timeout.
+   */
+  accept(): [Socket, Address] {
+    let r = binding.accept(this.#fd);
+    if (typeof r === 'number') r = this.#retry(r, POLLIN, 'accept', () => binding.accept(this.#fd));
+    return this._adopt(r);
+  }
+
+  /** @internal Wraps an accepted [fd, address] as Python's accept() does. */
+  _adopt(r: [number, Address]): [Socket, Address] {
+    const sock = new Socket(this.#family, this.#type, this.#proto, r[0]);
+    if (defaultTimeout === null && this.#timeout) sock.setblocking(true);
+    return [sock, r[1]];
+  }
+
+  /**
+   * Connects to `address`. With a timeout, waits at most that long for the
+   * connection (TimeoutError); a non-blocking socket raises BlockingIOError
+   * EINPROGRESS while the connection is under way.
+   */
+  connect(address: Address): void {
+    const a = toNativeAddress(this.#family, address, 'connect');
+    this.#connect(a, true);
+  }
+
+  /** Like connect(), but returns 0 or the errno instead of raising for errors of the call itself. */
+  connect_ex(address: Address): number {
+    const a = toNativeAddress(this.#family, address, 'connect_ex');
+    return this.#connect(a, false);
+  }
+
+  #connect(a: unknown, raise: boolean): number {
+    const r = binding.connect(this.#fd, this.#family, a);
+    if (r === 0) return 0;
+    const err = -r;
+    // A connect interrupted by a signal goes on in the kernel: wait for it
+    // unless the socket is non-blocking (PEP 475 / bpo-23618).
+    const wait = err === EINTR ? this.#timeoutMs !== 0 : this.#timeoutMs > 0 && err === EINPROGRESS;
+    if (!wait) {
+      if (raise) throw fromErrno(err, 'connect');
+      return err;
+    }
+    const deadline = this.#timeoutMs > 0 ? nowMs() + this.#timeoutMs : Infinity;
+    for (;;) {
+      const remaining = deadline === Infinity ? -1 : Math.ceil(deadline - nowMs());
+      const p = remaining === -1 || remaining > 0 ? binding.poll(this.#fd, POLLOUT, remaining) : 0;
+      if (p < 0) {
+        if (raise) throw fromErrno(-p, 'connect');
+        return -p;
+      }
+      if (p === 0) {
+        if (raise) throw timedOut('connect');
+        return EAGAIN;
+      }
+      const soerr = this.#sockoptInt(C.SOL_SOCKET, C.SO_ERROR);
+      if (soerr === 0 || soerr === EISCONN) return 0;
+      if (soerr === EAGAIN) continue;
+      if (raise) throw fromErrno(soerr, 'connect');
+      return soerr;
+    }
+  }
+
+  /** The socket's own address. */
+  getsockname(): Address {
+    const a = binding.getsockname(this.#fd);
+    if (typeof a === 'number') throw fromErrno(-a, 'getsockname');
+    return a;
+  }
+
+  /** The address of the connected peer. */
+  getpeername(): Address {
+    const a = binding.getpeername(this.#fd);
+    if (typeof a === 'number') throw fromErrno(-a, 'getpeername');
+    return a;
+  }
+
+  /** Shuts down one or both halves of the connection: SHUT_RD, SHUT_WR or SHUT_RDWR. */
+  shutdown(how: number): void {
+    const r = binding.shutdown(this.#fd, toCInt(how, 'how'));
+    if (r < 0) throw fromErrno(-r, 'shutdown');
+  }
+
+  // --- receiving ------------------------------------------------------------
+
+  /**
+   * Receives at most `bufsize` bytes. An empty Buffer means the peer closed
+   * the connection (for a stream socket).
+   */
+  recv(bufsize: number, flags?: number): Buffer {
+    const size = toSize(bufsize, 'bufsize');
+    if (size < 0) throw argValueError('bufsize', 'negative buffersize in recv');
+    const f = flags === undefined ? 0 : toCInt(flags, 'flags');
+    const small = size <= SCRATCH_SIZE;
+    const buf = small ? scratch : Buffer.allocUnsafeSlow(size);
+    let n = binding.recv(this.#fd, buf, 0, size, f);
+    if (n < 0) n = this.#retry(n, POLLIN, 'recv', () => binding.recv(this.#fd, buf, 0, size, f));
+    return result(buf, n, small);
+  }
+
+  /**
+   * Receives into `buffer` (at most `nbytes` bytes, all of it when 0) and
+   * returns how many bytes arrived.
+   */
+  recv_into(buffer: Bytes, nbytes?: number, flags?: number): number {
+    const buf = toBytes(buffer, 'buffer');
+    const n = this.#intoLength(buf, nbytes, 'recv_into', 'buffer too small for requested bytes');
+    const f = toFlags(flags);
+    const r = binding.recv(this.#fd, buf, 0, n, f);
+    if (r >= 0) return r;
+    return this.#retry(r, POLLIN, 'recv_into', () => binding.recv(this.#fd, buf, 0, n, f));
+  }
+
+  #intoLength(buf: Bytes, nbytes: number | undefined, caller: string, tooSmall: string): number {
+    const len = buf.byteLength;
+    if (nbytes === undefined) return len;
+    const n = toSize(nbytes, 'nbytes');
+    if (n < 0) throw argValueError('nbytes', `negative buffersize in ${caller}`);
+    if (n > len) throw argValueError('nbytes', tooSmall);
+    return n === 0 ? len : n;
+  }
+
+  /** Receives at most `bufsize` bytes: `[data, address]`. */
+  recvfrom(bufsize: number, flags?: number): [Buffer, Address] {
+    const size = toSize(bufsize, 'bufsize');
+    if (size < 0) throw argValueError('bufsize', 'negative buffersize in recvfrom');
+    const f = toFlags(flags);
+    const small = size <= SCRATCH_SIZE;
+    const buf = small ? scratch : Buffer.allocUnsafeSlow(size);
+    let r = binding.recvfrom(this.#fd, buf, 0, size, f);
+    if (typeof r === 'number') r = this.#retry(r, POLLIN, 'recvfrom', () => binding.recvfrom(this.#fd, buf, 0, size, f));
+    return [result(buf, r[0], small), r[1]];
+  }
+
+  /** Receives into `buffer`: `[nbytes, address]`. */
+  recvfrom_into(buffer: Bytes, nbytes?: number, flags?: number): [number, Address] {
+    const buf = toBytes(buffer, 'buffer');
+    const n = this.#intoLength(buf, nbytes, 'recvfrom_into', 'nbytes is greater than the length of the buffer');
+    const f = toFlags(flags);
+    const r = binding.recvfrom(this.#fd, buf, 0, n, f);
+    if (typeof r !== 'number') return r;
+    return this.#retry(r, POLLIN, 'recvfrom_into', () => binding.recvfrom(this.#fd, buf, 0, n, f));
+  }
+
+  // --- sending --------------------------------------------------------------
+
+  /** Sends `data` and returns how many bytes went out (possibly fewer than all). */
+  send(data: Bytes, flags?: number): number {
+    const buf = toBytes(data, 'data');
+    const f = toFlags(flags);
+    const len = buf.byteLength;
+    const r = binding.send(this.#fd, buf, 0, len, f);
+    if (r >= 0) return r;
+    return this.#retry(r, POLLOUT, 'send', () => binding.send(this.#fd, buf, 0, len, f));
+  }
+
+  /**
+   * Sends all of `data`. With a timeout, the timeout bounds the whole call;
+   * on error, how much was sent is unknown.
+   */
+  sendall(data: Bytes, flags?: number): void {
+    const buf = toBytes(data, 'data');
+    const f = toFlags(flags);
+    const len = buf.byteLength;
+    let off = 0;
+    let deadline = 0;
+    do {
+      const r = binding.send(this.#fd, buf, off, len - off, f);
+      if (r >= 0) {
+        off += r;
+        continue;
+      }
+      if (r !== -EAGAIN || this.#timeoutMs <= 0) throw fromErrno(-r, 'send');
+      if (deadline === 0) deadline = nowMs() + this.#timeoutMs;
+      waitReady(this.#fd, POLLOUT, deadline, 'sendall');
+    } while (off < len);
+  }
+
+  /**
+   * Sends a datagram to `address`: `sendto(data, address)` or
+   * `sendto(data, flags, address)`. Returns the number of bytes sent.
+   */
+  sendto(data: Bytes, address: Address): number;
+  sendto(data: Bytes, flags: number, address: Address): number;
+  sendto(data: Bytes, flagsOrAddress: unknown, address?: Address): number {
+    let flags: number;
+    let addr: unknown;
+    if (arguments.length === 2) {
+      flags = 0;
+      addr = flagsOrAddress;
+    } else if (arguments.length === 3) {
+      flags = toCInt(flagsOrAddress, 'flags');
+      addr = address;
+    } else {
+      const e = new TypeError(`sendto() takes 2 or 3 arguments (${arguments.length} given)`) as TypeError & { code: string };
+      e.code = 'ERR_MISSING_ARGS';
+      throw e;
+    }
+    const buf = toBytes(data, 'data');
+    const a = toNativeAddress(this.#family, addr, 'sendto');
+    const len = buf.byteLength;
+    const fam = this.#family;
+    const r = binding.sendto(this.#fd, buf, 0, len, flags, fam, a);
+    if (r >= 0) return r;
+    return this.#retry(r, POLLOUT, 'sendto', () => binding.sendto(this.#fd, buf, 0, len, flags, fam, a));
+  }
+
+  // --- options --------------------------------------------------------------
+
+  #sockoptInt(level: number, option: number): number {
+    const out = new Int32Array(1);
+    const r = binding.getsockopt(this.#fd, level, option, out);
+    if (r < 0) throw fromErrno(-r, 'getsockopt');
+    return out[0];
+  }
+
+  /**
+   * Reads a socket option: an integer, or with `buflen` a Buffer of at most
+   * that many bytes (1 to 1024) holding the raw option.
+   */
+  getsockopt(level: number, optname: number, buflen?: number): number | Buffer {
+    const lvl = toCInt(level, 'level');
+    const opt = toCInt(optname, 'optname');
+    const len = buflen === undefined ? 0 : toCInt(buflen, 'buflen');
+    if (len === 0) return this.#sockoptInt(lvl, opt);
+    if (len < 0 || len > 1024) throw plainOSError('getsockopt buflen out of range');
+    const buf = Buffer.alloc(len);
+    const r = binding.getsockopt(this.#fd, lvl, opt, buf);
+    if (r < 0) throw fromErrno(-r, 'getsockopt');
+    return r === len ? buf : buf.subarray(0, r);
+  }
+
+  /**
+   * Sets a socket option to an integer, to raw bytes, or with `value` null
+   * to a NULL pointer of length `optlen` (as some AF_ALG options need).
+   */
+  setsockopt(level: number, optname: number, value: number | boolean | Bytes | null, optlen?: number): void {
+    const lvl = toCInt(level, 'level');
+    const opt = toCInt(optname, 'optname');
+    let r: number;
+    if (value === null) {
+      if (optlen === undefined) throw argTypeError('optlen', 'of type number when value is null', optlen);
+      const n = toInteger(optlen, 'optlen');
+      if (n < 0 || n > 4294967295) throw argValueError('optlen', 'optlen out of range');
+      r = binding.setsockopt(this.#fd, lvl, opt, null, n);
+    } else {
+      if (optlen !== undefined) {
+        const e = new TypeError('setsockopt() takes optlen only when value is null') as TypeError & { code: string };
+        e.code = 'ERR_INVALID_ARG_VALUE';
+        throw e;
+      }
+      let v: number | Bytes;
+      if (typeof value === 'boolean') v = value ? 1 : 0;
+      else if (typeof value === 'number' || typeof value === 'bigint') v = toCInt(value, 'value');
+      else v = toBytes(value, 'value');
+      r = binding.setsockopt(this.#fd, lvl, opt, v, 0);
+    }
+    if (r < 0) throw fromErrno(-r, 'setsockopt');
+  }
+
+  // --- printing -------------------------------------------------------------
+
+  /** Python's repr: `<socket fd=3, family=2, type=1, proto=0, laddr=['127.0.0.1', 8080]>`. */
+  toString(): string {
+    return describeSocket(this.#fd, this.#family, this.#type, this.#proto, this.#closed);
+  }
+
+  [inspect.custom](): string {
+    return this.toString();
+  }
+
+  get [Symbol.toStringTag](): string {
+    return 'Socket';
+  }
+}
+
+/**
+ * Creates a socket: Python's `socket.socket(family=AF_INET, type=SOCK_STREAM,
+ * proto=0, fileno=None)`. Equivalent to `new Socket(...)`.
+ */
+export function socket(family?: number, type?: number, proto?: number, fileno?: number | null): Socket {
+  return new Socket(family, type, proto, fileno ?? null);
+}
+
+/**
+ * A pair of connected sockets, `[a, b]`, of the given family (AF_UNIX by
+ * default), type and protocol.
+ */
+export function socketpair(family?: number, type?: number, proto?: number): [Socket, Socket] {
+  const fam = family === undefined || family === null ? C.AF_UNIX : toCInt(family, 'family');
+  const typ = type === undefined || type === null ? C.SOCK_STREAM : toCInt(type, 'type');
+  const pro = proto === undefined || proto === null ? 0 : toCInt(proto, 'proto');
+  const r = binding.socketpair(fam, typ, pro);
+  if (typeof r === 'number') throw fromErrno(-r, 'socketpair');
+  return [new Socket(fam, typ, pro, r[0]), new Socket(fam, typ, pro, r[1])];
+}
+
+/**
+ * A socket object on a duplicate of `fd`, which may be any socket
+ * descriptor; the original stays open and owned by the caller.
+ */
+export function fromfd(fd: number, family: number, type: number, proto: number = 0): Socket {
+  const n = binding.dup(toCInt(fd, 'fd'));
+  if (n < 0) throw fromErrno(-n, 'dup');
+  try {
+    return new Socket(family, type, proto, n);
+  } catch (e) {
+    binding.close(n);
+    throw e;
+  }
+}
+
+/** Closes a socket file descriptor, as `os.close` would. */
+export function close(fd: number): void {
+  const r = binding.close(toCInt(fd, 'fd'));
+  if (r < 0 && -r !== ECONNRESET) throw fromErrno(-r, 'close');
+}
+

@@ -1,0 +1,75 @@
+// Argument checks shared by every call: Python's TypeError, ValueError and
+// OverflowError, spelled as API.md maps them.
+import { argRangeError, argTypeError, argValueError } from './errors';
+import type { Bytes } from './native';
+
+/** Python's `__index__`: an integer number (or bigint) or a TypeError. */
+export function toInteger(value: unknown, name: string): number {
+  if (typeof value === 'number') {
+    if (Number.isInteger(value)) return value;
+  } else if (typeof value === 'bigint') {
+    return Number(value);
+  }
+  throw argTypeError(name, 'an integer', value);
+}
+
+/** A C `int`: an integer within int32, else RangeError as Python's OverflowError. */
+export function toCInt(value: unknown, name: string): number {
+  const n = toInteger(value, name);
+  if (n < -2147483648 || n > 2147483647) throw argRangeError(name, '>= -2147483648 and <= 2147483647', value);
+  return n;
+}
+
+/** A C `unsigned int`. */
+export function toCUInt(value: unknown, name: string): number {
+  const n = toInteger(value, name);
+  if (n < 0 || n > 4294967295) throw argRangeError(name, '>= 0 and <= 4294967295', value);
+  return n;
+}
+
+/** An optional `flags` argument: a C int, 0 when not given. */
+export function toFlags(value: unknown, name = 'flags'): number {
+  if (value === undefined) return 0;
+  return toCInt(value, name);
+}
+
+/** A size (Py_ssize_t): a non-negative safe integer is checked by callers. */
+export function toSize(value: unknown, name: string): number {
+  const n = toInteger(value, name);
+  if (!Number.isSafeInteger(n)) throw argRangeError(name, 'a safe integer', value);
+  return n;
+}
+
+export function isBytes(value: unknown): value is Bytes {
+  return ArrayBuffer.isView(value) || value instanceof ArrayBuffer || value instanceof SharedArrayBuffer;
+}
+
+/** A bytes-like argument; a string is a TypeError as in Python. */
+export function toBytes(value: unknown, name: string): Bytes {
+  if (ArrayBuffer.isView(value) || value instanceof ArrayBuffer) return value;
+  if (value instanceof SharedArrayBuffer) return new Uint8Array(value);
+  throw argTypeError(name, 'a bytes-like object (Buffer, TypedArray, DataView or ArrayBuffer)', value);
+}
+
+/** A writable bytes-like argument (recv_into and friends). */
+export function toWritableBytes(value: unknown, name: string): Bytes {
+  return toBytes(value, name);
+}
+
+export function byteLength(b: Bytes): number {
+  return b.byteLength;
+}
+
+/** Python's timeout values: null, or a non-negative number of seconds. */
+export function toTimeout(value: unknown): number | null {
+  if (value === null || value === undefined) return null;
+  if (typeof value !== 'number' && typeof value !== 'bigint') {
+    throw argTypeError('timeout', 'of type number or null', value);
+  }
+  const n = Number(value);
+  if (Number.isNaN(n)) throw argValueError('timeout', 'Invalid value NaN (not a number)');
+  if (n < 0) throw argValueError('timeout', 'Timeout value out of range');
+  // Python keeps timeouts as int64 nanoseconds.
+  if (n > 9223372036) throw argRangeError('timeout', '<= 9223372036 seconds', value);
+  return n;
+}

@@ -123,6 +123,8 @@ export class Socket {
   /** Open makefile() objects; the fd is closed when the last one and the socket are. */
   #ioRefs = 0;
   #closed = false;
+  /** @internal The async machinery's state (src/async.ts), created on first use. */
+  _aio: { close(): void } | null = null;
 
   constructor(family: number = -1, type: number = -1, proto: number = -1, fileno: number | null = null) {
     family = toCInt(family, 'family');
@@ -210,6 +212,9 @@ export class Socket {
     if (fd === -1) return;
     this.#fd = -1;
     this.#forget();
+    // Pending async calls are rejected and their watcher stopped before the
+    // descriptor can be reused.
+    if (this._aio !== null) this._aio.close();
     const r = binding.close(fd);
     // Python ignores ECONNRESET from close() (bpo-30319).
     if (r < 0 && -r !== ECONNRESET) throw fromErrno(-r, 'close');
@@ -230,6 +235,7 @@ export class Socket {
     this.#closed = true;
     this.#fd = -1;
     this.#forget();
+    if (this._aio !== null) this._aio.close();
     return fd;
   }
 

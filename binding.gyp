@@ -11,7 +11,9 @@
         "native/family_inet.c",
         "native/family_unix.c",
         "native/constants.c",
-        "native/resolver.c"
+        "native/resolver.c",
+        "native/readiness.c",
+        "native/env.c"
       ],
       "include_dirs": ["native", "<(INTERMEDIATE_DIR)"],
       "defines": ["NAPI_VERSION=8", "_GNU_SOURCE"],

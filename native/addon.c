@@ -9,5 +9,7 @@ NAPI_MODULE_INIT(/* napi_env env, napi_value exports */) {
   bsd_init_sockaddr(env, exports);
   bsd_init_constants(env, exports);
   bsd_init_resolver(env, exports);
+  bsd_init_env(env, exports);
+  bsd_init_readiness(env, exports);
   return exports;
 }

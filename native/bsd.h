@@ -55,5 +55,43 @@ void bsd_init_socket(napi_env env, napi_value exports);
 void bsd_init_sockaddr(napi_env env, napi_value exports);
 void bsd_init_constants(napi_env env, napi_value exports);
 void bsd_init_resolver(napi_env env, napi_value exports);
+void bsd_init_readiness(napi_env env, napi_value exports);
+void bsd_init_env(napi_env env, napi_value exports);
+
+/* Per-environment state, see env.c. */
+typedef struct bsd_watcher bsd_watcher;
+typedef struct bsd_env {
+  napi_async_cleanup_hook_handle hook;
+  int tearing_down;
+  bsd_watcher *watchers;
+  int live_watchers;
+  int *fds;
+  size_t nfds, capfds;
+} bsd_env;
+bsd_env *bsd_env_get(napi_env env);
+void bsd_env_release(bsd_env *e);
+void bsd_readiness_teardown(bsd_env *e);
+
+/* Jobs on libuv's thread pool (async_job.c). A job struct embeds bsd_job
+ * first; `run` executes a blocking library call on a pool thread (no JS
+ * there), `done` builds the result on the JS thread, `release` frees it. */
+typedef struct bsd_job bsd_job;
+struct bsd_job {
+  napi_async_work work;
+  napi_deferred deferred;
+  void (*run)(bsd_job *job);
+  napi_value (*done)(napi_env env, bsd_job *job);
+  void (*release)(bsd_job *job);
+};
+/* Queues the job and returns its Promise (the job is released either way). */
+napi_value bsd_job_start(napi_env env, bsd_job *job, const char *name);
+/* Runs the job on the calling thread and returns done's value. */
+napi_value bsd_job_sync(napi_env env, bsd_job *job);
+/* A string or bytes-like argument as a fresh malloc'd C string (NULL for
+ * null/undefined when optional); 0 or BSD_THROWN. */
+int bsd_arg_cstring(napi_env env, napi_value v, const char *name, int optional, char **out);
+void bsd_init_netdb(napi_env env, napi_value exports);
+void bsd_init_convert(napi_env env, napi_value exports);
+void bsd_init_interfaces(napi_env env, napi_value exports);
 
 #endif

@@ -34,3 +34,5 @@ export {
   type Address,
 } from './socket';
 export type { Bytes } from './native';
+export type { AsyncOptions } from './async';
+import './async';

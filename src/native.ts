@@ -53,6 +53,13 @@ export interface Binding {
     flags: number,
   ): Array<[number, number, number, string, unknown]> | EaiFailure;
 
+  own(fd: number): void;
+  disown(fd: number): void;
+  watcher_open(fd: number, callback: (events: number) => void): object | number;
+  watcher_set(watcher: object, events: number): number;
+  watcher_ref(watcher: object, ref: boolean): void;
+  watcher_close(watcher: object): void;
+
   constants: Record<string, number>;
   limits: { sun_path: number; sockaddr_storage: number };
 }

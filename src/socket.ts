@@ -64,6 +64,7 @@ interface Held {
 }
 const unclosed = new FinalizationRegistry<Held>((held) => {
   const text = describeSocket(held.fd, held.family, held.type, held.proto, false);
+  binding.disown(held.fd);
   binding.close(held.fd);
   process.emitWarning(`unclosed ${text}`, 'ResourceWarning');
 });
@@ -162,6 +163,8 @@ export class Socket {
     }
     this.#held = { fd, family, type: this.#type, proto };
     unclosed.register(this, this.#held, this);
+    // Released with its environment if never closed (a terminated worker).
+    binding.own(fd);
   }
 
   /** The socket's address family (`AF_INET`, `AF_UNIX`, ...). */
@@ -241,6 +244,7 @@ export class Socket {
 
   #forget(): void {
     if (this.#held !== null) {
+      binding.disown(this.#held.fd);
       unclosed.unregister(this);
       this.#held = null;
     }

@@ -1,0 +1,96 @@
+/* Per-environment state (the main thread and each worker have their own):
+ * the descriptors owned by live Socket objects and the readiness watchers.
+ * When an environment goes away (a worker is terminated, the process
+ * exits) its watchers are closed and its sockets' descriptors released, as
+ * Node does for its own handles. */
+#include "bsd.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static void on_teardown(napi_async_cleanup_hook_handle hook, void *arg) {
+  bsd_env *e = (bsd_env *)arg;
+  e->tearing_down = 1;
+  e->hook = hook;
+  /* Watchers first: a descriptor must not be closed while it is polled. */
+  bsd_readiness_teardown(e);
+  for (size_t i = 0; i < e->nfds; i++) {
+    if (e->fds[i] >= 0) close(e->fds[i]);
+  }
+  free(e->fds);
+  e->fds = NULL;
+  e->nfds = e->capfds = 0;
+  bsd_env_release(e);
+}
+
+void bsd_env_release(bsd_env *e) {
+  if (e->tearing_down && e->live_watchers == 0 && e->hook != NULL) {
+    napi_async_cleanup_hook_handle hook = e->hook;
+    e->hook = NULL;
+    napi_remove_async_cleanup_hook(hook);
+    free(e);
+  }
+}
+
+bsd_env *bsd_env_get(napi_env env) {
+  void *data = NULL;
+  napi_get_instance_data(env, &data);
+  return (bsd_env *)data;
+}
+
+/* own(fd): the descriptor belongs to a live Socket of this environment. */
+static napi_value js_own(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1];
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  int32_t fd;
+  if (bsd_arg_int32(env, argv[0], "fd", &fd)) return NULL;
+  bsd_env *e = bsd_env_get(env);
+  if (e == NULL || fd < 0) return bsd_undefined(env);
+  if (e->nfds == e->capfds) {
+    size_t cap = e->capfds ? e->capfds * 2 : 64;
+    int *n = realloc(e->fds, cap * sizeof *n);
+    if (n == NULL) return bsd_undefined(env);
+    e->fds = n;
+    e->capfds = cap;
+  }
+  e->fds[e->nfds++] = fd;
+  return bsd_undefined(env);
+}
+
+/* disown(fd): the Socket closed or detached it. Recent descriptors are
+ * looked for first: sockets tend to be closed in reverse order. */
+static napi_value js_disown(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1];
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  int32_t fd;
+  if (bsd_arg_int32(env, argv[0], "fd", &fd)) return NULL;
+  bsd_env *e = bsd_env_get(env);
+  if (e == NULL) return bsd_undefined(env);
+  for (size_t i = e->nfds; i-- > 0;) {
+    if (e->fds[i] == fd) {
+      e->fds[i] = e->fds[--e->nfds];
+      break;
+    }
+  }
+  return bsd_undefined(env);
+}
+
+static void no_finalize(napi_env env, void *data, void *hint) {
+  /* Freed by on_teardown, after the last watcher has closed. */
+}
+
+void bsd_init_env(napi_env env, napi_value exports) {
+  bsd_env *e = bsd_env_get(env);
+  if (e == NULL) {
+    e = calloc(1, sizeof *e);
+    if (e != NULL) {
+      napi_set_instance_data(env, e, no_finalize, NULL);
+      napi_add_async_cleanup_hook(env, on_teardown, e, &e->hook);
+    }
+  }
+  bsd_export(env, exports, "own", js_own);
+  bsd_export(env, exports, "disown", js_disown);
+}

@@ -1,0 +1,529 @@
+// The async twins: every socket call that can wait, as a Promise driven by
+// Node's event loop. One piece of machinery serves them all: a twin is an
+// `attempt` (one non-blocking system call) submitted on a direction; the
+// attempt runs at once when nothing is queued before it, and otherwise (or
+// on EAGAIN) waits in that direction's FIFO queue for readiness.
+import { constants as osConstants } from 'node:os';
+import { toNativeAddress } from './address';
+import { argTypeError, argValueError, fromErrno, timedOut } from './errors';
+import { binding, type Bytes } from './native';
+import { Socket, type Address } from './socket';
+import { toBytes, toCInt, toFlags, toSize } from './validate';
+
+const C = binding.constants;
+const E = osConstants.errno;
+const EAGAIN = E.EAGAIN;
+const EINPROGRESS = E.EINPROGRESS;
+const EINTR = E.EINTR;
+const EISCONN = E.EISCONN;
+const EALREADY = E.EALREADY;
+const EBADF = E.EBADF;
+const MSG_DONTWAIT = C.MSG_DONTWAIT;
+
+/** Readiness directions; the values are the native watcher's event bits. */
+export const READ = 1;
+export const WRITE = 2;
+type Direction = typeof READ | typeof WRITE;
+
+/** The options every async twin takes as its optional last argument. */
+export interface AsyncOptions {
+  /** Aborting rejects the call with `signal.reason`; nothing is consumed. */
+  signal?: AbortSignal;
+}
+
+/**
+ * One attempt of an operation: returns the result, or a negative errno
+ * (`-EAGAIN` to go on waiting). It must not consume anything unless it
+ * returns a result or a final error.
+ */
+export type Attempt<T> = () => T | number;
+
+type Handle = object;
+
+class Pending<T> {
+  timer: NodeJS.Timeout | null = null;
+  onAbort: (() => void) | null = null;
+  constructor(
+    readonly attempt: Attempt<T>,
+    readonly syscall: string,
+    readonly resolve: (v: T) => void,
+    readonly reject: (e: unknown) => void,
+    readonly signal: AbortSignal | undefined,
+  ) {}
+
+  /** Runs the attempt; true when the operation is finished (settled). */
+  run(): boolean {
+    const r = this.attempt();
+    if (typeof r === 'number' && r < 0) {
+      if (r === -EAGAIN) return false;
+      this.settle();
+      this.reject(fromErrno(-r, this.syscall));
+      return true;
+    }
+    this.settle();
+    this.resolve(r as T);
+    return true;
+  }
+
+  /** Detaches the timer and the abort listener. */
+  settle(): void {
+    if (this.timer !== null) clearTimeout(this.timer);
+    if (this.onAbort !== null) this.signal!.removeEventListener('abort', this.onAbort);
+    this.timer = null;
+    this.onAbort = null;
+  }
+}
+
+/** Per-socket state of the async machinery, created on first use. */
+class Aio {
+  readonly queues: [Pending<unknown>[], Pending<unknown>[]] = [[], []];
+  watcher: Handle | null = null;
+  watching = 0;
+  refed = true;
+  closed = false;
+  readonly onReady = (events: number): void => this.ready(events);
+
+  constructor(readonly sock: Socket) {}
+
+  queue(dir: Direction): Pending<unknown>[] {
+    return this.queues[dir - 1];
+  }
+
+  /** Rejects everything pending with EBADF and stops watching for good. */
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    if (this.watcher !== null) binding.watcher_close(this.watcher);
+    this.watcher = null;
+    this.watching = 0;
+    for (const q of this.queues) {
+      const ops = q.splice(0);
+      for (const op of ops) {
+        op.settle();
+        op.reject(fromErrno(EBADF, op.syscall));
+      }
+    }
+  }
+
+  enqueue(op: Pending<unknown>, dir: Direction): void {
+    const fd = this.sock.fileno();
+    if (this.closed || fd < 0) {
+      op.reject(fromErrno(EBADF, op.syscall));
+      return;
+    }
+    if (this.watcher === null) {
+      const w = binding.watcher_open(fd, this.onReady);
+      if (typeof w === 'number') {
+        op.reject(fromErrno(-w, 'uv_poll_init'));
+        return;
+      }
+      this.watcher = w;
+      if (!this.refed) binding.watcher_ref(w, false);
+    }
+    const q = this.queue(dir);
+    q.push(op);
+    const timeoutMs = this.sock._timeoutMs;
+    if (timeoutMs > 0) {
+      op.timer = setTimeout(() => this.drop(op, dir, timedOut(op.syscall)), timeoutMs);
+      if (!this.refed) op.timer.unref();
+    }
+    if (op.signal !== undefined) {
+      op.onAbort = () => this.drop(op, dir, op.signal!.reason);
+      op.signal.addEventListener('abort', op.onAbort, { once: true });
+    }
+    this.update();
+  }
+
+  /** Removes a waiting operation (timeout, abort) and rejects it. */
+  drop(op: Pending<unknown>, dir: Direction, reason: unknown): void {
+    const q = this.queue(dir);
+    const i = q.indexOf(op);
+    if (i < 0) return;
+    q.splice(i, 1);
+    op.settle();
+    op.reject(reason);
+    // The next in line may be able to go now.
+    if (i === 0 && q.length > 0) this.drain(q);
+    this.update();
+  }
+
+  ready(events: number): void {
+    if (this.closed) return;
+    // A negative value is a polling error: let the calls report it.
+    if (events < 0) events = READ | WRITE;
+    if (events & READ) this.drain(this.queues[0]);
+    if (events & WRITE) this.drain(this.queues[1]);
+    this.update();
+  }
+
+  drain(q: Pending<unknown>[]): void {
+    while (q.length > 0) {
+      if (!q[0].run()) break;
+      q.shift();
+    }
+  }
+
+  /** Watches exactly the directions something waits on. */
+  update(): void {
+    if (this.watcher === null || this.closed) return;
+    const want = (this.queues[0].length > 0 ? READ : 0) | (this.queues[1].length > 0 ? WRITE : 0);
+    if (want !== this.watching) {
+      const r = binding.watcher_set(this.watcher, want);
+      if (r < 0) {
+        const err = fromErrno(-r, 'uv_poll_start');
+        for (const q of this.queues) for (const op of q.splice(0)) (op.settle(), op.reject(err));
+        this.watching = 0;
+        return;
+      }
+      this.watching = want;
+    }
+  }
+
+  setRef(on: boolean): void {
+    this.refed = on;
+    if (this.watcher !== null) binding.watcher_ref(this.watcher, on);
+    for (const q of this.queues) {
+      for (const op of q) {
+        if (op.timer !== null) {
+          if (on) op.timer.ref();
+          else op.timer.unref();
+        }
+      }
+    }
+  }
+}
+
+function aioOf(sock: Socket): Aio {
+  let a = sock._aio as Aio | null;
+  if (a === null) {
+    a = new Aio(sock);
+    sock._aio = a;
+  }
+  return a;
+}
+
+function checkSignal(options: AsyncOptions | undefined): AbortSignal | undefined {
+  if (options === undefined || options === null) return undefined;
+  if (typeof options !== 'object') throw argTypeError('options', 'of type object', options);
+  const signal = options.signal;
+  if (signal === undefined) return undefined;
+  if (!(signal instanceof AbortSignal)) throw argTypeError('options.signal', 'an instance of AbortSignal', signal);
+  return signal;
+}
+
+/**
+ * Runs `attempt` as an async operation of `sock` in direction `dir`: at
+ * once if nothing waits before it, otherwise when the socket is ready. The
+ * socket's timeout bounds the wait; `options.signal` aborts it. This is the
+ * whole machinery a new twin needs.
+ */
+export function submit<T>(
+  sock: Socket,
+  dir: Direction,
+  syscall: string,
+  attempt: Attempt<T>,
+  options?: AsyncOptions,
+): Promise<T> {
+  let signal: AbortSignal | undefined;
+  try {
+    signal = checkSignal(options);
+  } catch (e) {
+    return Promise.reject(e);
+  }
+  if (signal?.aborted) return Promise.reject(signal.reason);
+  const aio = sock._aio as Aio | null;
+  if (aio === null || aio.queue(dir).length === 0) {
+    const r = attempt();
+    if (typeof r !== 'number' || r >= 0) return Promise.resolve(r as T);
+    if (r !== -EAGAIN) return Promise.reject(fromErrno(-r, syscall));
+  }
+  return new Promise<T>((resolve, reject) => {
+    const op = new Pending<T>(attempt, syscall, resolve, reject, signal);
+    aioOf(sock).enqueue(op as Pending<unknown>, dir);
+  });
+}
+
+function isOptions(v: unknown): v is AsyncOptions {
+  return typeof v === 'object' && v !== null && !Array.isArray(v) && !ArrayBuffer.isView(v) && !(v instanceof ArrayBuffer);
+}
+
+/** Splits `(...args, options?)`: the trailing options object, if any, and the rest. */
+function splitOptions(args: unknown[], max: number): [unknown[], AsyncOptions | undefined] {
+  if (args.length > 0 && args.length <= max + 1 && isOptions(args[args.length - 1])) {
+    return [args.slice(0, -1), args[args.length - 1] as AsyncOptions];
+  }
+  return [args, undefined];
+}
+
+function rejecting<T>(fn: () => Promise<T>): Promise<T> {
+  try {
+    return fn();
+  } catch (e) {
+    return Promise.reject(e);
+  }
+}
+
+// Sockets in blocking mode keep a blocking descriptor, as in Python: data
+// calls add MSG_DONTWAIT, and accept/connect switch O_NONBLOCK on around
+// the call.
+function withNonblocking<T>(sock: Socket, call: () => T): T {
+  if (sock._timeoutMs !== -1) return call();
+  const fd = sock.fileno();
+  binding.setnonblocking(fd, true);
+  try {
+    return call();
+  } finally {
+    binding.setnonblocking(fd, false);
+  }
+}
+
+const scratch = Buffer.allocUnsafeSlow(65536);
+function received(buf: Buffer, n: number, fromScratch: boolean): Buffer {
+  if (fromScratch) {
+    const out = Buffer.allocUnsafe(n);
+    scratch.copy(out, 0, 0, n);
+    return out;
+  }
+  return n === buf.length ? buf : Buffer.from(buf.subarray(0, n));
+}
+
+function intoLength(buf: Bytes, nbytes: unknown, caller: string, tooSmall: string): number {
+  const len = buf.byteLength;
+  if (nbytes === undefined) return len;
+  const n = toSize(nbytes, 'nbytes');
+  if (n < 0) throw argValueError('nbytes', `negative buffersize in ${caller}`);
+  if (n > len) throw argValueError('nbytes', tooSmall);
+  return n === 0 ? len : n;
+}
+
+declare module './socket' {
+  interface Socket {
+    /** Promise twin of {@link Socket.accept}: resolves `[conn, address]`. */
+    acceptAsync(options?: AsyncOptions): Promise<[Socket, Address]>;
+    /** Promise twin of {@link Socket.connect}; host names are resolved without blocking the loop. */
+    connectAsync(address: Address, options?: AsyncOptions): Promise<void>;
+    /** Promise twin of {@link Socket.connect_ex}: resolves 0 or an errno. */
+    connect_exAsync(address: Address, options?: AsyncOptions): Promise<number>;
+    /** Promise twin of {@link Socket.recv}. */
+    recvAsync(bufsize: number, flags?: number, options?: AsyncOptions): Promise<Buffer>;
+    recvAsync(bufsize: number, options?: AsyncOptions): Promise<Buffer>;
+    /** Promise twin of {@link Socket.recv_into}. */
+    recv_intoAsync(buffer: Bytes, nbytes?: number, flags?: number, options?: AsyncOptions): Promise<number>;
+    recv_intoAsync(buffer: Bytes, options?: AsyncOptions): Promise<number>;
+    /** Promise twin of {@link Socket.recvfrom}. */
+    recvfromAsync(bufsize: number, flags?: number, options?: AsyncOptions): Promise<[Buffer, Address]>;
+    recvfromAsync(bufsize: number, options?: AsyncOptions): Promise<[Buffer, Address]>;
+    /** Promise twin of {@link Socket.recvfrom_into}. */
+    recvfrom_intoAsync(buffer: Bytes, nbytes?: number, flags?: number, options?: AsyncOptions): Promise<[number, Address]>;
+    recvfrom_intoAsync(buffer: Bytes, options?: AsyncOptions): Promise<[number, Address]>;
+    /** Promise twin of {@link Socket.send}. */
+    sendAsync(data: Bytes, flags?: number, options?: AsyncOptions): Promise<number>;
+    sendAsync(data: Bytes, options?: AsyncOptions): Promise<number>;
+    /** Promise twin of {@link Socket.sendall}; the timeout bounds the whole call. */
+    sendallAsync(data: Bytes, flags?: number, options?: AsyncOptions): Promise<void>;
+    sendallAsync(data: Bytes, options?: AsyncOptions): Promise<void>;
+    /** Promise twin of {@link Socket.sendto}. */
+    sendtoAsync(data: Bytes, address: Address, options?: AsyncOptions): Promise<number>;
+    sendtoAsync(data: Bytes, flags: number, address: Address, options?: AsyncOptions): Promise<number>;
+    /** Lets a waiting async call keep the process alive (the default), as `net.Socket.ref()`. */
+    ref(): this;
+    /** Lets the process exit even while an async call waits, as `net.Socket.unref()`. */
+    unref(): this;
+  }
+}
+
+const proto = Socket.prototype;
+
+proto.acceptAsync = function acceptAsync(this: Socket, options?: AsyncOptions) {
+  return submit(
+    this,
+    READ,
+    'accept',
+    () => {
+      const r = withNonblocking(this, () => binding.accept(this.fileno()));
+      return typeof r === 'number' ? r : this._adopt(r);
+    },
+    options,
+  );
+};
+
+function connectOp(sock: Socket, address: Address, options: AsyncOptions | undefined, raise: boolean): Promise<number> {
+  return rejecting(() => {
+    const family = sock.family;
+    const a = toNativeAddress(family, address, raise ? 'connect' : 'connect_ex');
+    let started = false;
+    const out = new Int32Array(1);
+    const attempt = (): number => {
+      const fd = sock.fileno();
+      if (!started) {
+        const r = withNonblocking(sock, () => binding.connect(fd, family, a));
+        if (r === 0) return 0;
+        // In progress (EAGAIN: an AF_UNIX listener's backlog is full).
+        if (r === -EINPROGRESS || r === -EINTR || r === -EALREADY) {
+          started = true;
+          return -EAGAIN;
+        }
+        return r;
+      }
+      // Writable: the outcome is in SO_ERROR.
+      const g = binding.getsockopt(fd, C.SOL_SOCKET, C.SO_ERROR, out);
+      if (g < 0) return g;
+      const err = out[0];
+      if (err === 0 || err === EISCONN) return 0;
+      if (err === EINPROGRESS || err === EALREADY) return -EAGAIN;
+      return -err;
+    };
+    const p = submit(sock, WRITE, 'connect', attempt, options);
+    if (raise) return p;
+    return p.then(
+      () => 0,
+      (e: unknown) => {
+        const errno = (e as { errno?: unknown }).errno;
+        if (typeof errno === 'number') return errno;
+        // connect_ex reports a timeout as EWOULDBLOCK, as CPython does.
+        if ((e as { message?: unknown }).message === 'timed out') return EAGAIN;
+        throw e;
+      },
+    );
+  });
+}
+
+proto.connectAsync = function connectAsync(this: Socket, address: Address, options?: AsyncOptions) {
+  return connectOp(this, address, options, true).then(() => undefined);
+};
+
+proto.connect_exAsync = function connect_exAsync(this: Socket, address: Address, options?: AsyncOptions) {
+  return connectOp(this, address, options, false);
+};
+
+proto.recvAsync = function recvAsync(this: Socket, ...args: unknown[]) {
+  return rejecting(() => {
+    const [[bufsize, flags], options] = splitOptions(args, 2);
+    const size = toSize(bufsize, 'bufsize');
+    if (size < 0) throw argValueError('bufsize', 'negative buffersize in recv');
+    const f = toFlags(flags) | MSG_DONTWAIT;
+    const small = size <= scratch.length;
+    return submit(
+      this,
+      READ,
+      'recv',
+      () => {
+        const buf = small ? scratch : Buffer.allocUnsafeSlow(size);
+        const n = binding.recv(this.fileno(), buf, 0, size, f);
+        return n < 0 ? n : received(buf, n, small);
+      },
+      options,
+    );
+  });
+};
+
+proto.recv_intoAsync = function recv_intoAsync(this: Socket, ...args: unknown[]) {
+  return rejecting(() => {
+    const [[buffer, nbytes, flags], options] = splitOptions(args, 3);
+    const buf = toBytes(buffer, 'buffer');
+    const n = intoLength(buf, nbytes, 'recv_into', 'buffer too small for requested bytes');
+    const f = toFlags(flags) | MSG_DONTWAIT;
+    return submit(this, READ, 'recv_into', () => binding.recv(this.fileno(), buf, 0, n, f), options);
+  });
+};
+
+proto.recvfromAsync = function recvfromAsync(this: Socket, ...args: unknown[]) {
+  return rejecting(() => {
+    const [[bufsize, flags], options] = splitOptions(args, 2);
+    const size = toSize(bufsize, 'bufsize');
+    if (size < 0) throw argValueError('bufsize', 'negative buffersize in recvfrom');
+    const f = toFlags(flags) | MSG_DONTWAIT;
+    const small = size <= scratch.length;
+    return submit<[Buffer, Address]>(
+      this,
+      READ,
+      'recvfrom',
+      () => {
+        const buf = small ? scratch : Buffer.allocUnsafeSlow(size);
+        const r = binding.recvfrom(this.fileno(), buf, 0, size, f);
+        return typeof r === 'number' ? r : [received(buf, r[0], small), r[1]];
+      },
+      options,
+    );
+  });
+};
+
+proto.recvfrom_intoAsync = function recvfrom_intoAsync(this: Socket, ...args: unknown[]) {
+  return rejecting(() => {
+    const [[buffer, nbytes, flags], options] = splitOptions(args, 3);
+    const buf = toBytes(buffer, 'buffer');
+    const n = intoLength(buf, nbytes, 'recvfrom_into', 'nbytes is greater than the length of the buffer');
+    const f = toFlags(flags) | MSG_DONTWAIT;
+    return submit(this, READ, 'recvfrom_into', () => binding.recvfrom(this.fileno(), buf, 0, n, f), options);
+  });
+};
+
+proto.sendAsync = function sendAsync(this: Socket, ...args: unknown[]) {
+  return rejecting(() => {
+    const [[data, flags], options] = splitOptions(args, 2);
+    const buf = toBytes(data, 'data');
+    const len = buf.byteLength;
+    const f = toFlags(flags) | MSG_DONTWAIT;
+    return submit(this, WRITE, 'send', () => binding.send(this.fileno(), buf, 0, len, f), options);
+  });
+};
+
+proto.sendallAsync = function sendallAsync(this: Socket, ...args: unknown[]) {
+  return rejecting(() => {
+    const [[data, flags], options] = splitOptions(args, 2);
+    const buf = toBytes(data, 'data');
+    const len = buf.byteLength;
+    const f = toFlags(flags) | MSG_DONTWAIT;
+    let off = 0;
+    return submit<void>(
+      this,
+      WRITE,
+      'send',
+      () => {
+        const fd = this.fileno();
+        do {
+          const r = binding.send(fd, buf, off, len - off, f);
+          if (r < 0) return r;
+          off += r;
+        } while (off < len);
+        return undefined;
+      },
+      options,
+    );
+  });
+};
+
+proto.sendtoAsync = function sendtoAsync(this: Socket, ...args: unknown[]) {
+  return rejecting(() => {
+    const [rest, options] = splitOptions(args, 3);
+    let flags = 0;
+    let address: unknown;
+    if (rest.length === 2) {
+      address = rest[1];
+    } else if (rest.length === 3) {
+      flags = toCInt(rest[1], 'flags');
+      address = rest[2];
+    } else {
+      const e = new TypeError(`sendto() takes 2 or 3 arguments (${rest.length} given)`) as TypeError & { code: string };
+      e.code = 'ERR_MISSING_ARGS';
+      throw e;
+    }
+    const buf = toBytes(rest[0], 'data');
+    const family = this.family;
+    const a = toNativeAddress(family, address, 'sendto');
+    const len = buf.byteLength;
+    const f = flags | MSG_DONTWAIT;
+    return submit(this, WRITE, 'sendto', () => binding.sendto(this.fileno(), buf, 0, len, f, family, a), options);
+  });
+};
+
+proto.ref = function ref(this: Socket) {
+  aioOf(this).setRef(true);
+  return this;
+};
+
+proto.unref = function unref(this: Socket) {
+  aioOf(this).setRef(false);
+  return this;
+};
+

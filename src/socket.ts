@@ -328,6 +328,15 @@ export class Socket {
     throw fromErrno(-(r as number), syscall);
   }
 
+  /**
+   * @internal For calls defined in other modules (sendmsg, sendfile...):
+   * raises the error of a failed call `first`, after waiting for readiness
+   * (POLLIN 1 / POLLOUT 4) and retrying `call` under the socket's timeout.
+   */
+  _retry<T>(first: number, events: number, syscall: string, call: () => T | number): T {
+    return this.#retry(first, events, syscall, call);
+  }
+
   // --- addresses and connections ----------------------------------------
 
   /** Binds the socket to `address` (its form depends on the family). */

@@ -13,7 +13,8 @@
         "native/constants.c",
         "native/resolver.c",
         "native/readiness.c",
-        "native/env.c"
+        "native/env.c",
+        "native/sys_sendfile.c"
       ],
       "include_dirs": ["native", "<(INTERMEDIATE_DIR)"],
       "defines": ["NAPI_VERSION=8", "_GNU_SOURCE"],

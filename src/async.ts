@@ -266,7 +266,7 @@ function rejecting<T>(fn: () => Promise<T>): Promise<T> {
 // Sockets in blocking mode keep a blocking descriptor, as in Python: data
 // calls add MSG_DONTWAIT, and accept/connect switch O_NONBLOCK on around
 // the call.
-function withNonblocking<T>(sock: Socket, call: () => T): T {
+export function withNonblocking<T>(sock: Socket, call: () => T): T {
   if (sock._timeoutMs !== -1) return call();
   const fd = sock.fileno();
   binding.setnonblocking(fd, true);

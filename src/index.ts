@@ -36,3 +36,5 @@ export {
 export type { Bytes } from './native';
 export type { AsyncOptions } from './async';
 import './async';
+import './sendfile';
+export type { SendfileSource } from './sendfile';

@@ -53,6 +53,8 @@ export interface Binding {
     flags: number,
   ): Array<[number, number, number, string, unknown]> | EaiFailure;
 
+  sendfile(fd: number, file: number, offset: number, count: number): number;
+  lseek(fd: number, offset: number, whence: number): number;
   own(fd: number): void;
   disown(fd: number): void;
   watcher_open(fd: number, callback: (events: number) => void): object | number;

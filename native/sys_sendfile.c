@@ -1,0 +1,62 @@
+/* Zero-copy file-to-socket transfer, and lseek for the file position rules
+ * of socket.sendfile(). */
+#include "bsd.h"
+
+#include <errno.h>
+#include <sys/types.h>
+#include <unistd.h>
+#if defined(__linux__)
+#include <sys/sendfile.h>
+#elif defined(__APPLE__)
+#include <sys/socket.h>
+#include <sys/uio.h>
+#endif
+
+/* sendfile(sock_fd, file_fd, offset, count) -> bytes sent or -errno.
+ * Reads the file at `offset` without moving its position. */
+static napi_value js_sendfile(napi_env env, napi_callback_info info) {
+  size_t argc = 4;
+  napi_value argv[4];
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  int32_t out_fd, in_fd;
+  int64_t offset, count;
+  if (bsd_arg_int32(env, argv[0], "fd", &out_fd) || bsd_arg_int32(env, argv[1], "file", &in_fd) ||
+      bsd_arg_int64(env, argv[2], "offset", &offset) || bsd_arg_int64(env, argv[3], "count", &count))
+    return NULL;
+  if (count < 0) return bsd_errno(env, EINVAL);
+#if defined(__linux__)
+  off_t off = (off_t)offset;
+  ssize_t r;
+  do {
+    r = sendfile(out_fd, in_fd, &off, (size_t)count);
+  } while (r < 0 && errno == EINTR);
+  return r < 0 ? bsd_errno(env, errno) : bsd_int(env, r);
+#elif defined(__APPLE__)
+  off_t len = (off_t)count;
+  int r = sendfile(in_fd, out_fd, (off_t)offset, &len, NULL, 0);
+  /* macOS reports partial progress together with EAGAIN/EINTR. */
+  if (r < 0 && len == 0) return bsd_errno(env, errno);
+  return bsd_int(env, len);
+#else
+  return bsd_errno(env, ENOSYS);
+#endif
+}
+
+/* lseek(fd, offset, whence) -> the new position or -errno. */
+static napi_value js_lseek(napi_env env, napi_callback_info info) {
+  size_t argc = 3;
+  napi_value argv[3];
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  int32_t fd, whence;
+  int64_t offset;
+  if (bsd_arg_int32(env, argv[0], "fd", &fd) || bsd_arg_int64(env, argv[1], "offset", &offset) ||
+      bsd_arg_int32(env, argv[2], "whence", &whence))
+    return NULL;
+  off_t r = lseek(fd, (off_t)offset, whence);
+  return r < 0 ? bsd_errno(env, errno) : bsd_int(env, (int64_t)r);
+}
+
+void bsd_init_sendfile(napi_env env, napi_value exports) {
+  bsd_export(env, exports, "sendfile", js_sendfile);
+  bsd_export(env, exports, "lseek", js_lseek);
+}

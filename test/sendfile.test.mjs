@@ -1,0 +1,202 @@
+// socket.sendfile() and sendfileAsync(): Lib/socket.py's algorithm.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createHash, randomBytes } from 'node:crypto';
+import { closeSync, mkdtempSync, openSync, readSync, rmSync, writeFileSync, readdirSync, ftruncateSync } from 'node:fs';
+import { open as openHandle } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Worker } from 'node:worker_threads';
+import * as socket from 'bsdsock';
+
+const fdsAtStart = readdirSync('/proc/self/fd').length;
+const dir = mkdtempSync(join(tmpdir(), 'bsdsock-sendfile-'));
+const DATA = randomBytes(64 << 20);
+const dataPath = join(dir, 'data.bin');
+writeFileSync(dataPath, DATA);
+const sha = (b) => createHash('sha256').update(b).digest('hex');
+
+/** Reads the other end to EOF in a worker thread (the sender blocks this one). */
+function drainInWorker(fd) {
+  const w = new Worker(
+    `const { workerData, parentPort } = require('node:worker_threads');
+     const socket = require('bsdsock');
+     const { createHash } = require('node:crypto');
+     const s = socket.socket(-1, -1, -1, workerData);
+     const h = createHash('sha256'); let n = 0; const buf = Buffer.alloc(1 << 16);
+     for (;;) { const k = s.recv_into(buf); if (k === 0) break; h.update(buf.subarray(0, k)); n += k; }
+     s.close(); parentPort.postMessage([n, h.digest('hex')]);`,
+    { eval: true, workerData: fd },
+  );
+  return new Promise((resolve, reject) => {
+    w.once('message', resolve);
+    w.once('error', reject);
+  });
+}
+
+function positionOf(fd) {
+  // The next byte read comes from the current position.
+  const b = Buffer.alloc(1);
+  const n = readSync(fd, b, 0, 1, null);
+  return n === 0 ? null : b[0];
+}
+
+test('sendfile sends a 64 MiB file with offset and count; SHA-256 checked on the other side', async () => {
+  const [a, b] = socket.socketpair();
+  const received = drainInWorker(b.detach());
+  const fd = openSync(dataPath, 'r');
+  const offset = 12345;
+  const count = 40 << 20;
+  const sent = a.sendfile(fd, offset, count);
+  a.close();
+  assert.equal(sent, count);
+  const [n, digest] = await received;
+  assert.equal(n, count);
+  assert.equal(digest, sha(DATA.subarray(offset, offset + count)));
+  // The file position is left after the last byte sent, as Python leaves it.
+  assert.equal(positionOf(fd), DATA[offset + count]);
+  closeSync(fd);
+});
+
+test('sendfile to EOF from the start, and with count past EOF', async () => {
+  const [a, b] = socket.socketpair();
+  const received = drainInWorker(b.detach());
+  const fd = openSync(dataPath, 'r');
+  assert.equal(a.sendfile(fd), DATA.length);
+  assert.equal(a.sendfile(fd, DATA.length - 10, 1000), 10);
+  a.close();
+  const [n, digest] = await received;
+  assert.equal(n, DATA.length + 10);
+  assert.equal(digest, sha(Buffer.concat([DATA, DATA.subarray(DATA.length - 10)])));
+  assert.equal(positionOf(fd), null, 'position at EOF');
+  closeSync(fd);
+});
+
+test('an empty file and a descriptor whose st_size is 0 (a socket, like a pipe) send nothing, as in Python', () => {
+  const [a, b] = socket.socketpair();
+  const empty = join(dir, 'empty');
+  writeFileSync(empty, '');
+  const fd = openSync(empty, 'r');
+  assert.equal(a.sendfile(fd), 0);
+  closeSync(fd);
+  const [r, w] = socket.socketpair(); // a socket has st_size 0 like a pipe
+  w.sendall(Buffer.from('data'));
+  assert.equal(a.sendfile(r.fileno()), 0);
+  r.close();
+  w.close();
+  a.close();
+  b.close();
+});
+
+test('the fallback path: where sendfile(2) does not apply, read + send is used', () => {
+  const [a, b] = socket.socketpair();
+  const dfd = openSync(dir, 'r');
+  // sendfile(2) refuses a directory; the fallback's read() then reports EISDIR.
+  assert.throws(() => a.sendfile(dfd), (e) => e instanceof socket.IsADirectoryError && e.syscall === 'read');
+  closeSync(dfd);
+  a.close();
+  b.close();
+});
+
+test('argument and mode errors are Python\'s', () => {
+  const [a, b] = socket.socketpair();
+  const fd = openSync(dataPath, 'r');
+  for (const count of [0, -1]) {
+    assert.throws(() => a.sendfile(fd, 0, count), { name: 'TypeError', code: 'ERR_INVALID_ARG_VALUE', message: new RegExp(`count must be a positive integer \\(got ${count}\\)`) });
+  }
+  for (const count of ['x', 1.5]) {
+    assert.throws(() => a.sendfile(fd, 0, count), { name: 'TypeError', code: 'ERR_INVALID_ARG_TYPE' });
+  }
+  assert.throws(() => a.sendfile(fd, 'x'), { name: 'TypeError', code: 'ERR_INVALID_ARG_TYPE' });
+  assert.throws(() => a.sendfile('path'), { name: 'TypeError', code: 'ERR_INVALID_ARG_TYPE' });
+  assert.throws(() => a.sendfile(fd, -1), (e) => e instanceof socket.OSError && e.errno === 22);
+  a.setblocking(false);
+  assert.throws(() => a.sendfile(fd), { name: 'TypeError', code: 'ERR_INVALID_ARG_VALUE', message: /non-blocking sockets are not supported/ });
+  const u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM);
+  assert.throws(() => u.sendfile(fd), { name: 'TypeError', code: 'ERR_INVALID_ARG_VALUE', message: /only SOCK_STREAM type sockets are supported/ });
+  u.close();
+  closeSync(fd);
+  a.close();
+  b.close();
+});
+
+test('a timeout bounds each wait for room in the socket buffer', () => {
+  const [a, b] = socket.socketpair();
+  a.settimeout(0.2);
+  const fd = openSync(dataPath, 'r');
+  const t0 = performance.now();
+  assert.throws(() => a.sendfile(fd), (e) => e instanceof socket.TimeoutError && e.message === 'timed out');
+  assert.ok(performance.now() - t0 >= 180);
+  closeSync(fd);
+  a.close();
+  b.close();
+});
+
+test('sendfileAsync streams a 1 GiB sparse file without blocking the loop or reading it into memory', async () => {
+  const sparse = join(dir, 'sparse.bin');
+  const sfd = openSync(sparse, 'w+');
+  ftruncateSync(sfd, 1 << 30);
+  closeSync(sfd);
+  const fh = await openHandle(sparse, 'r');
+  const [a, b] = socket.socketpair();
+  let ticks = 0;
+  const iv = setInterval(() => ticks++, 5);
+  const rss0 = process.memoryUsage().rss;
+  const reader = (async () => {
+    const buf = Buffer.alloc(1 << 20);
+    let n = 0;
+    let nonzero = 0;
+    for (;;) {
+      const k = await b.recv_intoAsync(buf);
+      if (k === 0) break;
+      if (buf[0] !== 0 || buf[k - 1] !== 0) nonzero++;
+      n += k;
+    }
+    return [n, nonzero];
+  })();
+  const t0 = performance.now();
+  const sent = await a.sendfileAsync(fh);
+  a.shutdown(socket.SHUT_WR);
+  const [n, nonzero] = await reader;
+  const elapsed = performance.now() - t0;
+  clearInterval(iv);
+  assert.equal(sent, 1 << 30);
+  assert.equal(n, 1 << 30);
+  assert.equal(nonzero, 0);
+  assert.ok(ticks >= Math.min(5, elapsed / 20), `timers fired ${ticks} times in ${elapsed} ms`);
+  assert.ok(process.memoryUsage().rss - rss0 < 256 << 20, 'the file was not read into memory');
+  await fh.close();
+  a.close();
+  b.close();
+  rmSync(sparse);
+});
+
+test('sendfileAsync with offset, count and a FileHandle; abort rejects with the reason', async () => {
+  const fh = await openHandle(dataPath, 'r');
+  const [a, b] = socket.socketpair();
+  const reader = (async () => {
+    const parts = [];
+    for (;;) {
+      const d = await b.recvAsync(1 << 16);
+      if (d.length === 0) break;
+      parts.push(d);
+    }
+    return Buffer.concat(parts);
+  })();
+  assert.equal(await a.sendfileAsync(fh, 100, 3 << 20), 3 << 20);
+  assert.equal(await a.sendfileAsync(fh, DATA.length - 5, { signal: new AbortController().signal }), 5);
+  a.shutdown(socket.SHUT_WR);
+  const got = await reader;
+  assert.equal(sha(got), sha(Buffer.concat([DATA.subarray(100, 100 + (3 << 20)), DATA.subarray(DATA.length - 5)])));
+  const ac = new AbortController();
+  ac.abort(new Error('stop'));
+  await assert.rejects(a.sendfileAsync(fh, 0, null, { signal: ac.signal }), { message: 'stop' });
+  await fh.close();
+  a.close();
+  b.close();
+});
+
+test('cleanup: no descriptor left open', () => {
+  rmSync(dir, { recursive: true, force: true });
+  assert.equal(readdirSync('/proc/self/fd').length, fdsAtStart);
+});

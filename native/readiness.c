@@ -5,7 +5,7 @@
  * without uv_poll) would implement the same five calls:
  *
  *   watcher_open(fd, callback(events)) -> handle, or -errno
- *   watcher_set(handle, events)        -> 0 or -errno  (0 stops watching)
+ *   watcher_set(handle, events)        -> 0 or -errno  (0: nothing waits)
  *   watcher_ref(handle, bool)          keeps the loop alive or not
  *   watcher_close(handle)              stops for good; call before close(fd)
  *
@@ -16,6 +16,8 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <uv.h>
+
+static void on_poll(uv_poll_t *h, int status, int events);
 
 /* The JS handle owns a slot; the slot points at the watcher until the
  * watcher's memory is released by uv_close's callback. The two lifetimes
@@ -32,7 +34,9 @@ struct bsd_watcher {
   bsd_env *owner;
   bsd_watcher *prev, *next;
   bsd_slot *slot;
-  int events;
+  int events;   /* what libuv polls for */
+  int want;     /* what JS waits for; a subset of events */
+  int user_ref; /* sock.ref()/unref() */
   int strong;
   int closing;
 };
@@ -78,9 +82,24 @@ void bsd_readiness_teardown(bsd_env *e) {
   }
 }
 
+/* Polling is stopped lazily: when nothing waits any more the handle keeps
+ * polling (unreferenced), so a socket used in a request/response rhythm
+ * costs no epoll_ctl per wait; the first event nobody wants stops it. */
+static int apply_events(bsd_watcher *w, int events) {
+  int r = 0;
+  if (events == w->events) return 0;
+  if (events == 0) r = uv_poll_stop(&w->poll);
+  else r = uv_poll_start(&w->poll, events, on_poll);
+  if (r == 0) w->events = events;
+  return r;
+}
+
 static void on_poll(uv_poll_t *h, int status, int events) {
   bsd_watcher *w = (bsd_watcher *)h->data;
   if (w->closing || w->callback == NULL) return;
+  int ready = status < 0 ? status : (events & w->want & (UV_READABLE | UV_WRITABLE));
+  if (status >= 0 && (events & ~w->want & (UV_READABLE | UV_WRITABLE))) apply_events(w, w->want);
+  if (ready == 0) return;
   napi_env env = w->env;
   napi_handle_scope scope;
   if (napi_open_handle_scope(env, &scope) != napi_ok) return;
@@ -88,7 +107,7 @@ static void on_poll(uv_poll_t *h, int status, int events) {
   napi_get_reference_value(env, w->callback, &fn);
   if (fn != NULL) {
     napi_get_global(env, &recv);
-    napi_create_int32(env, status < 0 ? status : (events & (UV_READABLE | UV_WRITABLE)), &arg);
+    napi_create_int32(env, ready, &arg);
     napi_status st = napi_make_callback(env, w->ctx, recv, fn, 1, &arg, NULL);
     if (st == napi_pending_exception) {
       napi_value err;
@@ -150,6 +169,9 @@ static napi_value js_watcher_open(napi_env env, napi_callback_info info) {
     return bsd_int(env, r); /* libuv errors are -errno on Unix */
   }
   w->poll.data = w;
+  w->user_ref = 1;
+  /* Referenced only while something waits. */
+  uv_unref((uv_handle_t *)&w->poll);
   w->env = env;
   w->owner = owner;
   w->slot = slot;
@@ -190,21 +212,27 @@ static napi_value js_watcher_set(napi_env env, napi_callback_info info) {
   if (bsd_arg_int32(env, argv[1], "events", &events)) return NULL;
   if (w->closing) return bsd_errno(env, EBADF);
   events &= UV_READABLE | UV_WRITABLE;
-  int r = 0;
-  if (events == 0) {
-    r = uv_poll_stop(&w->poll);
-  } else if (events != w->events) {
-    r = uv_poll_start(&w->poll, events, on_poll);
+  /* Start polling what is newly wanted; keep polling the rest for now. */
+  if ((events & ~w->events) != 0) {
+    int r = apply_events(w, w->events | events);
+    if (r < 0) return bsd_int(env, r);
   }
-  if (r < 0) return bsd_int(env, r);
-  w->events = events;
-  /* The callback (and through it the socket) is held only while watching. */
-  if (events != 0 && !w->strong) {
-    napi_reference_ref(env, w->callback, NULL);
-    w->strong = 1;
-  } else if (events == 0 && w->strong) {
-    napi_reference_unref(env, w->callback, NULL);
-    w->strong = 0;
+  int was_waiting = w->want != 0;
+  w->want = events;
+  if (events != 0 && !was_waiting) {
+    /* Something waits: keep the loop (if the socket is ref'd) and the
+     * callback, and through it the socket, alive. */
+    if (w->user_ref) uv_ref((uv_handle_t *)&w->poll);
+    if (!w->strong) {
+      napi_reference_ref(env, w->callback, NULL);
+      w->strong = 1;
+    }
+  } else if (events == 0 && was_waiting) {
+    uv_unref((uv_handle_t *)&w->poll);
+    if (w->strong) {
+      napi_reference_unref(env, w->callback, NULL);
+      w->strong = 0;
+    }
   }
   return bsd_int(env, 0);
 }
@@ -222,8 +250,9 @@ static napi_value js_watcher_ref(napi_env env, napi_callback_info info) {
   bool on;
   if (napi_get_value_bool(env, argv[1], &on) != napi_ok)
     return bsd_throw_type(env, "ERR_INVALID_ARG_TYPE", "The \"ref\" argument must be of type boolean");
+  w->user_ref = on;
   if (!w->closing) {
-    if (on) uv_ref((uv_handle_t *)&w->poll);
+    if (on && w->want != 0) uv_ref((uv_handle_t *)&w->poll);
     else uv_unref((uv_handle_t *)&w->poll);
   }
   return bsd_undefined(env);

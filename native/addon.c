@@ -6,9 +6,13 @@ NAPI_MODULE_INIT(/* napi_env env, napi_value exports */) {
   bsd_init_util(env, exports);
   bsd_init_fd(env, exports);
   bsd_init_socket(env, exports);
+  bsd_init_msg(env, exports);
   bsd_init_sockaddr(env, exports);
   bsd_init_constants(env, exports);
   bsd_init_resolver(env, exports);
+  bsd_init_netdb(env, exports);
+  bsd_init_convert(env, exports);
+  bsd_init_interfaces(env, exports);
   bsd_init_env(env, exports);
   bsd_init_readiness(env, exports);
   bsd_init_sendfile(env, exports);

@@ -52,6 +52,7 @@ napi_value bsd_sockaddr_decode(napi_env env, const struct sockaddr *sa, socklen_
 void bsd_init_util(napi_env env, napi_value exports);
 void bsd_init_fd(napi_env env, napi_value exports);
 void bsd_init_socket(napi_env env, napi_value exports);
+void bsd_init_msg(napi_env env, napi_value exports);
 void bsd_init_sockaddr(napi_env env, napi_value exports);
 void bsd_init_constants(napi_env env, napi_value exports);
 void bsd_init_resolver(napi_env env, napi_value exports);

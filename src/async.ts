@@ -53,7 +53,16 @@ class Pending<T> {
 
   /** Runs the attempt; true when the operation is finished (settled). */
   run(): boolean {
-    const r = this.attempt();
+    let r: T | number;
+    try {
+      r = this.attempt();
+    } catch (e) {
+      // An attempt that throws (a bug, or a conversion failing) must not
+      // leave the operation stuck at the head of its queue.
+      this.settle();
+      this.reject(e);
+      return true;
+    }
     if (typeof r === 'number' && r < 0) {
       if (r === -EAGAIN) return false;
       this.settle();
@@ -233,7 +242,12 @@ export function submit<T>(
   if (signal?.aborted) return Promise.reject(signal.reason);
   const aio = sock._aio as Aio | null;
   if (aio === null || aio.queue(dir).length === 0) {
-    const r = attempt();
+    let r: T | number;
+    try {
+      r = attempt();
+    } catch (e) {
+      return Promise.reject(e);
+    }
     if (typeof r !== 'number' || r >= 0) return Promise.resolve(r as T);
     if (r !== -EAGAIN) return Promise.reject(fromErrno(-r, syscall));
   }

@@ -207,3 +207,25 @@ export function fromEai(failure: { eai: number; errno: number; message: string }
   e.syscall = 'getaddrinfo';
   return e;
 }
+
+// ---- Added for the resolver functions (src/resolver.ts) ----
+
+/** Names of the h_errno values the gethostby* calls report. */
+const herrnoNames: ReadonlyMap<number, string> = new Map([
+  [1, 'HOST_NOT_FOUND'],
+  [2, 'TRY_AGAIN'],
+  [3, 'NO_RECOVERY'],
+  [4, 'NO_DATA'],
+]);
+
+/**
+ * Python's `herror` for a failed `gethostbyname_ex`/`gethostbyaddr`: `errno`
+ * is the C library's h_errno and the message its `hstrerror()`; `code` is
+ * the h_errno's name (`'HOST_NOT_FOUND'`).
+ */
+export function fromHerrno(failure: { herrno: number; message: string }, syscall?: string): herror {
+  const e = new herror(failure.herrno, failure.message);
+  e.code = herrnoNames.get(failure.herrno);
+  e.syscall = syscall;
+  return e;
+}

@@ -37,4 +37,52 @@ export type { Bytes } from './native';
 export type { AsyncOptions } from './async';
 import './async';
 import './sendfile';
+export {
+  create_connection,
+  create_connectionAsync,
+  create_server,
+  ExceptionGroup,
+  type CreateConnectionOptions,
+  type CreateConnectionAsyncOptions,
+  type CreateServerOptions,
+} from './connection';
 export type { SendfileSource } from './sendfile';
+export {
+  getaddrinfo,
+  getaddrinfoAsync,
+  getnameinfo,
+  getnameinfoAsync,
+  gethostbyname,
+  gethostbynameAsync,
+  gethostbyname_ex,
+  gethostbyname_exAsync,
+  gethostbyaddr,
+  gethostbyaddrAsync,
+  getfqdn,
+  getfqdnAsync,
+  gethostname,
+  sethostname,
+  getprotobyname,
+  getservbyname,
+  getservbyport,
+  type AddrInfo,
+  type AddrInfoAddress,
+  type HostEntry,
+  type HostArg,
+  type PortArg,
+  type ResolverOptions,
+} from './resolver';
+export { inet_aton, inet_ntoa, inet_pton, inet_ntop, htons, ntohs, htonl, ntohl, CMSG_LEN, CMSG_SPACE } from './convert';
+export { if_nameindex, if_nametoindex, if_indextoname, has_ipv6, has_dualstack_ipv6 } from './interfaces';
+export {
+  send_fds,
+  recv_fds,
+  send_fdsAsync,
+  recv_fdsAsync,
+  type Ancillary,
+  type AncillaryInput,
+  type RecvmsgResult,
+  type RecvmsgIntoResult,
+  type RecvFdsResult,
+  type AfalgOptions,
+} from './message';

@@ -15,3 +15,8 @@ test('npm start runs the ported echo example', () => {
   assert.match(out, /Received Hello, world/);
   assert.match(out, /Connected by \[ '127\.0\.0\.1', \d+ \]/);
 });
+
+test('the async echo example runs', () => {
+  const out = execFileSync(process.execPath, ['examples/async-echo.mjs'], { encoding: 'utf8', timeout: 20000 });
+  assert.equal(out.trim(), 'echoed: one two three');
+});

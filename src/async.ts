@@ -4,9 +4,11 @@
 // attempt runs at once when nothing is queued before it, and otherwise (or
 // on EAGAIN) waits in that direction's FIFO queue for readiness.
 import { constants as osConstants } from 'node:os';
+import { isIPv4, isIPv6 } from 'node:net';
 import { toNativeAddress } from './address';
 import { argTypeError, argValueError, fromErrno, timedOut } from './errors';
 import { binding, type Bytes } from './native';
+import { getaddrinfoAsync } from './resolver';
 import { Socket, type Address } from './socket';
 import { toBytes, toCInt, toFlags, toSize } from './validate';
 
@@ -402,12 +404,39 @@ function connectOp(sock: Socket, address: Address, options: AsyncOptions | undef
   });
 }
 
+/**
+ * An IP address whose host is a name, resolved on the thread pool the way
+ * CPython's setipaddr resolves it (the first getaddrinfo answer for the
+ * socket's family), so that connecting never blocks the loop on a lookup.
+ * Numeric hosts, '' and '<broadcast>' are left for the sync rules.
+ */
+async function resolveHost(family: number, address: unknown, options: AsyncOptions | undefined): Promise<unknown> {
+  if (family !== C.AF_INET && family !== C.AF_INET6) return address;
+  if (!Array.isArray(address) || typeof address[0] !== 'string') return address;
+  const host = address[0];
+  const numeric = family === C.AF_INET ? isIPv4(host) : isIPv6(host) && !host.includes('%');
+  if (numeric || host === '' || host === '<broadcast>' || host.includes('\0')) return address;
+  const res = await getaddrinfoAsync(host, null, family, 0, 0, 0, { signal: options?.signal });
+  const found = res.find((r) => r[0] === family);
+  if (found === undefined) return address; // let the sync rules raise
+  const text = found[4][0];
+  const zone = text.indexOf('%');
+  return [zone < 0 ? text : text.slice(0, zone), ...address.slice(1)];
+}
+
+function connectResolved(sock: Socket, address: Address, options: AsyncOptions | undefined, raise: boolean): Promise<number> {
+  return rejecting(() => {
+    checkSignal(options);
+    return resolveHost(sock.family, address, options).then((a) => connectOp(sock, a, options, raise));
+  });
+}
+
 proto.connectAsync = function connectAsync(this: Socket, address: Address, options?: AsyncOptions) {
-  return connectOp(this, address, options, true).then(() => undefined);
+  return connectResolved(this, address, options, true).then(() => undefined);
 };
 
 proto.connect_exAsync = function connect_exAsync(this: Socket, address: Address, options?: AsyncOptions) {
-  return connectOp(this, address, options, false);
+  return connectResolved(this, address, options, false);
 };
 
 proto.recvAsync = function recvAsync(this: Socket, ...args: unknown[]) {

@@ -427,6 +427,52 @@ test('bad arguments reject with TypeError/RangeError', async () => {
   b.close();
 });
 
+// connectAsync to a host name resolves it on libuv's thread pool: in a
+// child whose only pool thread is held (an open() of a FIFO without a
+// writer), the connect stays pending while timers run, and completes once
+// the thread is free.
+test('connectAsync resolves host names on the thread pool, never blocking the loop', { timeout: 30000 }, () => {
+  const script = `
+    import * as socket from 'bsdsock';
+    import fs from 'node:fs';
+    import os from 'node:os';
+    import path from 'node:path';
+    import { execFileSync } from 'node:child_process';
+    import { setTimeout as sleep } from 'node:timers/promises';
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bsdsock-conn-pool-'));
+    const fifo = path.join(dir, 'fifo');
+    execFileSync('mkfifo', [fifo]);
+    const held = fs.promises.open(fifo, 'r');
+    await sleep(50);
+    const srv = socket.create_server(['127.0.0.1', 0]);
+    const c = socket.socket();
+    let settled = false, ticks = 0;
+    const iv = setInterval(() => ticks++, 5);
+    const p = c.connectAsync(['localhost', srv.getsockname()[1]]).finally(() => { settled = true; });
+    await sleep(300);
+    const out = { settledWhileHeld: settled, ticks };
+    fs.closeSync(fs.openSync(fifo, fs.constants.O_WRONLY | fs.constants.O_NONBLOCK));
+    await (await held).close();
+    await p;
+    out.peer = c.getpeername();
+    out.port = srv.getsockname()[1];
+    clearInterval(iv);
+    c.close(); srv.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+    console.log(JSON.stringify(out));
+  `;
+  const out = JSON.parse(
+    execFileSync(process.execPath, ['--input-type=module', '-e', script], {
+      env: { ...process.env, UV_THREADPOOL_SIZE: '1' },
+      encoding: 'utf8',
+      timeout: 20000,
+    }),
+  );
+  assert.equal(out.settledWhileHeld, false, 'the name was resolved without the thread pool');
+  assert.ok(out.ticks >= 10, `timers ran ${out.ticks} times`);
+  assert.deepEqual(out.peer, ['127.0.0.1', out.port]);
+});
+
 test('no file descriptor is left open by this file', async () => {
   await sleep(50);
   const { readlinkSync } = await import('node:fs');

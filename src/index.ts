@@ -86,3 +86,17 @@ export {
   type RecvFdsResult,
   type AfalgOptions,
 } from './message';
+export {
+  SocketIO,
+  BufferedIOBase,
+  BufferedReader,
+  BufferedWriter,
+  BufferedRWPair,
+  TextIOWrapper,
+  UnsupportedOperation,
+  UnicodeDecodeError,
+  UnicodeEncodeError,
+  type SocketFile,
+  type MakefileOptions,
+  type BinaryMode,
+} from './makefile';

@@ -1,0 +1,387 @@
+// Text encodings for makefile()'s text mode: incremental decoders and
+// encoders with Python's error handlers, and the Unicode errors they raise.
+import { isUtf8 } from 'node:buffer';
+import { argValueError } from '../errors';
+
+/**
+ * Python's `UnicodeDecodeError`: bytes that are not valid in the file's
+ * encoding, read with `errors: 'strict'` (the default). Python's
+ * UnicodeDecodeError is a ValueError, so this is a `TypeError`, with the
+ * code Node's own `TextDecoder` uses for the same fault.
+ */
+export class UnicodeDecodeError extends TypeError {
+  /** `'ERR_ENCODING_INVALID_ENCODED_DATA'`, as Node's `TextDecoder` in fatal mode. */
+  readonly code = 'ERR_ENCODING_INVALID_ENCODED_DATA';
+  /**
+   * @param encoding the codec's name (`'utf-8'`)
+   * @param object the bytes being decoded
+   * @param start index of the first invalid byte in `object`
+   * @param end index just past the invalid bytes
+   * @param reason what is wrong with them (`'invalid start byte'`)
+   */
+  constructor(
+    readonly encoding: string,
+    readonly object: Buffer,
+    readonly start: number,
+    readonly end: number,
+    readonly reason: string,
+  ) {
+    super(
+      end - start === 1
+        ? `'${encoding}' codec can't decode byte 0x${object[start].toString(16).padStart(2, '0')} in position ${start}: ${reason}`
+        : `'${encoding}' codec can't decode bytes in position ${start}-${end - 1}: ${reason}`,
+    );
+  }
+
+  override get name(): string {
+    return 'UnicodeDecodeError';
+  }
+}
+
+/**
+ * Python's `UnicodeEncodeError`: text that the file's encoding cannot
+ * represent, written with `errors: 'strict'`. A `TypeError` with code
+ * `ERR_INVALID_ARG_VALUE` (Python's is a ValueError about the argument).
+ * `start` and `end` count code points, as Python does.
+ */
+export class UnicodeEncodeError extends TypeError {
+  /** `'ERR_INVALID_ARG_VALUE'`: the text given to write() cannot be encoded. */
+  readonly code = 'ERR_INVALID_ARG_VALUE';
+  constructor(
+    readonly encoding: string,
+    readonly object: string,
+    readonly start: number,
+    readonly end: number,
+    readonly reason: string,
+  ) {
+    const cps = Array.from(object);
+    super(
+      end - start === 1
+        ? `'${encoding}' codec can't encode character '${escapeChar(cps[start] ?? '')}' in position ${start}: ${reason}`
+        : `'${encoding}' codec can't encode characters in position ${start}-${end - 1}: ${reason}`,
+    );
+  }
+
+  override get name(): string {
+    return 'UnicodeEncodeError';
+  }
+}
+
+function escapeChar(c: string): string {
+  const cp = c.codePointAt(0) ?? 0;
+  if (cp < 0x100) return `\\x${cp.toString(16).padStart(2, '0')}`;
+  if (cp < 0x10000) return `\\u${cp.toString(16).padStart(4, '0')}`;
+  return `\\U${cp.toString(16).padStart(8, '0')}`;
+}
+
+/** The error handlers makefile() accepts (Python's built-in ones, less namereplace and surrogatepass). */
+export const ERROR_HANDLERS = ['strict', 'ignore', 'replace', 'backslashreplace', 'surrogateescape', 'xmlcharrefreplace'];
+
+/** An incremental decoder: bytes in, text out; holds back an incomplete character unless `final`. */
+export interface Decoder {
+  decode(bytes: Buffer, final: boolean): string;
+}
+
+/** A stateless encoder. */
+export interface Encoder {
+  encode(text: string): Buffer;
+}
+
+export interface Codec {
+  /** Python's canonical codec name, used in error messages. */
+  readonly name: string;
+  decoder(errors: string): Decoder;
+  encoder(errors: string): Encoder;
+}
+
+/** What a decode error handler puts in place of `object[start:end]`. */
+function decodeReplacement(errors: string, e: UnicodeDecodeError): string {
+  switch (errors) {
+    case 'ignore':
+      return '';
+    case 'replace':
+      return '\ufffd';
+    case 'backslashreplace': {
+      let s = '';
+      for (let i = e.start; i < e.end; i++) s += `\\x${e.object[i].toString(16).padStart(2, '0')}`;
+      return s;
+    }
+    case 'surrogateescape': {
+      let s = '';
+      for (let i = e.start; i < e.end; i++) {
+        const b = e.object[i];
+        if (b < 0x80) throw e;
+        s += String.fromCharCode(0xdc00 + b);
+      }
+      return s;
+    }
+    case 'strict':
+      throw e;
+    default: {
+      const t = new TypeError(`don't know how to handle UnicodeDecodeError in error callback`) as TypeError & { code: string };
+      t.code = 'ERR_INVALID_ARG_VALUE';
+      throw t;
+    }
+  }
+}
+
+/** What an encode error handler puts in place of the code points `cps[start:end]`. */
+function encodeReplacement(errors: string, e: UnicodeEncodeError, cps: string[], sink: number[]): void {
+  const pushAscii = (s: string): void => {
+    for (let i = 0; i < s.length; i++) sink.push(s.charCodeAt(i));
+  };
+  for (let i = e.start; i < e.end; i++) {
+    const cp = cps[i].codePointAt(0)!;
+    switch (errors) {
+      case 'ignore':
+        break;
+      case 'replace':
+        sink.push(0x3f);
+        break;
+      case 'backslashreplace':
+        pushAscii(escapeChar(cps[i]));
+        break;
+      case 'xmlcharrefreplace':
+        pushAscii(`&#${cp};`);
+        break;
+      case 'surrogateescape':
+        if (cp < 0xdc80 || cp > 0xdcff) throw e;
+        sink.push(cp - 0xdc00);
+        break;
+      default:
+        throw e;
+    }
+  }
+}
+
+// --- UTF-8 -----------------------------------------------------------------
+
+/** Bytes a UTF-8 sequence led by `b` needs after it, or -1 for an invalid lead. */
+function utf8Need(b: number): number {
+  if (b >= 0xc2 && b <= 0xdf) return 1;
+  if (b >= 0xe0 && b <= 0xef) return 2;
+  if (b >= 0xf0 && b <= 0xf4) return 3;
+  return -1;
+}
+
+/** Whether `c` may follow the lead byte `b` as its first continuation byte. */
+function utf8Second(b: number, c: number): boolean {
+  if (b === 0xe0) return c >= 0xa0 && c <= 0xbf;
+  if (b === 0xed) return c >= 0x80 && c <= 0x9f;
+  if (b === 0xf0) return c >= 0x90 && c <= 0xbf;
+  if (b === 0xf4) return c >= 0x80 && c <= 0x8f;
+  return c >= 0x80 && c <= 0xbf;
+}
+
+/** Where an incomplete (but so far valid) character at the end of `buf` starts, or buf.length. */
+function utf8Cut(buf: Buffer): number {
+  const len = buf.length;
+  for (let k = len - 1; k >= 0 && k >= len - 3; k--) {
+    const b = buf[k];
+    if (b < 0x80) return len;
+    if (b < 0xc0) continue;
+    const need = utf8Need(b);
+    const have = len - k - 1;
+    if (need <= have) return len;
+    if (have >= 1 && !utf8Second(b, buf[k + 1])) return len;
+    for (let j = k + 2; j < len; j++) if (buf[j] < 0x80 || buf[j] > 0xbf) return len;
+    return k;
+  }
+  return len;
+}
+
+class Utf8Decoder implements Decoder {
+  #pending: Buffer | null = null;
+  constructor(readonly errors: string) {}
+
+  decode(bytes: Buffer, final: boolean): string {
+    let buf = bytes;
+    if (this.#pending !== null) {
+      buf = Buffer.concat([this.#pending, bytes]);
+      this.#pending = null;
+    }
+    const cut = final ? buf.length : utf8Cut(buf);
+    if (cut < buf.length) this.#pending = Buffer.from(buf.subarray(cut));
+    const body = cut === buf.length ? buf : buf.subarray(0, cut);
+    // A BOM-less fast path: valid input needs no error handling.
+    if (isUtf8(body)) return body.toString('utf8');
+    return this.#slow(buf, cut);
+  }
+
+  #slow(buf: Buffer, cut: number): string {
+    let out = '';
+    let run = 0;
+    let i = 0;
+    while (i < cut) {
+      const b = buf[i];
+      if (b < 0x80) {
+        i++;
+        continue;
+      }
+      const need = utf8Need(b);
+      let j = 1;
+      let reason = 'invalid start byte';
+      if (need > 0) {
+        for (; j <= need; j++) {
+          if (i + j >= cut) {
+            reason = 'unexpected end of data';
+            break;
+          }
+          const c = buf[i + j];
+          if (j === 1 ? !utf8Second(b, c) : c < 0x80 || c > 0xbf) {
+            reason = 'invalid continuation byte';
+            break;
+          }
+        }
+        if (j > need) {
+          i += need + 1;
+          continue;
+        }
+      }
+      out += buf.toString('utf8', run, i);
+      out += decodeReplacement(this.errors, new UnicodeDecodeError('utf-8', buf.subarray(0, cut), i, i + j, reason));
+      i += j;
+      run = i;
+    }
+    return out + buf.toString('utf8', run, cut);
+  }
+}
+
+class Utf8Encoder implements Encoder {
+  constructor(readonly errors: string) {}
+  encode(text: string): Buffer {
+    if ((text as unknown as { isWellFormed(): boolean }).isWellFormed()) return Buffer.from(text, 'utf8');
+    // Lone surrogates: Python's UTF-8 codec refuses them.
+    const cps = Array.from(text);
+    const sink: number[] = [];
+    const parts: Buffer[] = [];
+    let run = '';
+    for (let i = 0; i < cps.length; i++) {
+      const cp = cps[i].codePointAt(0)!;
+      if (cp < 0xd800 || cp > 0xdfff) {
+        run += cps[i];
+        continue;
+      }
+      let end = i + 1;
+      while (end < cps.length && /^[\ud800-\udfff]$/.test(cps[end])) end++;
+      parts.push(Buffer.from(run, 'utf8'));
+      run = '';
+      encodeReplacement(this.errors, new UnicodeEncodeError('utf-8', text, i, end, 'surrogates not allowed'), cps, sink);
+      parts.push(Buffer.from(sink.splice(0)));
+      i = end - 1;
+    }
+    parts.push(Buffer.from(run, 'utf8'));
+    return Buffer.concat(parts);
+  }
+}
+
+// --- one-byte encodings -----------------------------------------------------
+
+class ByteDecoder implements Decoder {
+  constructor(
+    readonly name: string,
+    readonly limit: number,
+    readonly errors: string,
+  ) {}
+  decode(bytes: Buffer, _final: boolean): string {
+    let out = '';
+    let run = 0;
+    for (let i = 0; i < bytes.length; i++) {
+      if (bytes[i] < this.limit) continue;
+      out += bytes.toString('latin1', run, i);
+      out += decodeReplacement(this.errors, new UnicodeDecodeError(this.name, bytes, i, i + 1, `ordinal not in range(${this.limit})`));
+      run = i + 1;
+    }
+    return out + bytes.toString('latin1', run);
+  }
+}
+
+class ByteEncoder implements Encoder {
+  constructor(
+    readonly name: string,
+    readonly limit: number,
+    readonly errors: string,
+  ) {}
+  encode(text: string): Buffer {
+    let ok = true;
+    for (let i = 0; i < text.length; i++) {
+      if (text.charCodeAt(i) >= this.limit) {
+        ok = false;
+        break;
+      }
+    }
+    if (ok) return Buffer.from(text, 'latin1');
+    const cps = Array.from(text);
+    const sink: number[] = [];
+    for (let i = 0; i < cps.length; i++) {
+      const cp = cps[i].codePointAt(0)!;
+      if (cp < this.limit) {
+        sink.push(cp);
+        continue;
+      }
+      let end = i + 1;
+      while (end < cps.length && cps[end].codePointAt(0)! >= this.limit) end++;
+      encodeReplacement(this.errors, new UnicodeEncodeError(this.name, text, i, end, `ordinal not in range(${this.limit})`), cps, sink);
+      i = end - 1;
+    }
+    return Buffer.from(sink);
+  }
+}
+
+const UTF8: Codec = {
+  name: 'utf-8',
+  decoder: (errors) => new Utf8Decoder(errors),
+  encoder: (errors) => new Utf8Encoder(errors),
+};
+const ASCII: Codec = {
+  name: 'ascii',
+  decoder: (errors) => new ByteDecoder('ascii', 0x80, errors),
+  encoder: (errors) => new ByteEncoder('ascii', 0x80, errors),
+};
+const LATIN1: Codec = {
+  name: 'latin-1',
+  decoder: (errors) => new ByteDecoder('latin-1', 0x100, errors),
+  encoder: (errors) => new ByteEncoder('latin-1', 0x100, errors),
+};
+
+const codecs = new Map<string, Codec>([
+  ['utf_8', UTF8],
+  ['utf8', UTF8],
+  ['u8', UTF8],
+  ['utf', UTF8],
+  ['cp65001', UTF8],
+  ['locale', UTF8],
+  ['ascii', ASCII],
+  ['us_ascii', ASCII],
+  ['646', ASCII],
+  ['latin_1', LATIN1],
+  ['latin1', LATIN1],
+  ['latin', LATIN1],
+  ['l1', LATIN1],
+  ['iso_8859_1', LATIN1],
+  ['iso8859_1', LATIN1],
+  ['8859', LATIN1],
+  ['cp819', LATIN1],
+]);
+
+/**
+ * The codec for an encoding name, normalised as Python normalises it
+ * (case, `-`, spaces). Unknown names raise Python's LookupError, spelled
+ * as Node spells an unsupported encoding: a RangeError with code
+ * `ERR_ENCODING_NOT_SUPPORTED`.
+ */
+export function lookupCodec(encoding: string): Codec {
+  const key = encoding.trim().toLowerCase().replace(/[-\s]+/g, '_');
+  const c = codecs.get(key);
+  if (c === undefined) {
+    const e = new RangeError(`unknown encoding: ${encoding}`) as RangeError & { code: string };
+    e.code = 'ERR_ENCODING_NOT_SUPPORTED';
+    throw e;
+  }
+  return c;
+}
+
+/** Checks an error handler name (Python checks lazily; bsdsock at makefile() time). */
+export function checkErrors(errors: string): void {
+  if (!ERROR_HANDLERS.includes(errors)) throw argValueError('errors', `unknown error handler name '${errors}'`);
+}

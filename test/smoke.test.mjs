@@ -20,3 +20,12 @@ test('the async echo example runs', () => {
   const out = execFileSync(process.execPath, ['examples/async-echo.mjs'], { encoding: 'utf8', timeout: 20000 });
   assert.equal(out.trim(), 'echoed: one two three');
 });
+
+test('npm run example:porting: the ported client and server talk to each other and to Python', () => {
+  const out = execFileSync(process.execPath, ['examples/porting/run.mjs'], { encoding: 'utf8', timeout: 30000 });
+  assert.match(out, /^bsdsock client -> bsdsock server: HELLO WORLD$/m);
+  if (/Python/.test(out)) {
+    assert.match(out, /^bsdsock client -> Python server: HELLO WORLD$/m);
+    assert.match(out, /^Python client -> bsdsock server: HELLO WORLD$/m);
+  }
+});

@@ -44,6 +44,41 @@ typedef struct bsd_family_codec {
 extern const bsd_family_codec bsd_codec_inet;
 extern const bsd_family_codec bsd_codec_inet6;
 extern const bsd_family_codec bsd_codec_unix;
+extern const bsd_family_codec bsd_codec_packet;
+extern const bsd_family_codec bsd_codec_netlink;
+extern const bsd_family_codec bsd_codec_vsock;
+extern const bsd_family_codec bsd_codec_can;
+extern const bsd_family_codec bsd_codec_alg;
+extern const bsd_family_codec bsd_codec_tipc;
+extern const bsd_family_codec bsd_codec_rds;
+extern const bsd_family_codec bsd_codec_bluetooth;
+extern const bsd_family_codec bsd_codec_qipcrtr;
+/* A family this system lacks has a codec with family -1, which matches
+ * nothing. */
+
+/* Families whose address form depends on the socket's protocol (AF_CAN,
+ * AF_BLUETOOTH) read it with bsd_sockaddr_proto() while decoding: the
+ * proto given to bsd_sockaddr_decode_proto, or -1 when the caller did not
+ * say (bsd_sockaddr_decode), in which case they go by the length. */
+napi_value bsd_sockaddr_decode_proto(napi_env env, const struct sockaddr *sa, socklen_t len, int proto);
+int bsd_sockaddr_proto(void);
+
+/* Helpers for the family codecs (family_common.c). The address is a JS
+ * array; element readers throw a TypeError for a wrong type and return
+ * -EINVAL for a value that does not fit. */
+int bsd_addr_elem(napi_env env, napi_value arr, uint32_t i, napi_value *out);
+uint32_t bsd_addr_length(napi_env env, napi_value arr);
+int bsd_addr_present(napi_env env, napi_value arr, uint32_t i);
+int bsd_addr_u32(napi_env env, napi_value arr, uint32_t i, const char *name, uint32_t *out);
+/* A string or Buffer element copied NUL-terminated into buf; -ENAMETOOLONG
+ * when it does not fit, -EINVAL when it holds a NUL. */
+int bsd_addr_string(napi_env env, napi_value arr, uint32_t i, const char *name, char *buf, size_t size, size_t *len);
+int bsd_ifname_to_index(const char *name, unsigned int *index);
+/* The interface's name, or '' when there is none. */
+void bsd_ifindex_to_name(unsigned int index, char *buf, size_t size);
+napi_value bsd_string(napi_env env, const char *s, size_t len);
+/* An array of items; NULL (an exception pending) if any item is NULL. */
+napi_value bsd_array(napi_env env, size_t n, const napi_value *items);
 
 int bsd_sockaddr_encode(napi_env env, int family, napi_value addr,
                         struct sockaddr_storage *ss, socklen_t *len);

@@ -9,6 +9,15 @@ static const bsd_family_codec *const codecs[] = {
     &bsd_codec_inet,
     &bsd_codec_inet6,
     &bsd_codec_unix,
+    &bsd_codec_packet,
+    &bsd_codec_netlink,
+    &bsd_codec_vsock,
+    &bsd_codec_can,
+    &bsd_codec_alg,
+    &bsd_codec_tipc,
+    &bsd_codec_rds,
+    &bsd_codec_bluetooth,
+    &bsd_codec_qipcrtr,
 };
 
 #define NCODECS (sizeof codecs / sizeof codecs[0])
@@ -25,6 +34,21 @@ int bsd_sockaddr_encode(napi_env env, int family, napi_value addr,
   if (c == NULL || c->encode == NULL) return -EAFNOSUPPORT;
   memset(ss, 0, sizeof *ss);
   return c->encode(env, addr, ss, len);
+}
+
+/* The protocol of the socket whose address is being decoded, for the
+ * families whose address form depends on it; -1 when unknown. Per thread,
+ * since worker threads decode concurrently. */
+static _Thread_local int decode_proto = -1;
+
+int bsd_sockaddr_proto(void) { return decode_proto; }
+
+napi_value bsd_sockaddr_decode_proto(napi_env env, const struct sockaddr *sa, socklen_t len, int proto) {
+  int saved = decode_proto;
+  decode_proto = proto;
+  napi_value r = bsd_sockaddr_decode(env, sa, len);
+  decode_proto = saved;
+  return r;
 }
 
 /* An address of a family without a codec decodes as Python does:
@@ -56,11 +80,16 @@ static napi_value js_encode(napi_env env, napi_callback_info info) {
   return bsd_copy_buffer(env, &ss, len);
 }
 
-/* sockaddr_decode(buffer) -> the JS address of the struct in buffer. */
+/* sockaddr_decode(buffer, proto?) -> the JS address of the struct in
+ * buffer; proto is the socket protocol, for the families that need it. */
 static napi_value js_decode(napi_env env, napi_callback_info info) {
-  size_t argc = 1;
-  napi_value argv[1];
+  size_t argc = 2;
+  napi_value argv[2];
   napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  int32_t proto = -1;
+  napi_valuetype pt = napi_undefined;
+  if (argc > 1) napi_typeof(env, argv[1], &pt);
+  if (pt != napi_undefined && bsd_arg_int32(env, argv[1], "proto", &proto)) return NULL;
   void *data;
   size_t len;
   if (bsd_arg_bytes(env, argv[0], "address", &data, &len)) return NULL;
@@ -70,7 +99,7 @@ static napi_value js_decode(napi_env env, napi_callback_info info) {
   memcpy(&ss, data, len);
   if (len > 0 && len < offsetof(struct sockaddr, sa_data))
     return bsd_throw_range(env, "ERR_OUT_OF_RANGE", "The \"address\" buffer is too short for a sockaddr");
-  return bsd_sockaddr_decode(env, (struct sockaddr *)&ss, (socklen_t)len);
+  return bsd_sockaddr_decode_proto(env, (struct sockaddr *)&ss, (socklen_t)len, proto);
 }
 
 void bsd_init_sockaddr(napi_env env, napi_value exports) {

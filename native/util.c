@@ -1,6 +1,7 @@
 /* Argument and result helpers shared by every binding. */
 #include "bsd.h"
 
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -32,27 +33,44 @@ napi_value bsd_throw_range(napi_env env, const char *code, const char *fmt, ...)
   return NULL;
 }
 
-int bsd_arg_int32(napi_env env, napi_value v, const char *name, int32_t *out) {
-  if (napi_get_value_int32(env, v, out) != napi_ok) {
+/* Integers arrive as JS numbers. Node-API's own int32/uint32 conversions
+ * wrap out-of-range values (2**32 would become fd 0), so every integer
+ * argument is read as a double and checked: a non-number is a TypeError,
+ * a fraction, NaN or out-of-range value a RangeError. */
+static int arg_integer(napi_env env, napi_value v, const char *name, double lo, double hi, double *out) {
+  double d;
+  if (napi_get_value_double(env, v, &d) != napi_ok) {
     bsd_throw_type(env, "ERR_INVALID_ARG_TYPE", "The \"%s\" argument must be of type number", name);
     return BSD_THROWN;
   }
+  if (!(d >= lo && d <= hi) || d != (double)(int64_t)d) {
+    bsd_throw_range(env, "ERR_OUT_OF_RANGE", "The value of \"%s\" is out of range. It must be an integer >= %.0f and <= %.0f",
+                    name, lo, hi);
+    return BSD_THROWN;
+  }
+  *out = d;
+  return 0;
+}
+
+int bsd_arg_int32(napi_env env, napi_value v, const char *name, int32_t *out) {
+  double d;
+  if (arg_integer(env, v, name, (double)INT32_MIN, (double)INT32_MAX, &d)) return BSD_THROWN;
+  *out = (int32_t)d;
   return 0;
 }
 
 int bsd_arg_int64(napi_env env, napi_value v, const char *name, int64_t *out) {
-  if (napi_get_value_int64(env, v, out) != napi_ok) {
-    bsd_throw_type(env, "ERR_INVALID_ARG_TYPE", "The \"%s\" argument must be of type number", name);
-    return BSD_THROWN;
-  }
+  double d;
+  /* The safe-integer range: every such double is exact. */
+  if (arg_integer(env, v, name, -9007199254740991.0, 9007199254740991.0, &d)) return BSD_THROWN;
+  *out = (int64_t)d;
   return 0;
 }
 
 int bsd_arg_uint32(napi_env env, napi_value v, const char *name, uint32_t *out) {
-  if (napi_get_value_uint32(env, v, out) != napi_ok) {
-    bsd_throw_type(env, "ERR_INVALID_ARG_TYPE", "The \"%s\" argument must be of type number", name);
-    return BSD_THROWN;
-  }
+  double d;
+  if (arg_integer(env, v, name, 0.0, (double)UINT32_MAX, &d)) return BSD_THROWN;
+  *out = (uint32_t)d;
   return 0;
 }
 
@@ -167,6 +185,479 @@ static napi_value js_strerror(napi_env env, napi_callback_info info) {
   return s;
 }
 
+/* The errno names this system defines, with their values from <errno.h>:
+ * error codes ('ESHUTDOWN', ...) and PEP 3151 classes for the errnos that
+ * Node's os.constants.errno leaves out. The list holds names only. */
+static const struct {
+  const char *name;
+  int value;
+} errno_table[] = {
+#ifdef EPERM
+    {"EPERM", EPERM},
+#endif
+#ifdef ENOENT
+    {"ENOENT", ENOENT},
+#endif
+#ifdef ESRCH
+    {"ESRCH", ESRCH},
+#endif
+#ifdef EINTR
+    {"EINTR", EINTR},
+#endif
+#ifdef EIO
+    {"EIO", EIO},
+#endif
+#ifdef ENXIO
+    {"ENXIO", ENXIO},
+#endif
+#ifdef E2BIG
+    {"E2BIG", E2BIG},
+#endif
+#ifdef ENOEXEC
+    {"ENOEXEC", ENOEXEC},
+#endif
+#ifdef EBADF
+    {"EBADF", EBADF},
+#endif
+#ifdef ECHILD
+    {"ECHILD", ECHILD},
+#endif
+#ifdef EAGAIN
+    {"EAGAIN", EAGAIN},
+#endif
+#ifdef ENOMEM
+    {"ENOMEM", ENOMEM},
+#endif
+#ifdef EACCES
+    {"EACCES", EACCES},
+#endif
+#ifdef EFAULT
+    {"EFAULT", EFAULT},
+#endif
+#ifdef ENOTBLK
+    {"ENOTBLK", ENOTBLK},
+#endif
+#ifdef EBUSY
+    {"EBUSY", EBUSY},
+#endif
+#ifdef EEXIST
+    {"EEXIST", EEXIST},
+#endif
+#ifdef EXDEV
+    {"EXDEV", EXDEV},
+#endif
+#ifdef ENODEV
+    {"ENODEV", ENODEV},
+#endif
+#ifdef ENOTDIR
+    {"ENOTDIR", ENOTDIR},
+#endif
+#ifdef EISDIR
+    {"EISDIR", EISDIR},
+#endif
+#ifdef EINVAL
+    {"EINVAL", EINVAL},
+#endif
+#ifdef ENFILE
+    {"ENFILE", ENFILE},
+#endif
+#ifdef EMFILE
+    {"EMFILE", EMFILE},
+#endif
+#ifdef ENOTTY
+    {"ENOTTY", ENOTTY},
+#endif
+#ifdef ETXTBSY
+    {"ETXTBSY", ETXTBSY},
+#endif
+#ifdef EFBIG
+    {"EFBIG", EFBIG},
+#endif
+#ifdef ENOSPC
+    {"ENOSPC", ENOSPC},
+#endif
+#ifdef ESPIPE
+    {"ESPIPE", ESPIPE},
+#endif
+#ifdef EROFS
+    {"EROFS", EROFS},
+#endif
+#ifdef EMLINK
+    {"EMLINK", EMLINK},
+#endif
+#ifdef EPIPE
+    {"EPIPE", EPIPE},
+#endif
+#ifdef EDOM
+    {"EDOM", EDOM},
+#endif
+#ifdef ERANGE
+    {"ERANGE", ERANGE},
+#endif
+#ifdef EDEADLK
+    {"EDEADLK", EDEADLK},
+#endif
+#ifdef ENAMETOOLONG
+    {"ENAMETOOLONG", ENAMETOOLONG},
+#endif
+#ifdef ENOLCK
+    {"ENOLCK", ENOLCK},
+#endif
+#ifdef ENOSYS
+    {"ENOSYS", ENOSYS},
+#endif
+#ifdef ENOTEMPTY
+    {"ENOTEMPTY", ENOTEMPTY},
+#endif
+#ifdef ELOOP
+    {"ELOOP", ELOOP},
+#endif
+#ifdef EWOULDBLOCK
+    {"EWOULDBLOCK", EWOULDBLOCK},
+#endif
+#ifdef ENOMSG
+    {"ENOMSG", ENOMSG},
+#endif
+#ifdef EIDRM
+    {"EIDRM", EIDRM},
+#endif
+#ifdef ECHRNG
+    {"ECHRNG", ECHRNG},
+#endif
+#ifdef EL2NSYNC
+    {"EL2NSYNC", EL2NSYNC},
+#endif
+#ifdef EL3HLT
+    {"EL3HLT", EL3HLT},
+#endif
+#ifdef EL3RST
+    {"EL3RST", EL3RST},
+#endif
+#ifdef ELNRNG
+    {"ELNRNG", ELNRNG},
+#endif
+#ifdef EUNATCH
+    {"EUNATCH", EUNATCH},
+#endif
+#ifdef ENOCSI
+    {"ENOCSI", ENOCSI},
+#endif
+#ifdef EL2HLT
+    {"EL2HLT", EL2HLT},
+#endif
+#ifdef EBADE
+    {"EBADE", EBADE},
+#endif
+#ifdef EBADR
+    {"EBADR", EBADR},
+#endif
+#ifdef EXFULL
+    {"EXFULL", EXFULL},
+#endif
+#ifdef ENOANO
+    {"ENOANO", ENOANO},
+#endif
+#ifdef EBADRQC
+    {"EBADRQC", EBADRQC},
+#endif
+#ifdef EBADSLT
+    {"EBADSLT", EBADSLT},
+#endif
+#ifdef EDEADLOCK
+    {"EDEADLOCK", EDEADLOCK},
+#endif
+#ifdef EBFONT
+    {"EBFONT", EBFONT},
+#endif
+#ifdef ENOSTR
+    {"ENOSTR", ENOSTR},
+#endif
+#ifdef ENODATA
+    {"ENODATA", ENODATA},
+#endif
+#ifdef ETIME
+    {"ETIME", ETIME},
+#endif
+#ifdef ENOSR
+    {"ENOSR", ENOSR},
+#endif
+#ifdef ENONET
+    {"ENONET", ENONET},
+#endif
+#ifdef ENOPKG
+    {"ENOPKG", ENOPKG},
+#endif
+#ifdef EREMOTE
+    {"EREMOTE", EREMOTE},
+#endif
+#ifdef ENOLINK
+    {"ENOLINK", ENOLINK},
+#endif
+#ifdef EADV
+    {"EADV", EADV},
+#endif
+#ifdef ESRMNT
+    {"ESRMNT", ESRMNT},
+#endif
+#ifdef ECOMM
+    {"ECOMM", ECOMM},
+#endif
+#ifdef EPROTO
+    {"EPROTO", EPROTO},
+#endif
+#ifdef EMULTIHOP
+    {"EMULTIHOP", EMULTIHOP},
+#endif
+#ifdef EDOTDOT
+    {"EDOTDOT", EDOTDOT},
+#endif
+#ifdef EBADMSG
+    {"EBADMSG", EBADMSG},
+#endif
+#ifdef EOVERFLOW
+    {"EOVERFLOW", EOVERFLOW},
+#endif
+#ifdef ENOTUNIQ
+    {"ENOTUNIQ", ENOTUNIQ},
+#endif
+#ifdef EBADFD
+    {"EBADFD", EBADFD},
+#endif
+#ifdef EREMCHG
+    {"EREMCHG", EREMCHG},
+#endif
+#ifdef ELIBACC
+    {"ELIBACC", ELIBACC},
+#endif
+#ifdef ELIBBAD
+    {"ELIBBAD", ELIBBAD},
+#endif
+#ifdef ELIBSCN
+    {"ELIBSCN", ELIBSCN},
+#endif
+#ifdef ELIBMAX
+    {"ELIBMAX", ELIBMAX},
+#endif
+#ifdef ELIBEXEC
+    {"ELIBEXEC", ELIBEXEC},
+#endif
+#ifdef EILSEQ
+    {"EILSEQ", EILSEQ},
+#endif
+#ifdef ERESTART
+    {"ERESTART", ERESTART},
+#endif
+#ifdef ESTRPIPE
+    {"ESTRPIPE", ESTRPIPE},
+#endif
+#ifdef EUSERS
+    {"EUSERS", EUSERS},
+#endif
+#ifdef ENOTSOCK
+    {"ENOTSOCK", ENOTSOCK},
+#endif
+#ifdef EDESTADDRREQ
+    {"EDESTADDRREQ", EDESTADDRREQ},
+#endif
+#ifdef EMSGSIZE
+    {"EMSGSIZE", EMSGSIZE},
+#endif
+#ifdef EPROTOTYPE
+    {"EPROTOTYPE", EPROTOTYPE},
+#endif
+#ifdef ENOPROTOOPT
+    {"ENOPROTOOPT", ENOPROTOOPT},
+#endif
+#ifdef EPROTONOSUPPORT
+    {"EPROTONOSUPPORT", EPROTONOSUPPORT},
+#endif
+#ifdef ESOCKTNOSUPPORT
+    {"ESOCKTNOSUPPORT", ESOCKTNOSUPPORT},
+#endif
+#ifdef EOPNOTSUPP
+    {"EOPNOTSUPP", EOPNOTSUPP},
+#endif
+#ifdef ENOTSUP
+    {"ENOTSUP", ENOTSUP},
+#endif
+#ifdef EPFNOSUPPORT
+    {"EPFNOSUPPORT", EPFNOSUPPORT},
+#endif
+#ifdef EAFNOSUPPORT
+    {"EAFNOSUPPORT", EAFNOSUPPORT},
+#endif
+#ifdef EADDRINUSE
+    {"EADDRINUSE", EADDRINUSE},
+#endif
+#ifdef EADDRNOTAVAIL
+    {"EADDRNOTAVAIL", EADDRNOTAVAIL},
+#endif
+#ifdef ENETDOWN
+    {"ENETDOWN", ENETDOWN},
+#endif
+#ifdef ENETUNREACH
+    {"ENETUNREACH", ENETUNREACH},
+#endif
+#ifdef ENETRESET
+    {"ENETRESET", ENETRESET},
+#endif
+#ifdef ECONNABORTED
+    {"ECONNABORTED", ECONNABORTED},
+#endif
+#ifdef ECONNRESET
+    {"ECONNRESET", ECONNRESET},
+#endif
+#ifdef ENOBUFS
+    {"ENOBUFS", ENOBUFS},
+#endif
+#ifdef EISCONN
+    {"EISCONN", EISCONN},
+#endif
+#ifdef ENOTCONN
+    {"ENOTCONN", ENOTCONN},
+#endif
+#ifdef ESHUTDOWN
+    {"ESHUTDOWN", ESHUTDOWN},
+#endif
+#ifdef ETOOMANYREFS
+    {"ETOOMANYREFS", ETOOMANYREFS},
+#endif
+#ifdef ETIMEDOUT
+    {"ETIMEDOUT", ETIMEDOUT},
+#endif
+#ifdef ECONNREFUSED
+    {"ECONNREFUSED", ECONNREFUSED},
+#endif
+#ifdef EHOSTDOWN
+    {"EHOSTDOWN", EHOSTDOWN},
+#endif
+#ifdef EHOSTUNREACH
+    {"EHOSTUNREACH", EHOSTUNREACH},
+#endif
+#ifdef EALREADY
+    {"EALREADY", EALREADY},
+#endif
+#ifdef EINPROGRESS
+    {"EINPROGRESS", EINPROGRESS},
+#endif
+#ifdef ESTALE
+    {"ESTALE", ESTALE},
+#endif
+#ifdef EUCLEAN
+    {"EUCLEAN", EUCLEAN},
+#endif
+#ifdef ENOTNAM
+    {"ENOTNAM", ENOTNAM},
+#endif
+#ifdef ENAVAIL
+    {"ENAVAIL", ENAVAIL},
+#endif
+#ifdef EISNAM
+    {"EISNAM", EISNAM},
+#endif
+#ifdef EREMOTEIO
+    {"EREMOTEIO", EREMOTEIO},
+#endif
+#ifdef EDQUOT
+    {"EDQUOT", EDQUOT},
+#endif
+#ifdef ENOMEDIUM
+    {"ENOMEDIUM", ENOMEDIUM},
+#endif
+#ifdef EMEDIUMTYPE
+    {"EMEDIUMTYPE", EMEDIUMTYPE},
+#endif
+#ifdef ECANCELED
+    {"ECANCELED", ECANCELED},
+#endif
+#ifdef ENOKEY
+    {"ENOKEY", ENOKEY},
+#endif
+#ifdef EKEYEXPIRED
+    {"EKEYEXPIRED", EKEYEXPIRED},
+#endif
+#ifdef EKEYREVOKED
+    {"EKEYREVOKED", EKEYREVOKED},
+#endif
+#ifdef EKEYREJECTED
+    {"EKEYREJECTED", EKEYREJECTED},
+#endif
+#ifdef EOWNERDEAD
+    {"EOWNERDEAD", EOWNERDEAD},
+#endif
+#ifdef ENOTRECOVERABLE
+    {"ENOTRECOVERABLE", ENOTRECOVERABLE},
+#endif
+#ifdef ERFKILL
+    {"ERFKILL", ERFKILL},
+#endif
+#ifdef EHWPOISON
+    {"EHWPOISON", EHWPOISON},
+#endif
+#ifdef EAUTH
+    {"EAUTH", EAUTH},
+#endif
+#ifdef EBADARCH
+    {"EBADARCH", EBADARCH},
+#endif
+#ifdef EBADEXEC
+    {"EBADEXEC", EBADEXEC},
+#endif
+#ifdef EBADMACHO
+    {"EBADMACHO", EBADMACHO},
+#endif
+#ifdef EBADRPC
+    {"EBADRPC", EBADRPC},
+#endif
+#ifdef EDEVERR
+    {"EDEVERR", EDEVERR},
+#endif
+#ifdef EFTYPE
+    {"EFTYPE", EFTYPE},
+#endif
+#ifdef ENEEDAUTH
+    {"ENEEDAUTH", ENEEDAUTH},
+#endif
+#ifdef ENOATTR
+    {"ENOATTR", ENOATTR},
+#endif
+#ifdef ENOPOLICY
+    {"ENOPOLICY", ENOPOLICY},
+#endif
+#ifdef EPROCLIM
+    {"EPROCLIM", EPROCLIM},
+#endif
+#ifdef EPROCUNAVAIL
+    {"EPROCUNAVAIL", EPROCUNAVAIL},
+#endif
+#ifdef EPROGMISMATCH
+    {"EPROGMISMATCH", EPROGMISMATCH},
+#endif
+#ifdef EPROGUNAVAIL
+    {"EPROGUNAVAIL", EPROGUNAVAIL},
+#endif
+#ifdef EPWROFF
+    {"EPWROFF", EPWROFF},
+#endif
+#ifdef ERPCMISMATCH
+    {"ERPCMISMATCH", ERPCMISMATCH},
+#endif
+#ifdef ESHLIBVERS
+    {"ESHLIBVERS", ESHLIBVERS},
+#endif
+#ifdef EQFULL
+    {"EQFULL", EQFULL},
+#endif
+#ifdef ENOTCAPABLE
+    {"ENOTCAPABLE", ENOTCAPABLE},
+#endif
+};
+
 void bsd_init_util(napi_env env, napi_value exports) {
   bsd_export(env, exports, "strerror", js_strerror);
+  napi_value obj;
+  napi_create_object(env, &obj);
+  for (size_t i = 0; i < sizeof errno_table / sizeof errno_table[0]; i++)
+    napi_set_named_property(env, obj, errno_table[i].name, bsd_int(env, errno_table[i].value));
+  napi_set_named_property(env, exports, "errnos", obj);
 }

@@ -47,9 +47,22 @@ const HEADERS = `
 # if __has_include(<linux/can.h>)
 #  include <linux/can.h>
 #  include <linux/can/raw.h>
+#  if __has_include(<linux/can/bcm.h>)
+#   include <linux/can/bcm.h>
+#  endif
+#  if __has_include(<linux/can/j1939.h>)
+#   include <linux/can/j1939.h>
+#  endif
 # endif
 # if __has_include(<linux/tipc.h>)
 #  include <linux/tipc.h>
+# endif
+# if defined(__linux__) && __has_include(<bluetooth/bluetooth.h>)
+#  include <bluetooth/bluetooth.h>
+#  include <bluetooth/hci.h>
+#  include <bluetooth/l2cap.h>
+#  include <bluetooth/rfcomm.h>
+#  include <bluetooth/sco.h>
 # endif
 #endif
 `;
@@ -59,11 +72,34 @@ const PREFIXES = [
   'IP', 'IPV6', 'TCP', 'SHUT', 'EAI', 'AI', 'NI',
   // families and options of Linux that Python's module also names
   'NETLINK', 'PACKET', 'VMADDR', 'ALG', 'CAN', 'TIPC', 'J1939', 'UDPLITE',
+  'BTPROTO',
 ];
 const EXACT = new Set([
   'SOMAXCONN', 'ETH_P_ALL', 'IOCTL_VM_SOCKETS_GET_LOCAL_CID', 'VM_SOCKETS_INVALID_VERSION',
   'SIOCGIFNAME', 'SIOCGIFINDEX', 'EAGAIN', 'EWOULDBLOCK', 'EBADF',
+  // BlueZ's HCI socket options that Python exports (not all of HCI_*)
+  'HCI_FILTER', 'HCI_TIME_STAMP', 'HCI_DATA_DIR',
 ]);
+// Names Python gives to header names it exports under another name:
+// linux/can/bcm.h's opcodes (an enum) and flags (macros) are CAN_BCM_*.
+// Each is defined, in the generated header, as the header's name; one
+// whose header name is not declared is dropped like any other.
+const RENAMES = new Map(
+  [
+    'TX_SETUP', 'TX_DELETE', 'TX_READ', 'TX_SEND', 'RX_SETUP', 'RX_DELETE', 'RX_READ',
+    'TX_STATUS', 'TX_EXPIRED', 'RX_STATUS', 'RX_TIMEOUT', 'RX_CHANGED',
+    'SETTIMER', 'STARTTIMER', 'TX_COUNTEVT', 'TX_ANNOUNCE', 'TX_CP_CAN_ID', 'RX_FILTER_ID',
+    'RX_CHECK_DLC', 'RX_NO_AUTOTIMER', 'RX_ANNOUNCE_RESUME', 'TX_RESET_MULTI_IDX',
+    'RX_RTR_FRAME', 'CAN_FD_FRAME',
+  ].map((n) => [`CAN_BCM_${n}`, n]),
+);
+const renameDefines = (list) =>
+  list
+    .filter((n) => RENAMES.has(n))
+    .map((n) => `#ifndef ${n}\n#define ${n} (${RENAMES.get(n)})\n#endif`)
+    .join('\n');
+// The header names behind the renames are not exported under their own name.
+const RENAMED = new Set(RENAMES.values());
 const NAME = new RegExp(`^(?:${PREFIXES.join("|")})_[A-Z0-9_]*[A-Za-z0-9_]*$`);
 // Bodies that are not integer constant expressions, or deprecated names
 // whose use makes the compiler warn.
@@ -80,7 +116,7 @@ try {
     const m = /^#define ([A-Za-z_][A-Za-z0-9_]*)(\(?)\s*(.*)$/.exec(line);
     if (!m || m[2] === '(') continue; // function-like macros are not constants
     const [, name, , body] = m;
-    if (!(NAME.test(name) || EXACT.has(name))) continue;
+    if (!(NAME.test(name) || EXACT.has(name)) || RENAMES.has(name) || RENAMED.has(name)) continue;
     if (body.trim() === '' || NOT_A_NUMBER.test(body)) continue;
     names.add(name);
   }
@@ -90,15 +126,19 @@ try {
   for (const block of expanded.matchAll(/\benum\b[^{;]*\{([^}]*)\}/g)) {
     for (const item of block[1].split(',')) {
       const m = /^\s*([A-Za-z_][A-Za-z0-9_]*)/.exec(item);
-      if (m && (NAME.test(m[1]) || EXACT.has(m[1]))) names.add(m[1]);
+      if (m && (NAME.test(m[1]) || EXACT.has(m[1])) && !RENAMES.has(m[1]) && !RENAMED.has(m[1])) names.add(m[1]);
     }
   }
+  for (const name of RENAMES.keys()) names.add(name);
   // Some headers define a name in terms of one they no longer declare:
   // compile every candidate and drop the ones the compiler rejects.
   for (let round = 0; round < 10; round++) {
     const list = [...names];
     const header = HEADERS.split('\n').length;
-    writeFileSync(src, HEADERS + list.map((n, i) => `long long bsd_v${i} = (long long)(${n});`).join('\n') + '\n');
+    // A renamed constant is checked under its header name, so that an
+    // error points at its own line.
+    const check = (n) => RENAMES.get(n) ?? n;
+    writeFileSync(src, HEADERS + list.map((n, i) => `long long bsd_v${i} = (long long)(${check(n)});`).join('\n') + '\n');
     let stderr = '';
     try {
       execFileSync(cc, ['-fsyntax-only', '-D_GNU_SOURCE', src], { encoding: 'utf8', stdio: ['ignore', 'ignore', 'pipe'] });
@@ -121,6 +161,7 @@ const lines = [
   '/* Generated at build time by scripts/gen-constants.mjs from the system headers. */',
   '#ifdef BSD_CONST_HEADERS',
   HEADERS.trim(),
+  renameDefines([...names].sort()),
   '#else',
   ...[...names].sort().map((n) => `BSD_CONST(${n})`),
   '#endif',

@@ -13,8 +13,8 @@ const C = binding.constants;
 export type NativeAddress = unknown;
 
 export interface FamilyAddress {
-  /** Checks a Python-style address and returns the codec's form. */
-  toNative(address: unknown, caller: string): NativeAddress;
+  /** Checks a Python-style address and returns the codec's form; `proto` is the socket's protocol, for families whose address form depends on it. */
+  toNative(address: unknown, caller: string, proto?: number): NativeAddress;
 }
 
 function hostString(host: unknown): string {
@@ -122,8 +122,8 @@ export function registerFamily(family: number, rules: FamilyAddress): void {
 }
 
 /** Python's getsockaddrarg: the native form of `address` for `family`. */
-export function toNativeAddress(family: number, address: unknown, caller: string): NativeAddress {
+export function toNativeAddress(family: number, address: unknown, caller: string, proto?: number): NativeAddress {
   const rules = families.get(family);
   if (rules === undefined) throw plainOSError(`${caller}(): bad family`);
-  return rules.toNative(address, caller);
+  return rules.toNative(address, caller, proto);
 }

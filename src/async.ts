@@ -366,7 +366,7 @@ proto.acceptAsync = function acceptAsync(this: Socket, options?: AsyncOptions) {
 function connectOp(sock: Socket, address: Address, options: AsyncOptions | undefined, raise: boolean): Promise<number> {
   return rejecting(() => {
     const family = sock.family;
-    const a = toNativeAddress(family, address, raise ? 'connect' : 'connect_ex');
+    const a = toNativeAddress(family, address, raise ? 'connect' : 'connect_ex', sock.proto);
     let started = false;
     const out = new Int32Array(1);
     const attempt = (): number => {
@@ -553,7 +553,7 @@ proto.sendtoAsync = function sendtoAsync(this: Socket, ...args: unknown[]) {
     }
     const buf = toBytes(rest[0], 'data');
     const family = this.family;
-    const a = toNativeAddress(family, address, 'sendto');
+    const a = toNativeAddress(family, address, 'sendto', this.proto);
     const len = buf.byteLength;
     const f = flags | MSG_DONTWAIT;
     return submit(this, WRITE, 'sendto', () => binding.sendto(this.fileno(), buf, 0, len, f, family, a), options);

@@ -27,8 +27,12 @@ function makeEnum(prefix: string, exclude: (name: string) => boolean = () => fal
 
 /** Address families (`AF_*`). */
 export const AddressFamily: IntEnum = makeEnum('AF_', (n) => n === 'AF_MAX');
-/** Socket types (`SOCK_*`). */
-export const SocketKind: IntEnum = makeEnum('SOCK_', (n) => n === 'SOCK_MAX');
+// Names that start with SOCK_ in the Linux headers without being socket
+// types (SO_LOCK flags, the ioctl type, SO_TXREHASH values).
+const NOT_A_KIND = /^SOCK_(MAX|SNDBUF_LOCK|RCVBUF_LOCK|BUF_LOCK_MASK|IOC_TYPE|TXREHASH_\w+)$/;
+
+/** Socket types (`SOCK_*`), and the SOCK_NONBLOCK / SOCK_CLOEXEC flags, as in Python. */
+export const SocketKind: IntEnum = makeEnum('SOCK_', (n) => NOT_A_KIND.test(n));
 /** `MSG_*` flags of send and receive calls. */
 export const MsgFlag: IntEnum = makeEnum('MSG_');
 /** `AI_*` flags of getaddrinfo. */

@@ -3,11 +3,19 @@ import { constants as osConstants } from 'node:os';
 import { inspect } from 'node:util';
 import { binding } from './native';
 
+// Node's os.constants.errno lacks some errnos Python knows (ESHUTDOWN, for
+// one); the addon's table, read from <errno.h>, fills them in.
+const nativeErrnos: Record<string, number> = (binding as unknown as { errnos?: Record<string, number> }).errnos ?? {};
+const E: Record<string, number> = { ...nativeErrnos, ...osConstants.errno };
 const errnoNames = new Map<number, string>();
-for (const [name, value] of Object.entries(osConstants.errno)) {
+for (const [name, value] of [...Object.entries(osConstants.errno), ...Object.entries(nativeErrnos)]) {
   if (!errnoNames.has(value)) errnoNames.set(value, name);
 }
-const E = osConstants.errno;
+
+const eaiNames = new Map<number, string>();
+for (const [name, value] of Object.entries(binding.constants)) {
+  if (name.startsWith('EAI_') && !eaiNames.has(value)) eaiNames.set(value, name);
+}
 
 const strerrorCache = new Map<number, string>();
 /** The C library's message for an errno, as Python's `os.strerror` gives it. */
@@ -106,18 +114,28 @@ export class TimeoutError extends OSError {}
 /** Python's `socket.timeout`, an alias of `TimeoutError`. */
 export const timeout = TimeoutError;
 
-/** Address-related errors of the `gethostby*` functions: `errno` is h_errno. */
-export class herror extends OSError {}
+/** Address-related errors of the `gethostby*` functions: `errno` is h_errno (so `code` is not an errno name). */
+export class herror extends OSError {
+  constructor(errnoOrMessage?: number | string | null, strerror?: string | null, options?: { syscall?: string }) {
+    super(errnoOrMessage, strerror, options);
+    this.code = undefined;
+  }
+}
 
-/** Address-related errors of `getaddrinfo`/`getnameinfo`: `errno` is an `EAI_*` constant. */
-export class gaierror extends OSError {}
+/** Address-related errors of `getaddrinfo`/`getnameinfo`: `errno` is an `EAI_*` constant, `code` its name. */
+export class gaierror extends OSError {
+  constructor(errnoOrMessage?: number | string | null, strerror?: string | null, options?: { syscall?: string }) {
+    super(errnoOrMessage, strerror, options);
+    this.code = this.errno === null ? undefined : eaiNames.get(this.errno);
+  }
+}
 
 type OSErrorClass = new (errno?: number | string | null, strerror?: string | null, options?: { syscall?: string }) => OSError;
 
 const bySubclass: Array<[OSErrorClass, number[]]> = [
   [BlockingIOError, [E.EAGAIN, E.EWOULDBLOCK, E.EALREADY, E.EINPROGRESS]],
   [ChildProcessError, [E.ECHILD]],
-  [BrokenPipeError, [E.EPIPE, (E as Record<string, number>).ESHUTDOWN ?? -1]],
+  [BrokenPipeError, [E.EPIPE, E.ESHUTDOWN ?? -1]],
   [ConnectionAbortedError, [E.ECONNABORTED]],
   [ConnectionRefusedError, [E.ECONNREFUSED]],
   [ConnectionResetError, [E.ECONNRESET]],
@@ -193,17 +211,12 @@ export function argRangeError(name: string, range: string, value: unknown): Rang
   return e;
 }
 
-const eaiNames = new Map<number, string>();
-for (const [name, value] of Object.entries(binding.constants)) {
-  if (name.startsWith('EAI_') && !eaiNames.has(value)) eaiNames.set(value, name);
-}
 
 /** The error of a failed getaddrinfo/getnameinfo: gaierror, or for
  * EAI_SYSTEM the OSError of the errno behind it, as Python raises. */
 export function fromEai(failure: { eai: number; errno: number; message: string }): OSError {
   if (failure.eai === binding.constants.EAI_SYSTEM && failure.errno !== 0) return fromErrno(failure.errno, 'getaddrinfo');
   const e = new gaierror(failure.eai, failure.message);
-  e.code = eaiNames.get(failure.eai);
   e.syscall = 'getaddrinfo';
   return e;
 }

@@ -36,6 +36,7 @@ export {
 export type { Bytes } from './native';
 export type { AsyncOptions } from './async';
 import './async';
+export * from './families';
 import './sendfile';
 export {
   create_connection,

@@ -292,7 +292,7 @@ function planSend(sock: Socket, buffers: unknown, ancdata: unknown, flags: unkno
   // Python's order: flags (argument parsing), address, buffers, ancdata.
   const f = toFlags(flags);
   const family = sock.family;
-  const a = address === undefined || address === null ? null : toNativeAddress(family, address, 'sendmsg');
+  const a = address === undefined || address === null ? null : toNativeAddress(family, address, 'sendmsg', sock.proto);
   const bufs = bufferList(buffers, 'buffers');
   const control = encodeAncillary(ancdata);
   return { bufs, control, flags: f, family, address: a };

@@ -4,7 +4,8 @@ import { constants as osConstants } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { inspect } from 'node:util';
 import { toNativeAddress } from './address';
-import { argTypeError, argValueError, fromErrno, OSError, plainOSError, timedOut } from './errors';
+import { constants as bufferConstants } from 'node:buffer';
+import { argRangeError, argTypeError, argValueError, fromErrno, OSError, plainOSError, timedOut } from './errors';
 import { binding, type Bytes } from './native';
 import { toBytes, toCInt, toFlags, toInteger, toSize, toTimeout } from './validate';
 
@@ -15,10 +16,14 @@ const EINPROGRESS = E.EINPROGRESS;
 const EINTR = E.EINTR;
 const EISCONN = E.EISCONN;
 const ECONNRESET = E.ECONNRESET;
+const EBADF = E.EBADF;
+const ENOTSOCK = E.ENOTSOCK;
 const POLLIN = 1;
 const POLLOUT = 4;
 const SOCK_NONBLOCK = C.SOCK_NONBLOCK ?? 0;
 const SOCK_CLOEXEC = C.SOCK_CLOEXEC ?? 0;
+
+const MAX_BUFFER = bufferConstants.MAX_LENGTH;
 
 /** Python's default listen backlog: min(SOMAXCONN, 128). */
 const DEFAULT_BACKLOG = Math.min(C.SOMAXCONN ?? 128, 128);
@@ -141,6 +146,10 @@ export class Socket {
     } else {
       fd = toCInt(fileno, 'fileno');
       if (fd < 0) throw argValueError('fileno', 'negative file descriptor');
+      // As Python does, the descriptor must be an open socket even when
+      // family, type and protocol are all given.
+      const name = binding.getsockname(fd);
+      if (name === -EBADF || name === -ENOTSOCK) throw fromErrno(-name, 'getsockname');
       if (family === -1 || type === -1 || proto === -1) {
         const info = binding.sockinfo(fd);
         if (typeof info === 'number') throw fromErrno(-info, 'getsockopt');
@@ -273,7 +282,9 @@ export class Socket {
 
   /** Makes the descriptor inheritable by child processes, or not. */
   set_inheritable(inheritable: boolean): void {
-    const r = binding.setcloexec(this.#fd, !inheritable);
+    // Python takes any integer (a C int); so does this, besides booleans.
+    const on = typeof inheritable === 'boolean' ? inheritable : toCInt(inheritable, 'inheritable') !== 0;
+    const r = binding.setcloexec(this.#fd, !on);
     if (r < 0) throw fromErrno(-r, 'fcntl');
   }
 
@@ -308,8 +319,9 @@ export class Socket {
 
   /** `setblocking(true)` is `settimeout(null)`; `setblocking(false)` is `settimeout(0)`. */
   setblocking(flag: boolean): void {
-    if (typeof flag !== 'boolean' && typeof flag !== 'number') throw argTypeError('flag', 'of type boolean', flag);
-    this.settimeout(flag ? null : 0);
+    // Python takes any integer here; a float or None is a TypeError.
+    const on = typeof flag === 'boolean' ? flag : toInteger(flag, 'flag') !== 0;
+    this.settimeout(on ? null : 0);
   }
 
   // Raises the error of a failed call, after waiting for readiness and
@@ -341,7 +353,7 @@ export class Socket {
 
   /** Binds the socket to `address` (its form depends on the family). */
   bind(address: Address): void {
-    const a = toNativeAddress(this.#family, address, 'bind');
+    const a = toNativeAddress(this.#family, address, 'bind', this.#proto);
     const r = binding.bind(this.#fd, this.#family, a);
     if (r < 0) throw fromErrno(-r, 'bind');
   }
@@ -378,13 +390,13 @@ export class Socket {
    * EINPROGRESS while the connection is under way.
    */
   connect(address: Address): void {
-    const a = toNativeAddress(this.#family, address, 'connect');
+    const a = toNativeAddress(this.#family, address, 'connect', this.#proto);
     this.#connect(a, true);
   }
 
   /** Like connect(), but returns 0 or the errno instead of raising for errors of the call itself. */
   connect_ex(address: Address): number {
-    const a = toNativeAddress(this.#family, address, 'connect_ex');
+    const a = toNativeAddress(this.#family, address, 'connect_ex', this.#proto);
     return this.#connect(a, false);
   }
 
@@ -448,7 +460,11 @@ export class Socket {
   recv(bufsize: number, flags?: number): Buffer {
     const size = toSize(bufsize, 'bufsize');
     if (size < 0) throw argValueError('bufsize', 'negative buffersize in recv');
+    if (size > MAX_BUFFER) throw argRangeError('bufsize', `<= ${MAX_BUFFER} (the largest Buffer)`, bufsize);
     const f = flags === undefined ? 0 : toCInt(flags, 'flags');
+    // As in Python, asking for nothing returns at once without a system
+    // call (a blocking recv of 0 bytes would otherwise wait for data).
+    if (size === 0) return Buffer.alloc(0);
     const small = size <= SCRATCH_SIZE;
     const buf = small ? scratch : Buffer.allocUnsafeSlow(size);
     let n = binding.recv(this.#fd, buf, 0, size, f);
@@ -464,6 +480,7 @@ export class Socket {
     const buf = toBytes(buffer, 'buffer');
     const n = this.#intoLength(buf, nbytes, 'recv_into', 'buffer too small for requested bytes');
     const f = toFlags(flags);
+    if (n === 0) return 0;
     const r = binding.recv(this.#fd, buf, 0, n, f);
     if (r >= 0) return r;
     return this.#retry(r, POLLIN, 'recv_into', () => binding.recv(this.#fd, buf, 0, n, f));
@@ -482,6 +499,7 @@ export class Socket {
   recvfrom(bufsize: number, flags?: number): [Buffer, Address] {
     const size = toSize(bufsize, 'bufsize');
     if (size < 0) throw argValueError('bufsize', 'negative buffersize in recvfrom');
+    if (size > MAX_BUFFER) throw argRangeError('bufsize', `<= ${MAX_BUFFER} (the largest Buffer)`, bufsize);
     const f = toFlags(flags);
     const small = size <= SCRATCH_SIZE;
     const buf = small ? scratch : Buffer.allocUnsafeSlow(size);
@@ -555,7 +573,7 @@ export class Socket {
       throw e;
     }
     const buf = toBytes(data, 'data');
-    const a = toNativeAddress(this.#family, addr, 'sendto');
+    const a = toNativeAddress(this.#family, addr, 'sendto', this.#proto);
     const len = buf.byteLength;
     const fam = this.#family;
     const r = binding.sendto(this.#fd, buf, 0, len, flags, fam, a);
@@ -598,13 +616,15 @@ export class Socket {
     let r: number;
     if (value === null) {
       if (optlen === undefined) throw argTypeError('optlen', 'of type number when value is null', optlen);
-      const n = toInteger(optlen, 'optlen');
-      if (n < 0 || n > 4294967295) throw argValueError('optlen', 'optlen out of range');
+      // Python reads optlen as a C unsigned int without an overflow check:
+      // -1 reaches the kernel as 4294967295 (which refuses it).
+      const n = Number(BigInt.asUintN(32, BigInt(toInteger(optlen, 'optlen'))));
       r = binding.setsockopt(this.#fd, lvl, opt, null, n);
     } else {
       if (optlen !== undefined) {
+        // Python: TypeError (setsockopt() takes exactly 3 arguments).
         const e = new TypeError('setsockopt() takes optlen only when value is null') as TypeError & { code: string };
-        e.code = 'ERR_INVALID_ARG_VALUE';
+        e.code = 'ERR_INVALID_ARG_TYPE';
         throw e;
       }
       let v: number | Bytes;

@@ -1,0 +1,109 @@
+/* W2 / W4 C reference: 64-byte ping-pong over TCP (127.0.0.1, TCP_NODELAY)
+ * or an AF_UNIX stream path, plain blocking syscalls. The parent measures
+ * as client; a forked child is the echo server.
+ * usage: pingpong tcp|unix   (BENCH_DURATION, BENCH_WARMUP, BENCH_TMP) */
+#include "common.h"
+
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <arpa/inet.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+
+#define MSG 64
+
+static void nodelay(int fd, int tcp) {
+  int one = 1;
+  if (tcp && setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one) < 0) die("setsockopt");
+}
+
+static int sendall(int fd, const char *p, size_t n) {
+  while (n > 0) {
+    ssize_t r = send(fd, p, n, MSG_NOSIGNAL);
+    if (r < 0) {
+      if (errno == EINTR) continue;
+      return -1;
+    }
+    p += r;
+    n -= (size_t)r;
+  }
+  return 0;
+}
+
+static long loop(int fd, double ms, double *elapsed) {
+  char msg[MSG], buf[MSG];
+  memset(msg, 'a', sizeof msg);
+  double t0 = now_ms(), end = t0 + ms;
+  long n = 0;
+  for (;;) {
+    if (sendall(fd, msg, MSG) < 0) die("send");
+    size_t got = 0;
+    while (got < MSG) {
+      ssize_t r = recv(fd, buf, MSG - got, 0);
+      if (r < 0 && errno == EINTR) continue;
+      if (r <= 0) die("recv");
+      got += (size_t)r;
+    }
+    n++;
+    if ((n & 63) == 0 && now_ms() >= end) break;
+  }
+  *elapsed = now_ms() - t0;
+  return n;
+}
+
+int main(int argc, char **argv) {
+  int tcp = !(argc > 1 && strcmp(argv[1], "unix") == 0);
+  double duration = env_seconds("BENCH_DURATION", 1.5), warmup = env_seconds("BENCH_WARMUP", 0.25);
+  const char *tmp = getenv("BENCH_TMP") ? getenv("BENCH_TMP") : "/tmp";
+  struct sockaddr_storage ss;
+  socklen_t len;
+  memset(&ss, 0, sizeof ss);
+  int lfd = socket(tcp ? AF_INET : AF_UNIX, SOCK_STREAM, 0);
+  if (lfd < 0) die("socket");
+  if (tcp) {
+    struct sockaddr_in *sin = (struct sockaddr_in *)&ss;
+    sin->sin_family = AF_INET;
+    sin->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    len = sizeof *sin;
+  } else {
+    struct sockaddr_un *sun = (struct sockaddr_un *)&ss;
+    sun->sun_family = AF_UNIX;
+    snprintf(sun->sun_path, sizeof sun->sun_path, "%s/c-pp-%d.sock", tmp, (int)getpid());
+    unlink(sun->sun_path);
+    len = sizeof *sun;
+  }
+  if (bind(lfd, (struct sockaddr *)&ss, len) < 0) die("bind");
+  if (listen(lfd, 16) < 0) die("listen");
+  len = sizeof ss;
+  if (getsockname(lfd, (struct sockaddr *)&ss, &len) < 0) die("getsockname");
+  pid_t pid = fork();
+  if (pid < 0) die("fork");
+  if (pid == 0) {
+    die_with_parent();
+    int c = accept(lfd, NULL, NULL);
+    if (c < 0) die("accept");
+    nodelay(c, tcp);
+    char buf[4096];
+    for (;;) {
+      ssize_t r = recv(c, buf, sizeof buf, 0);
+      if (r < 0 && errno == EINTR) continue;
+      if (r <= 0) break;
+      if (sendall(c, buf, (size_t)r) < 0) break;
+    }
+    _exit(0);
+  }
+  close(lfd);
+  int fd = socket(tcp ? AF_INET : AF_UNIX, SOCK_STREAM, 0);
+  if (fd < 0) die("socket");
+  if (connect(fd, (struct sockaddr *)&ss, len) < 0) die("connect");
+  nodelay(fd, tcp);
+  double ms;
+  loop(fd, warmup * 1000, &ms);
+  long n = loop(fd, duration * 1000, &ms);
+  close(fd);
+  waitpid(pid, NULL, 0);
+  if (!tcp) unlink(((struct sockaddr_un *)&ss)->sun_path);
+  printf("{\"value\":%.3f,\"unit\":\"rt/s\",\"roundtrips\":%ld,\"ms\":%.0f}\n", n / ms * 1000, n, ms);
+  return 0;
+}

@@ -1,0 +1,63 @@
+// W6: per-call cost. One thread, one AF_UNIX stream socketpair: send 1 byte
+// on one end, receive it on the other; ns per send+recv pair. Variants:
+// sync recv() (the Python-shaped call, a new 1-byte Buffer each time),
+// sync recv_into() a reused buffer, and the async twins awaited in turn.
+import * as socket from 'bsdsock';
+import { DURATION, WARMUP, now } from './common.mjs';
+
+const MAX = 200_000_000;
+
+function loopSync(a, b, ms) {
+  const one = Buffer.from('x');
+  const t0 = now();
+  const end = t0 + ms;
+  let n = 0;
+  while (n < MAX) {
+    a.send(one);
+    const d = b.recv(1);
+    if (d.length !== 1) throw new Error('short recv');
+    n++;
+    if ((n & 1023) === 0 && now() >= end) break;
+  }
+  return [n, now() - t0];
+}
+
+function loopInto(a, b, ms) {
+  const one = Buffer.from('x');
+  const into = Buffer.alloc(1);
+  const t0 = now();
+  const end = t0 + ms;
+  let n = 0;
+  while (n < MAX) {
+    a.send(one);
+    if (b.recv_into(into, 1) !== 1) throw new Error('short recv');
+    n++;
+    if ((n & 1023) === 0 && now() >= end) break;
+  }
+  return [n, now() - t0];
+}
+
+async function loopAsync(a, b, ms) {
+  const one = Buffer.from('x');
+  const t0 = now();
+  const end = t0 + ms;
+  let n = 0;
+  while (n < MAX) {
+    await a.sendAsync(one);
+    const d = await b.recvAsync(1);
+    if (d.length !== 1) throw new Error('short recv');
+    n++;
+    if ((n & 1023) === 0 && now() >= end) break;
+  }
+  return [n, now() - t0];
+}
+
+export async function percall(variant) {
+  const [a, b] = socket.socketpair();
+  const loop = variant === 'sync' ? loopSync : variant === 'into' ? loopInto : loopAsync;
+  await loop(a, b, WARMUP * 1000);
+  const [n, ms] = await loop(a, b, DURATION * 1000);
+  a.close();
+  b.close();
+  return { value: (ms * 1e6) / n, unit: 'ns/pair', pairs: n, ms: Math.round(ms) };
+}

@@ -1,0 +1,79 @@
+// Argument conversions shared by the family modules, each one the
+// TypeScript spelling of one of CPython's PyArg_ParseTuple format units.
+import { argRangeError, argTypeError, argValueError } from '../errors';
+import { isBytes } from '../validate';
+
+/** The address must be an array (Python: a tuple); a TypeError otherwise. */
+export function requireArray(address: unknown, family: string, shape: string): unknown[] {
+  if (!Array.isArray(address)) throw argTypeError('address', `an array ${shape} for ${family}`, address);
+  return address;
+}
+
+function integer(value: unknown, name: string): bigint {
+  if (typeof value === 'bigint') return value;
+  if (typeof value === 'number' && Number.isInteger(value)) return BigInt(value);
+  throw argTypeError(name, 'an integer', value);
+}
+
+/**
+ * Python's unsigned format units without an overflow check ('B', 'H', 'I',
+ * 'k'): any integer, kept modulo 2**bits. A non-integer is a TypeError.
+ */
+export function uintMask(value: unknown, bits: 8 | 16 | 32, name: string): number {
+  return Number(BigInt.asUintN(bits, integer(value, name)));
+}
+
+/** Python's 'K' unit: any integer modulo 2**64, as a bigint. */
+export function uint64Mask(value: unknown, name: string): bigint {
+  return BigInt.asUintN(64, integer(value, name));
+}
+
+/**
+ * Python's 'i' unit: an integer that fits a C int; otherwise `overflow()`
+ * is thrown (Python's OverflowError, reworded by the caller).
+ */
+export function cInt(value: unknown, name: string, overflow: () => Error): number {
+  const n = integer(value, name);
+  if (n < -2147483648n || n > 2147483647n) throw overflow();
+  return Number(n);
+}
+
+/** Python's 's' unit: a string without NUL characters. */
+export function cString(value: unknown, name: string): string {
+  if (typeof value !== 'string') throw argTypeError(name, 'of type string', value);
+  if (value.includes('\0')) throw argValueError(name, 'embedded null character');
+  return value;
+}
+
+/** The bytes of a bytes-like value, without copying. */
+export function bytesOf(value: unknown): Buffer {
+  if (ArrayBuffer.isView(value)) return Buffer.from(value.buffer, value.byteOffset, value.byteLength);
+  return Buffer.from(value as ArrayBuffer);
+}
+
+/**
+ * Python's PyUnicode_FSConverter: a string (UTF-8 encoded) or bytes,
+ * without NUL bytes. Returns the encoded bytes.
+ */
+export function fsName(value: unknown, name: string): Buffer {
+  let bytes: Buffer;
+  if (typeof value === 'string') bytes = Buffer.from(value, 'utf8');
+  else if (isBytes(value)) bytes = bytesOf(value);
+  else throw argTypeError(name, 'of type string or a bytes-like object', value);
+  if (bytes.includes(0)) throw argValueError(name, 'embedded null byte');
+  return bytes;
+}
+
+/** A RangeError for a value Python rejects with OverflowError. */
+export function overflow(name: string, range: string, value: unknown): () => RangeError {
+  return () => argRangeError(name, range, value);
+}
+
+/**
+ * A family's address rules, as the address table (src/address.ts) calls
+ * them; `proto` is the socket's protocol, for families whose address form
+ * depends on it.
+ */
+export interface FamilyRules {
+  toNative(address: unknown, caller: string, proto?: number): unknown;
+}

@@ -1,0 +1,25 @@
+// AF_NETLINK (Linux): kernel <-> user-space messaging.
+import { registerFamily } from '../address';
+import { argValueError } from '../errors';
+import { binding } from '../native';
+import { type FamilyRules, requireArray, uintMask } from './common';
+
+const C = binding.constants;
+
+/**
+ * An AF_NETLINK address: `[pid, groups]`: the port id (0 for the kernel, or
+ * for bind, "let the kernel choose") and a bit mask of multicast groups.
+ * Both are unsigned 32-bit; like Python, larger integers wrap.
+ */
+export type NetlinkAddress = [pid: number, groups: number];
+
+/** The AF_NETLINK address rules (registered below; exported for tests). */
+export const netlinkAddress: FamilyRules = {
+  toNative(address: unknown) {
+    const a = requireArray(address, 'AF_NETLINK', '[pid, groups]');
+    if (a.length !== 2) throw argValueError('address', 'AF_NETLINK address must be a pair [pid, groups]');
+    return [uintMask(a[0], 32, 'pid'), uintMask(a[1], 32, 'groups')];
+  },
+};
+
+if (C.AF_NETLINK !== undefined) registerFamily(C.AF_NETLINK, netlinkAddress);

@@ -1,0 +1,25 @@
+// AF_VSOCK (Linux): virtual machine <-> host sockets.
+import { registerFamily } from '../address';
+import { argValueError } from '../errors';
+import { binding } from '../native';
+import { type FamilyRules, requireArray, uintMask } from './common';
+
+const C = binding.constants;
+
+/**
+ * An AF_VSOCK address: `[cid, port]`, the context id of the machine
+ * (`VMADDR_CID_ANY`, `VMADDR_CID_HOST`, ...) and the port (`VMADDR_PORT_ANY`).
+ * Both are unsigned 32-bit; like Python, larger integers wrap.
+ */
+export type VsockAddress = [cid: number, port: number];
+
+/** The AF_VSOCK address rules (registered below; exported for tests). */
+export const vsockAddress: FamilyRules = {
+  toNative(address: unknown) {
+    const a = requireArray(address, 'AF_VSOCK', '[cid, port]');
+    if (a.length !== 2) throw argValueError('address', 'AF_VSOCK address must be a pair [cid, port]');
+    return [uintMask(a[0], 32, 'cid'), uintMask(a[1], 32, 'port')];
+  },
+};
+
+if (C.AF_VSOCK !== undefined) registerFamily(C.AF_VSOCK, vsockAddress);

@@ -1,0 +1,479 @@
+// The Socket object: creation, attributes, descriptors, options, printing,
+// closed sockets. Real sockets over loopback and socketpairs only.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { constants as osConstants } from 'node:os';
+import { inspect } from 'node:util';
+import * as socket from 'bsdsock';
+
+const E = osConstants.errno;
+
+function isErrno(Cls, errno) {
+  return (e) => {
+    assert.ok(e instanceof Cls, `expected ${Cls.name}, got ${e?.constructor?.name}: ${e?.message}`);
+    assert.equal(e.constructor, Cls);
+    assert.equal(e.errno, errno);
+    return true;
+  };
+}
+
+test('socket() defaults to AF_INET SOCK_STREAM proto 0, blocking, close-on-exec', () => {
+  const s = socket.socket();
+  try {
+    assert.ok(s instanceof socket.Socket);
+    assert.equal(s.family, socket.AF_INET);
+    assert.equal(s.type, socket.SOCK_STREAM);
+    assert.equal(s.proto, 0);
+    assert.equal(typeof s.fileno(), 'number');
+    assert.ok(s.fileno() >= 0);
+    assert.equal(s.gettimeout(), null);
+    assert.equal(s.getblocking(), true);
+    assert.equal(s.get_inheritable(), false);
+    assert.equal(s.closed, false);
+  } finally {
+    s.close();
+  }
+});
+
+test('new Socket(...) and socket(...) are the same thing', () => {
+  const s = new socket.Socket(socket.AF_INET6, socket.SOCK_DGRAM);
+  const t = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET, 0);
+  try {
+    assert.ok(s instanceof socket.Socket);
+    assert.equal(s.family, socket.AF_INET6);
+    assert.equal(s.type, socket.SOCK_DGRAM);
+    assert.equal(s.proto, 0);
+    assert.equal(t.family, socket.AF_UNIX);
+    assert.equal(t.type, socket.SOCK_SEQPACKET);
+    assert.equal(Object.prototype.toString.call(s), '[object Socket]');
+  } finally {
+    s.close();
+    t.close();
+  }
+});
+
+test('type drops SOCK_NONBLOCK and SOCK_CLOEXEC; SOCK_NONBLOCK means timeout 0', () => {
+  const s = socket.socket(socket.AF_INET, socket.SOCK_STREAM | socket.SOCK_NONBLOCK | socket.SOCK_CLOEXEC);
+  try {
+    assert.equal(s.type, socket.SOCK_STREAM);
+    assert.equal(s.gettimeout(), 0);
+    assert.equal(s.getblocking(), false);
+    assert.throws(() => s.recv(1), isErrno(socket.OSError, E.ENOTCONN));
+  } finally {
+    s.close();
+  }
+});
+
+test('socket() with an explicit IPPROTO keeps it', () => {
+  const s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM, socket.IPPROTO_UDP);
+  try {
+    assert.equal(s.proto, socket.IPPROTO_UDP);
+  } finally {
+    s.close();
+  }
+});
+
+test('socket() with an unsupported family, type or protocol raises the errno', () => {
+  assert.throws(() => socket.socket(12345), isErrno(socket.OSError, E.EAFNOSUPPORT));
+  assert.throws(() => socket.socket(socket.AF_INET, 12345), isErrno(socket.OSError, E.EINVAL));
+  assert.throws(() => socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_UDP), isErrno(socket.OSError, E.EPROTONOSUPPORT));
+});
+
+test('socketpair() defaults to AF_UNIX SOCK_STREAM; data flows both ways', () => {
+  const [a, b] = socket.socketpair();
+  try {
+    for (const s of [a, b]) {
+      assert.ok(s instanceof socket.Socket);
+      assert.equal(s.family, socket.AF_UNIX);
+      assert.equal(s.type, socket.SOCK_STREAM);
+      assert.equal(s.proto, 0);
+      assert.equal(s.get_inheritable(), false);
+      assert.equal(s.getsockname(), '');
+      assert.equal(s.getpeername(), '');
+    }
+    assert.equal(a.send(Buffer.from('ping')), 4);
+    assert.deepEqual(b.recv(100), Buffer.from('ping'));
+    b.sendall(Buffer.from('pong'));
+    assert.deepEqual(a.recv(100), Buffer.from('pong'));
+  } finally {
+    a.close();
+    b.close();
+  }
+});
+
+test('socketpair(AF_UNIX, SOCK_DGRAM) keeps message boundaries', () => {
+  const [a, b] = socket.socketpair(socket.AF_UNIX, socket.SOCK_DGRAM);
+  try {
+    assert.equal(a.type, socket.SOCK_DGRAM);
+    a.send(Buffer.from('one'));
+    a.send(Buffer.from('two'));
+    assert.deepEqual(b.recv(100), Buffer.from('one'));
+    assert.deepEqual(b.recv(2), Buffer.from('tw'));
+  } finally {
+    a.close();
+    b.close();
+  }
+});
+
+test('socketpair(AF_INET) is not supported by the kernel: EOPNOTSUPP', () => {
+  assert.throws(() => socket.socketpair(socket.AF_INET), isErrno(socket.OSError, E.EOPNOTSUPP));
+});
+
+test('fileno adoption: socket(-1, -1, -1, fd) reads family, type and proto from the descriptor', () => {
+  const s = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM, socket.IPPROTO_UDP);
+  const fd = s.detach();
+  assert.equal(s.fileno(), -1);
+  const t = socket.socket(-1, -1, -1, fd);
+  try {
+    assert.equal(t.fileno(), fd);
+    assert.equal(t.family, socket.AF_INET6);
+    assert.equal(t.type, socket.SOCK_DGRAM);
+    assert.equal(t.proto, socket.IPPROTO_UDP);
+    const u = socket.socket(undefined, undefined, undefined, socket.fromfd(fd, -1, -1, -1).detach());
+    try {
+      assert.equal(u.family, socket.AF_INET6);
+      assert.equal(u.type, socket.SOCK_DGRAM);
+      assert.equal(u.proto, socket.IPPROTO_UDP);
+    } finally {
+      u.close();
+    }
+  } finally {
+    t.close();
+  }
+});
+
+test('fileno adoption with explicit values keeps them; only -1 is detected', () => {
+  const s = socket.socket(socket.AF_INET, socket.SOCK_STREAM);
+  const fd = s.detach();
+  const t = socket.socket(socket.AF_INET, -1, 0, fd);
+  try {
+    assert.equal(t.type, socket.SOCK_STREAM);
+    assert.equal(t.proto, 0);
+  } finally {
+    t.close();
+  }
+});
+
+test('fileno adoption validates the descriptor as Python does (EBADF, ENOTSOCK, negative)', async () => {
+  const { openSync, closeSync } = await import('node:fs');
+  assert.throws(() => socket.socket(-1, -1, -1, 99999), isErrno(socket.OSError, E.EBADF));
+  assert.throws(() => socket.socket(socket.AF_INET, socket.SOCK_STREAM, 0, 99999), isErrno(socket.OSError, E.EBADF));
+  const fd = openSync('/dev/null', 'r');
+  try {
+    assert.throws(() => socket.socket(-1, -1, -1, fd), isErrno(socket.OSError, E.ENOTSOCK));
+    assert.throws(() => socket.socket(socket.AF_INET, socket.SOCK_STREAM, 0, fd), isErrno(socket.OSError, E.ENOTSOCK));
+    assert.throws(() => socket.fromfd(fd, socket.AF_INET, socket.SOCK_STREAM), isErrno(socket.OSError, E.ENOTSOCK));
+  } finally {
+    closeSync(fd);
+  }
+  assert.throws(() => socket.socket(-1, -1, -1, -1), { name: 'TypeError', code: 'ERR_INVALID_ARG_VALUE', message: /negative file descriptor/ });
+});
+
+test('fromfd() duplicates: both the original and the new socket stay usable', () => {
+  const [a, b] = socket.socketpair();
+  const c = socket.fromfd(a.fileno(), socket.AF_UNIX, socket.SOCK_STREAM);
+  try {
+    assert.notEqual(c.fileno(), a.fileno());
+    assert.equal(c.family, socket.AF_UNIX);
+    assert.equal(c.type, socket.SOCK_STREAM);
+    assert.equal(c.proto, 0);
+    assert.equal(c.get_inheritable(), false);
+    c.send(Buffer.from('via dup'));
+    assert.deepEqual(b.recv(100), Buffer.from('via dup'));
+    c.close();
+    a.send(Buffer.from('original'));
+    assert.deepEqual(b.recv(100), Buffer.from('original'));
+  } finally {
+    a.close();
+    b.close();
+    c.close();
+  }
+});
+
+test('fromfd() on a closed descriptor raises EBADF', () => {
+  assert.throws(() => socket.fromfd(99999, socket.AF_INET, socket.SOCK_STREAM), isErrno(socket.OSError, E.EBADF));
+});
+
+test('dup() gives a new close-on-exec descriptor with the same family, type, proto and timeout', () => {
+  const s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM);
+  s.settimeout(2.5);
+  const d = s.dup();
+  try {
+    assert.ok(d instanceof socket.Socket);
+    assert.notEqual(d.fileno(), s.fileno());
+    assert.equal(d.family, socket.AF_INET);
+    assert.equal(d.type, socket.SOCK_DGRAM);
+    assert.equal(d.proto, 0);
+    assert.equal(d.gettimeout(), 2.5);
+    assert.equal(d.get_inheritable(), false);
+    s.bind(['127.0.0.1', 0]);
+    assert.deepEqual(d.getsockname(), s.getsockname());
+  } finally {
+    s.close();
+    d.close();
+  }
+  const n = socket.socket();
+  n.setblocking(false);
+  const nd = n.dup();
+  try {
+    assert.equal(nd.gettimeout(), 0);
+  } finally {
+    n.close();
+    nd.close();
+  }
+});
+
+test('detach() leaves the descriptor open and the socket closed', () => {
+  const [a, b] = socket.socketpair();
+  const fd = a.detach();
+  try {
+    assert.equal(a.fileno(), -1);
+    assert.equal(a.closed, true);
+    assert.equal(a.detach(), -1);
+    assert.match(String(a), /^<socket \[closed\] fd=-1, family=1, type=1, proto=0>$/);
+    assert.throws(() => a.send(Buffer.from('x')), isErrno(socket.OSError, E.EBADF));
+    a.close();
+    // The descriptor still works: wrap it again.
+    const again = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM, 0, fd);
+    again.send(Buffer.from('still open'));
+    assert.deepEqual(b.recv(100), Buffer.from('still open'));
+    again.close();
+  } finally {
+    b.close();
+  }
+});
+
+test('module close(fd) closes a descriptor; a second close raises EBADF', () => {
+  const s = socket.socket();
+  const fd = s.detach();
+  socket.close(fd);
+  assert.throws(() => socket.close(fd), isErrno(socket.OSError, E.EBADF));
+  assert.throws(() => socket.close(-1), isErrno(socket.OSError, E.EBADF));
+});
+
+test('close() twice is fine; every call on a closed socket raises OSError EBADF', () => {
+  const s = socket.socket();
+  s.close();
+  s.close();
+  assert.equal(s.fileno(), -1);
+  assert.equal(s.closed, true);
+  const bad = isErrno(socket.OSError, E.EBADF);
+  const buf = Buffer.alloc(4);
+  const calls = {
+    accept: () => s.accept(),
+    bind: () => s.bind(['127.0.0.1', 0]),
+    connect: () => s.connect(['127.0.0.1', 9]),
+    dup: () => s.dup(),
+    get_inheritable: () => s.get_inheritable(),
+    set_inheritable: () => s.set_inheritable(true),
+    getpeername: () => s.getpeername(),
+    getsockname: () => s.getsockname(),
+    getsockopt: () => s.getsockopt(socket.SOL_SOCKET, socket.SO_TYPE),
+    getsockoptBuf: () => s.getsockopt(socket.SOL_SOCKET, socket.SO_TYPE, 4),
+    setsockopt: () => s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1),
+    listen: () => s.listen(),
+    recv: () => s.recv(1),
+    recv_into: () => s.recv_into(buf),
+    recvfrom: () => s.recvfrom(1),
+    recvfrom_into: () => s.recvfrom_into(buf),
+    send: () => s.send(buf),
+    sendall: () => s.sendall(buf),
+    sendto: () => s.sendto(buf, ['127.0.0.1', 9]),
+    sendto3: () => s.sendto(buf, 0, ['127.0.0.1', 9]),
+    shutdown: () => s.shutdown(socket.SHUT_RDWR),
+    settimeout: () => s.settimeout(1),
+    setblocking: () => s.setblocking(false),
+  };
+  for (const [name, call] of Object.entries(calls)) {
+    assert.throws(call, bad, name);
+  }
+  // connect_ex reports the errno instead of raising, as in Python.
+  assert.equal(s.connect_ex(['127.0.0.1', 9]), E.EBADF);
+  assert.equal(s.detach(), -1);
+  assert.equal(String(s), '<socket [closed] fd=-1, family=2, type=1, proto=0>');
+});
+
+test('Symbol.dispose closes the socket', () => {
+  const s = socket.socket();
+  assert.equal(typeof s[Symbol.dispose], 'function');
+  s[Symbol.dispose]();
+  assert.equal(s.fileno(), -1);
+  assert.equal(s.closed, true);
+  s[Symbol.dispose]();
+});
+
+test('String(sock) and util.inspect(sock) print Python\'s repr with addresses as arrays', () => {
+  const srv = socket.socket();
+  const cli = socket.socket();
+  let conn;
+  try {
+    srv.bind(['127.0.0.1', 0]);
+    srv.listen();
+    const port = srv.getsockname()[1];
+    const fd = srv.fileno();
+    const expected = `<socket fd=${fd}, family=2, type=1, proto=0, laddr=['127.0.0.1', ${port}]>`;
+    assert.equal(String(srv), expected);
+    assert.equal(`${srv}`, expected);
+    assert.equal(inspect(srv), expected);
+    cli.connect(['127.0.0.1', port]);
+    [conn] = srv.accept();
+    const cport = cli.getsockname()[1];
+    assert.equal(
+      String(cli),
+      `<socket fd=${cli.fileno()}, family=2, type=1, proto=0, laddr=['127.0.0.1', ${cport}], raddr=['127.0.0.1', ${port}]>`,
+    );
+    const u = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM);
+    u.bind(['::1', 0]);
+    assert.equal(String(u), `<socket fd=${u.fileno()}, family=10, type=2, proto=0, laddr=['::1', ${u.getsockname()[1]}, 0, 0]>`);
+    u.close();
+    assert.equal(String(u), '<socket [closed] fd=-1, family=10, type=2, proto=0>');
+    const fresh = socket.socket();
+    assert.equal(String(fresh), `<socket fd=${fresh.fileno()}, family=2, type=1, proto=0, laddr=['0.0.0.0', 0]>`);
+    fresh.close();
+    const [a, b] = socket.socketpair();
+    // AF_UNIX unnamed sockets show no addresses ('' is left out, as in Python).
+    assert.equal(String(a), `<socket fd=${a.fileno()}, family=1, type=1, proto=0>`);
+    a.close();
+    b.close();
+  } finally {
+    srv.close();
+    cli.close();
+    conn?.close();
+  }
+});
+
+test('set_inheritable / get_inheritable toggle FD_CLOEXEC', () => {
+  const s = socket.socket();
+  try {
+    assert.equal(s.get_inheritable(), false);
+    s.set_inheritable(true);
+    assert.equal(s.get_inheritable(), true);
+    s.set_inheritable(false);
+    assert.equal(s.get_inheritable(), false);
+    s.set_inheritable(1);
+    assert.equal(s.get_inheritable(), true);
+    s.set_inheritable(0);
+    assert.equal(s.get_inheritable(), false);
+  } finally {
+    s.close();
+  }
+});
+
+test('getsockopt returns an int, or a Buffer with buflen; buflen out of 1..1024 is an OSError', () => {
+  const s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM);
+  try {
+    assert.equal(s.getsockopt(socket.SOL_SOCKET, socket.SO_TYPE), socket.SOCK_DGRAM);
+    assert.equal(s.getsockopt(socket.SOL_SOCKET, socket.SO_TYPE, 0), socket.SOCK_DGRAM);
+    const b4 = s.getsockopt(socket.SOL_SOCKET, socket.SO_TYPE, 4);
+    assert.ok(Buffer.isBuffer(b4));
+    assert.equal(b4.length, 4);
+    assert.equal(b4.readInt32LE(0) === socket.SOCK_DGRAM || b4.readInt32BE(0) === socket.SOCK_DGRAM, true);
+    const b1 = s.getsockopt(socket.SOL_SOCKET, socket.SO_TYPE, 1);
+    assert.equal(b1.length, 1);
+    // The kernel shortens the result to the option's real size.
+    const big = s.getsockopt(socket.SOL_SOCKET, socket.SO_TYPE, 1024);
+    assert.equal(big.length, 4);
+    assert.deepEqual(s.getsockopt(socket.SOL_SOCKET, socket.SO_LINGER, 8), Buffer.alloc(8));
+    for (const bad of [-1, 1025, 2147483647, -2147483648]) {
+      assert.throws(
+        () => s.getsockopt(socket.SOL_SOCKET, socket.SO_TYPE, bad),
+        (e) => e.constructor === socket.OSError && e.message === 'getsockopt buflen out of range' && e.errno === null,
+      );
+    }
+    assert.throws(() => s.getsockopt(socket.SOL_SOCKET, 98765), isErrno(socket.OSError, E.ENOPROTOOPT));
+    assert.throws(() => s.getsockopt(12345, socket.SO_TYPE), isErrno(socket.OSError, E.EOPNOTSUPP));
+  } finally {
+    s.close();
+  }
+});
+
+test('setsockopt takes an int, a boolean, bytes, or null with optlen', () => {
+  const s = socket.socket();
+  try {
+    assert.equal(s.getsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR), 0);
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1);
+    assert.equal(s.getsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR), 1);
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, false);
+    assert.equal(s.getsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR), 0);
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_KEEPALIVE, true);
+    assert.equal(s.getsockopt(socket.SOL_SOCKET, socket.SO_KEEPALIVE), 1);
+    s.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1n);
+    assert.equal(s.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY), 1);
+    const linger = Buffer.alloc(8);
+    linger.writeInt32LE(1, 0);
+    linger.writeInt32LE(7, 4);
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, linger);
+    assert.deepEqual(s.getsockopt(socket.SOL_SOCKET, socket.SO_LINGER, 8), linger);
+    // Linux keeps l_linger when l_onoff goes back to 0.
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, new Int32Array([0, 0]));
+    assert.deepEqual(s.getsockopt(socket.SOL_SOCKET, socket.SO_LINGER, 8), Buffer.from([0, 0, 0, 0, 7, 0, 0, 0]));
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, new Int32Array([8192]).buffer);
+    assert.ok(s.getsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF) >= 8192);
+    // A NULL pointer with a length: the kernel reads nothing and reports EFAULT (as Python shows).
+    assert.throws(() => s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, null, 4), isErrno(socket.OSError, E.EFAULT));
+    assert.throws(() => s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, null, 0), isErrno(socket.OSError, E.EINVAL));
+    // optlen is a C unsigned int read without an overflow check, as in Python: -1 reaches the kernel.
+    assert.throws(() => s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, null, -1), isErrno(socket.OSError, E.EINVAL));
+    assert.throws(() => s.setsockopt(socket.SOL_SOCKET, 98765, 1), isErrno(socket.OSError, E.ENOPROTOOPT));
+    assert.throws(() => s.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, Buffer.alloc(2)), isErrno(socket.OSError, E.EINVAL));
+  } finally {
+    s.close();
+  }
+});
+
+test('listen() uses the default backlog; a negative backlog is 0; listen on UDP is EOPNOTSUPP', () => {
+  const a = socket.socket();
+  const b = socket.socket();
+  const u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM);
+  try {
+    a.bind(['127.0.0.1', 0]);
+    a.listen();
+    b.bind(['127.0.0.1', 0]);
+    b.listen(-5);
+    // A backlog of 0 still queues one connection.
+    const c = socket.socket();
+    c.connect(b.getsockname());
+    const [conn] = b.accept();
+    conn.close();
+    c.close();
+    assert.throws(() => u.listen(), isErrno(socket.OSError, E.EOPNOTSUPP));
+  } finally {
+    a.close();
+    b.close();
+    u.close();
+  }
+});
+
+test('shutdown(SHUT_WR) gives the peer EOF; bad how is EINVAL; unconnected is ENOTCONN', () => {
+  const [a, b] = socket.socketpair();
+  try {
+    a.shutdown(socket.SHUT_WR);
+    assert.deepEqual(b.recv(10), Buffer.alloc(0));
+    assert.throws(() => a.send(Buffer.from('x')), isErrno(socket.BrokenPipeError, E.EPIPE));
+    b.send(Buffer.from('still'));
+    assert.deepEqual(a.recv(10), Buffer.from('still'));
+    assert.throws(() => a.shutdown(7), isErrno(socket.OSError, E.EINVAL));
+  } finally {
+    a.close();
+    b.close();
+  }
+  const s = socket.socket();
+  try {
+    assert.throws(() => s.shutdown(socket.SHUT_RDWR), isErrno(socket.OSError, E.ENOTCONN));
+    assert.throws(() => s.getpeername(), isErrno(socket.OSError, E.ENOTCONN));
+  } finally {
+    s.close();
+  }
+});
+
+test('send on a socketpair whose peer is closed raises BrokenPipeError EPIPE (no SIGPIPE)', () => {
+  const [a, b] = socket.socketpair();
+  b.close();
+  try {
+    assert.throws(() => a.send(Buffer.from('x')), isErrno(socket.BrokenPipeError, E.EPIPE));
+    assert.throws(() => a.sendall(Buffer.from('x')), isErrno(socket.BrokenPipeError, E.EPIPE));
+    assert.throws(() => a.send(Buffer.from('x'), socket.MSG_DONTWAIT), isErrno(socket.BrokenPipeError, E.EPIPE));
+  } finally {
+    a.close();
+  }
+});

@@ -91,18 +91,12 @@ static int encode_inet6(napi_env env, napi_value addr, struct sockaddr_storage *
   return 0;
 }
 
-/* Link-local addresses carry their zone as Python shows it: 'fe80::1%eth0'
- * (getnameinfo's numeric form); everything else is plain inet_ntop. */
+/* The host is plain inet_ntop text, as CPython gives it: a link-local
+ * address's zone is in scope_id, not appended to the host. */
 static napi_value decode_inet6(napi_env env, const struct sockaddr *sa, socklen_t len) {
   const struct sockaddr_in6 *sin6 = (const struct sockaddr_in6 *)sa;
-  char host[INET6_ADDRSTRLEN + IF_NAMESIZE + 2];
-  const struct in6_addr *a = &sin6->sin6_addr;
-  if (sin6->sin6_scope_id != 0 && (IN6_IS_ADDR_LINKLOCAL(a) || IN6_IS_ADDR_MC_LINKLOCAL(a))) {
-    if (getnameinfo(sa, sizeof *sin6, host, sizeof host, NULL, 0, NI_NUMERICHOST) != 0)
-      inet_ntop(AF_INET6, a, host, sizeof host);
-  } else {
-    inet_ntop(AF_INET6, a, host, sizeof host);
-  }
+  char host[INET6_ADDRSTRLEN];
+  inet_ntop(AF_INET6, &sin6->sin6_addr, host, sizeof host);
   napi_value arr, h;
   napi_create_array_with_length(env, 4, &arr);
   napi_create_string_utf8(env, host, NAPI_AUTO_LENGTH, &h);

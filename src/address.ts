@@ -3,7 +3,7 @@
 // the way CPython's setipaddr resolves them). One entry per family.
 import { isIPv4, isIPv6 } from 'node:net';
 import { domainToASCII } from 'node:url';
-import { argRangeError, argTypeError, argValueError, fromEai, gaierror, plainOSError } from './errors';
+import { argRangeError, argTypeError, argValueError, fromEai, gaierror, plainOSError, argShapeError } from './errors';
 import { binding } from './native';
 import { isBytes, toInteger } from './validate';
 
@@ -60,7 +60,7 @@ export function numericHost(host: string, family: number): string {
 const inet: FamilyAddress = {
   toNative(address, caller) {
     if (!Array.isArray(address)) throw argTypeError('address', 'an array [host, port] for AF_INET', address);
-    if (address.length !== 2) throw argValueError('address', 'AF_INET address must be a pair [host, port]');
+    if (address.length !== 2) throw argShapeError('address', 'AF_INET address must be a pair [host, port]');
     const host = hostString(address[0]);
     const port = portNumber(address[1], caller);
     return [numericHost(host, C.AF_INET), port];
@@ -71,7 +71,7 @@ const inet6: FamilyAddress = {
   toNative(address, caller) {
     if (!Array.isArray(address)) throw argTypeError('address', 'an array [host, port, flowinfo?, scope_id?] for AF_INET6', address);
     if (address.length < 2 || address.length > 4) {
-      throw argValueError('address', 'AF_INET6 address must be an array [host, port, flowinfo?, scope_id?]');
+      throw argShapeError('address', 'AF_INET6 address must be an array [host, port, flowinfo?, scope_id?]');
     }
     const host = hostString(address[0]);
     const port = portNumber(address[1], caller);

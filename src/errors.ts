@@ -242,3 +242,14 @@ export function fromHerrno(failure: { herrno: number; message: string }, syscall
   e.syscall = syscall;
   return e;
 }
+
+/**
+ * An address (or other array argument) of the wrong shape: Python raises
+ * TypeError when a tuple has the wrong number of items, so this is a
+ * TypeError with ERR_INVALID_ARG_TYPE, carrying Python's message.
+ */
+export function argShapeError(name: string, message: string): TypeError {
+  const e = new TypeError(`The "${name}" argument is invalid: ${message}`) as TypeError & { code: string };
+  e.code = 'ERR_INVALID_ARG_TYPE';
+  return e;
+}

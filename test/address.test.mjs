@@ -51,9 +51,9 @@ test('AF_INET: wrong shapes, types and ports raise without reaching the kernel',
       assert.throws(() => call({ host: '127.0.0.1', port: 1 }), typeErr(/"address"/));
       assert.throws(() => call(undefined), typeErr(/"address"/));
       assert.throws(() => call(null), typeErr(/"address"/));
-      assert.throws(() => call(['127.0.0.1']), valueErr(/AF_INET address must be a pair \[host, port\]/));
-      assert.throws(() => call(['127.0.0.1', 1, 2]), valueErr(/AF_INET address must be a pair/));
-      assert.throws(() => call([]), valueErr(/AF_INET address must be a pair/));
+      assert.throws(() => call(['127.0.0.1']), typeErr(/AF_INET address must be a pair \[host, port\]/));
+      assert.throws(() => call(['127.0.0.1', 1, 2]), typeErr(/AF_INET address must be a pair/));
+      assert.throws(() => call([]), typeErr(/AF_INET address must be a pair/));
       assert.throws(() => call([1, 1]), typeErr(/"host" argument must be of type string or a bytes-like object/));
       assert.throws(() => call([null, 1]), typeErr(/"host"/));
       assert.throws(() => call(['127.0.0.1', '80']), typeErr(/"port" argument must be an integer/));
@@ -66,7 +66,7 @@ test('AF_INET: wrong shapes, types and ports raise without reaching the kernel',
       assert.throws(() => call(['127.0.0.1\0', 1]), valueErr(/"?host"?|null/));
     }
     assert.throws(() => s.sendto(Buffer.from('x'), ['127.0.0.1', 70000]), rangeErr(/sendto\(\): port must be 0-65535/));
-    assert.throws(() => s.sendto(Buffer.from('x'), 0, ['127.0.0.1']), valueErr(/AF_INET address must be a pair/));
+    assert.throws(() => s.sendto(Buffer.from('x'), 0, ['127.0.0.1']), typeErr(/AF_INET address must be a pair/));
     // '<broadcast>' is for AF_INET only.
   });
   withSocket(socket.AF_INET6, socket.SOCK_DGRAM, (s) => {
@@ -105,8 +105,8 @@ test('AF_INET6: 2 to 4 elements, flowinfo range, scope_id wraps as a C unsigned 
     assert.equal(s.getsockname()[0], '::ffff:127.0.0.1');
   });
   withSocket(socket.AF_INET6, socket.SOCK_DGRAM, (s) => {
-    assert.throws(() => s.bind(['::1']), valueErr(/AF_INET6 address must be an array/));
-    assert.throws(() => s.bind(['::1', 0, 0, 0, 0]), valueErr(/AF_INET6 address must be an array/));
+    assert.throws(() => s.bind(['::1']), typeErr(/AF_INET6 address must be an array/));
+    assert.throws(() => s.bind(['::1', 0, 0, 0, 0]), typeErr(/AF_INET6 address must be an array/));
     assert.throws(() => s.bind('::1'), typeErr(/"address"/));
     assert.throws(() => s.bind(['::1', 0, 0x100000]), rangeErr(/bind\(\): flowinfo must be 0-1048575/));
     assert.throws(() => s.bind(['::1', 0, -1]), rangeErr(/flowinfo must be 0-1048575/));

@@ -293,7 +293,7 @@ test('AF_VSOCK: bind to any cid and port, then getsockname', { skip: !linux && '
     assert.notEqual(port, socket.VMADDR_PORT_ANY);
     assert.ok(port > 0 && port < 2 ** 32);
     assert.match(String(s), /family=40, type=1, proto=0, laddr=\[4294967295, \d+\]/);
-    assert.throws(() => s.bind([1]), { name: 'TypeError', code: 'ERR_INVALID_ARG_VALUE' });
+    assert.throws(() => s.bind([1]), { name: 'TypeError', code: 'ERR_INVALID_ARG_TYPE' });
   } finally {
     s.close();
   }

@@ -1,6 +1,6 @@
 // AF_ALG (Linux): the kernel crypto API.
 import { registerFamily } from '../address';
-import { argValueError } from '../errors';
+import { argValueError, argShapeError } from '../errors';
 import { binding } from '../native';
 import { type FamilyRules, cString, requireArray, uintMask } from './common';
 
@@ -25,7 +25,7 @@ export const algAddress: FamilyRules = {
   toNative(address: unknown) {
     const a = requireArray(address, 'AF_ALG', '[type, name, feat?, mask?]');
     if (a.length < 2 || a.length > 4) {
-      throw argValueError('address', 'AF_ALG address must be an array [type, name, feat?, mask?]');
+      throw argShapeError('address', 'AF_ALG address must be an array [type, name, feat?, mask?]');
     }
     const type = cString(a[0], 'type');
     const name = cString(a[1], 'name');

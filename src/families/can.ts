@@ -1,7 +1,7 @@
 // AF_CAN (Linux): Controller Area Network. The address form depends on the
 // socket's protocol.
 import { registerFamily } from '../address';
-import { argValueError, plainOSError } from '../errors';
+import { plainOSError, argShapeError } from '../errors';
 import { binding } from '../native';
 import { type FamilyRules, fsName, requireArray, uint64Mask, uintMask } from './common';
 
@@ -45,7 +45,7 @@ export const canAddress: FamilyRules = {
     const p = proto ?? guess(address);
     if (p === C.CAN_RAW || p === C.CAN_BCM) {
       const a = requireArray(address, 'AF_CAN', '[interface]');
-      if (a.length !== 1) throw argValueError('address', 'AF_CAN address must be an array [interface]');
+      if (a.length !== 1) throw argShapeError('address', 'AF_CAN address must be an array [interface]');
       const name = iface(a[0]);
       checkLength(name);
       return [name];
@@ -53,7 +53,7 @@ export const canAddress: FamilyRules = {
     if (p === C.CAN_ISOTP) {
       const a = requireArray(address, 'AF_CAN', '[interface, rx_addr, tx_addr]');
       if (a.length !== 3) {
-        throw argValueError('address', 'AF_CAN ISO-TP address must be an array [interface, rx_addr, tx_addr]');
+        throw argShapeError('address', 'AF_CAN ISO-TP address must be an array [interface, rx_addr, tx_addr]');
       }
       const name = iface(a[0]);
       const rx = uintMask(a[1], 32, 'rx_addr');
@@ -64,7 +64,7 @@ export const canAddress: FamilyRules = {
     if (p === C.CAN_J1939) {
       const a = requireArray(address, 'AF_CAN', '[interface, name, pgn, addr]');
       if (a.length !== 4) {
-        throw argValueError('address', 'AF_CAN J1939 address must be an array [interface, name, pgn, addr]');
+        throw argShapeError('address', 'AF_CAN J1939 address must be an array [interface, name, pgn, addr]');
       }
       const name = iface(a[0]);
       const jname = uint64Mask(a[1], 'name');

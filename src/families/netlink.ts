@@ -1,6 +1,6 @@
 // AF_NETLINK (Linux): kernel <-> user-space messaging.
 import { registerFamily } from '../address';
-import { argValueError } from '../errors';
+import { argShapeError } from '../errors';
 import { binding } from '../native';
 import { type FamilyRules, requireArray, uintMask } from './common';
 
@@ -17,7 +17,7 @@ export type NetlinkAddress = [pid: number, groups: number];
 export const netlinkAddress: FamilyRules = {
   toNative(address: unknown) {
     const a = requireArray(address, 'AF_NETLINK', '[pid, groups]');
-    if (a.length !== 2) throw argValueError('address', 'AF_NETLINK address must be a pair [pid, groups]');
+    if (a.length !== 2) throw argShapeError('address', 'AF_NETLINK address must be a pair [pid, groups]');
     return [uintMask(a[0], 32, 'pid'), uintMask(a[1], 32, 'groups')];
   },
 };

@@ -1,6 +1,6 @@
 // AF_PACKET (Linux): link-layer addresses.
 import { registerFamily } from '../address';
-import { argRangeError, argTypeError, argValueError, fromErrno } from '../errors';
+import { argRangeError, argTypeError, argValueError, fromErrno, argShapeError } from '../errors';
 import { binding } from '../native';
 import { isBytes } from '../validate';
 import { type FamilyRules, bytesOf, cInt, cString, requireArray, uintMask } from './common';
@@ -29,7 +29,7 @@ export const packetAddress: FamilyRules = {
   toNative(address: unknown, caller: string) {
     const a = requireArray(address, 'AF_PACKET', '[ifname, proto, pkttype?, hatype?, addr?]');
     if (a.length < 2 || a.length > 5) {
-      throw argValueError('address', 'AF_PACKET address must be an array of two to five elements');
+      throw argShapeError('address', 'AF_PACKET address must be an array of two to five elements');
     }
     const outOfRange = () =>
       argRangeError('address', `>= -2147483648 and <= 2147483647 (${caller}(): address argument out of range)`, address);

@@ -1,6 +1,6 @@
 // AF_QIPCRTR (Linux): the Qualcomm IPC router.
 import { registerFamily } from '../address';
-import { argValueError } from '../errors';
+import { argShapeError } from '../errors';
 import { binding } from '../native';
 import { type FamilyRules, requireArray, uintMask } from './common';
 
@@ -16,7 +16,7 @@ export type QipcrtrAddress = [node: number, port: number];
 export const qipcrtrAddress: FamilyRules = {
   toNative(address: unknown) {
     const a = requireArray(address, 'AF_QIPCRTR', '[node, port]');
-    if (a.length !== 2) throw argValueError('address', 'AF_QIPCRTR address must be a pair [node, port]');
+    if (a.length !== 2) throw argShapeError('address', 'AF_QIPCRTR address must be a pair [node, port]');
     return [uintMask(a[0], 32, 'node'), uintMask(a[1], 32, 'port')];
   },
 };

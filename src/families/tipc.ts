@@ -1,6 +1,6 @@
 // AF_TIPC (Linux): Transparent Inter-Process Communication.
 import { registerFamily } from '../address';
-import { argValueError } from '../errors';
+import { argValueError, argShapeError } from '../errors';
 import { binding } from '../native';
 import { type FamilyRules, requireArray, uintMask } from './common';
 
@@ -25,7 +25,7 @@ export const tipcAddress: FamilyRules = {
   toNative(address: unknown) {
     const a = requireArray(address, 'AF_TIPC', '[addr_type, v1, v2, v3, scope?]');
     if (a.length < 4 || a.length > 5) {
-      throw argValueError('address', 'AF_TIPC address must be an array [addr_type, v1, v2, v3, scope?]');
+      throw argShapeError('address', 'AF_TIPC address must be an array [addr_type, v1, v2, v3, scope?]');
     }
     const names = ['addr_type', 'v1', 'v2', 'v3', 'scope'];
     const v = a.map((x, i) => uintMask(x, 32, names[i]));

@@ -1,6 +1,6 @@
 // AF_VSOCK (Linux): virtual machine <-> host sockets.
 import { registerFamily } from '../address';
-import { argValueError } from '../errors';
+import { argShapeError } from '../errors';
 import { binding } from '../native';
 import { type FamilyRules, requireArray, uintMask } from './common';
 
@@ -17,7 +17,7 @@ export type VsockAddress = [cid: number, port: number];
 export const vsockAddress: FamilyRules = {
   toNative(address: unknown) {
     const a = requireArray(address, 'AF_VSOCK', '[cid, port]');
-    if (a.length !== 2) throw argValueError('address', 'AF_VSOCK address must be a pair [cid, port]');
+    if (a.length !== 2) throw argShapeError('address', 'AF_VSOCK address must be a pair [cid, port]');
     return [uintMask(a[0], 32, 'cid'), uintMask(a[1], 32, 'port')];
   },
 };

@@ -10,7 +10,8 @@
  *   watcher_close(handle)              stops for good; call before close(fd)
  *
  * events: 1 readable, 2 writable; the callback gets the ready events, or a
- * negative errno when polling itself failed. */
+ * negative errno when polling itself failed. Delivery is one-shot: the
+ * delivered events are no longer wanted until watcher_set asks again. */
 #include "bsd.h"
 
 #include <errno.h>
@@ -101,6 +102,16 @@ static void on_poll(uv_poll_t *h, int status, int events) {
   if (status >= 0 && (events & ~w->want & (UV_READABLE | UV_WRITABLE))) apply_events(w, w->want);
   if (ready == 0) return;
   napi_env env = w->env;
+  /* One-shot: what is delivered is no longer wanted; JS asks again for
+   * what still waits after it has run the ready calls. */
+  w->want = status < 0 ? 0 : (w->want & ~ready);
+  if (w->want == 0) {
+    uv_unref((uv_handle_t *)&w->poll);
+    if (w->strong) {
+      napi_reference_unref(env, w->callback, NULL);
+      w->strong = 0;
+    }
+  }
   napi_handle_scope scope;
   if (napi_open_handle_scope(env, &scope) != napi_ok) return;
   napi_value fn = NULL, recv, arg;

@@ -92,9 +92,21 @@ class Aio {
   watching = 0;
   refed = true;
   closed = false;
-  readonly onReady = (events: number): void => this.ready(events);
+  onReady: ((events: number) => void) | null = null;
 
   constructor(readonly sock: Socket) {}
+
+  /**
+   * Closes the watcher when nothing waits, so an idle socket costs no more
+   * than one that never waited (a socket after connectAsync, say). The next
+   * wait opens a new one.
+   */
+  release(): void {
+    if (this.watcher === null || this.queues[0].length > 0 || this.queues[1].length > 0) return;
+    binding.watcher_close(this.watcher);
+    this.watcher = null;
+    this.watching = 0;
+  }
 
   queue(dir: Direction): Pending<unknown>[] {
     return this.queues[dir - 1];
@@ -123,6 +135,8 @@ class Aio {
       return;
     }
     if (this.watcher === null) {
+      // Held here: the native side holds it only weakly while nothing waits.
+      this.onReady ??= (events: number) => this.ready(events);
       const w = binding.watcher_open(fd, this.onReady);
       if (typeof w === 'number') {
         op.reject(fromErrno(-w, 'uv_poll_init'));
@@ -162,6 +176,9 @@ class Aio {
     if (this.closed) return;
     // A negative value is a polling error: let the calls report it.
     if (events < 0) events = READ | WRITE;
+    // The native watcher stops wanting what it delivers; update() below
+    // asks again for what still waits.
+    this.watching &= ~events;
     if (events & READ) this.drain(this.queues[0]);
     if (events & WRITE) this.drain(this.queues[1]);
     this.update();
@@ -222,6 +239,25 @@ function checkSignal(options: AsyncOptions | undefined): AbortSignal | undefined
   return signal;
 }
 
+/** True when nothing waits in `dir` before a new call, so it may try at once. */
+function idle(sock: Socket, dir: Direction): boolean {
+  const aio = sock._aio as Aio | null;
+  return aio === null || aio.queues[dir - 1].length === 0;
+}
+
+/** Queues an operation whose first try would block (or that must wait its turn). */
+function wait<T>(sock: Socket, dir: Direction, syscall: string, attempt: Attempt<T>, signal: AbortSignal | undefined): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const op = new Pending<T>(attempt, syscall, resolve, reject, signal);
+    aioOf(sock).enqueue(op as Pending<unknown>, dir);
+  });
+}
+
+/** The settled Promise of a first try: a result, or the error of a negative errno. */
+function settled<T>(r: T | number, syscall: string): Promise<T> {
+  return typeof r === 'number' && r < 0 ? Promise.reject(fromErrno(-r, syscall)) : Promise.resolve(r as T);
+}
+
 /**
  * Runs `attempt` as an async operation of `sock` in direction `dir`: at
  * once if nothing waits before it, otherwise when the socket is ready. The
@@ -242,21 +278,16 @@ export function submit<T>(
     return Promise.reject(e);
   }
   if (signal?.aborted) return Promise.reject(signal.reason);
-  const aio = sock._aio as Aio | null;
-  if (aio === null || aio.queue(dir).length === 0) {
+  if (idle(sock, dir)) {
     let r: T | number;
     try {
       r = attempt();
     } catch (e) {
       return Promise.reject(e);
     }
-    if (typeof r !== 'number' || r >= 0) return Promise.resolve(r as T);
-    if (r !== -EAGAIN) return Promise.reject(fromErrno(-r, syscall));
+    if (r !== -EAGAIN) return settled(r, syscall);
   }
-  return new Promise<T>((resolve, reject) => {
-    const op = new Pending<T>(attempt, syscall, resolve, reject, signal);
-    aioOf(sock).enqueue(op as Pending<unknown>, dir);
-  });
+  return wait(sock, dir, syscall, attempt, signal);
 }
 
 function isOptions(v: unknown): v is AsyncOptions {
@@ -389,7 +420,11 @@ function connectOp(sock: Socket, address: Address, options: AsyncOptions | undef
       if (err === EINPROGRESS || err === EALREADY) return -EAGAIN;
       return -err;
     };
-    const p = submit(sock, WRITE, 'connect', attempt, options);
+    // A connected socket may never wait again: let its watcher go.
+    const p = submit(sock, WRITE, 'connect', attempt, options).then((v) => {
+      (sock._aio as Aio | null)?.release();
+      return v;
+    });
     if (raise) return p;
     return p.then(
       () => 0,
@@ -439,108 +474,164 @@ proto.connect_exAsync = function connect_exAsync(this: Socket, address: Address,
   return connectResolved(this, address, options, false);
 };
 
-proto.recvAsync = function recvAsync(this: Socket, ...args: unknown[]) {
-  return rejecting(() => {
-    const [[bufsize, flags], options] = splitOptions(args, 2);
-    const size = toSize(bufsize, 'bufsize');
-    if (size < 0) throw argValueError('bufsize', 'negative buffersize in recv');
-    const f = toFlags(flags) | MSG_DONTWAIT;
-    const small = size <= scratch.length;
-    return submit(
-      this,
-      READ,
-      'recv',
-      () => {
-        const buf = small ? scratch : Buffer.allocUnsafeSlow(size);
-        const n = binding.recv(this.fileno(), buf, 0, size, f);
-        return n < 0 ? n : received(buf, n, small);
-      },
-      options,
-    );
-  });
-};
+// The twins below validate their arguments, try the call at once when
+// nothing waits before them (no closure, no Pending), and only on EAGAIN
+// queue an attempt. `flags` may be left out with the options in its place.
 
-proto.recv_intoAsync = function recv_intoAsync(this: Socket, ...args: unknown[]) {
-  return rejecting(() => {
-    const [[buffer, nbytes, flags], options] = splitOptions(args, 3);
-    const buf = toBytes(buffer, 'buffer');
-    const n = intoLength(buf, nbytes, 'recv_into', 'buffer too small for requested bytes');
-    const f = toFlags(flags) | MSG_DONTWAIT;
-    return submit(this, READ, 'recv_into', () => binding.recv(this.fileno(), buf, 0, n, f), options);
-  });
-};
+function badArgument(e: unknown): Promise<never> {
+  return Promise.reject(e);
+}
 
-proto.recvfromAsync = function recvfromAsync(this: Socket, ...args: unknown[]) {
-  return rejecting(() => {
-    const [[bufsize, flags], options] = splitOptions(args, 2);
-    const size = toSize(bufsize, 'bufsize');
-    if (size < 0) throw argValueError('bufsize', 'negative buffersize in recvfrom');
-    const f = toFlags(flags) | MSG_DONTWAIT;
-    const small = size <= scratch.length;
-    return submit<[Buffer, Address]>(
-      this,
-      READ,
-      'recvfrom',
-      () => {
-        const buf = small ? scratch : Buffer.allocUnsafeSlow(size);
-        const r = binding.recvfrom(this.fileno(), buf, 0, size, f);
-        return typeof r === 'number' ? r : [received(buf, r[0], small), r[1]];
-      },
-      options,
-    );
-  });
-};
+function recvOnce(fd: number, size: number, flags: number): Buffer | number {
+  const small = size <= scratch.length;
+  const buf = small ? scratch : Buffer.allocUnsafeSlow(size);
+  const n = binding.recv(fd, buf, 0, size, flags);
+  return n < 0 ? n : received(buf, n, small);
+}
 
-proto.recvfrom_intoAsync = function recvfrom_intoAsync(this: Socket, ...args: unknown[]) {
-  return rejecting(() => {
-    const [[buffer, nbytes, flags], options] = splitOptions(args, 3);
-    const buf = toBytes(buffer, 'buffer');
-    const n = intoLength(buf, nbytes, 'recvfrom_into', 'nbytes is greater than the length of the buffer');
-    const f = toFlags(flags) | MSG_DONTWAIT;
-    return submit(this, READ, 'recvfrom_into', () => binding.recvfrom(this.fileno(), buf, 0, n, f), options);
-  });
-};
+function recvfromOnce(fd: number, size: number, flags: number): [Buffer, Address] | number {
+  const small = size <= scratch.length;
+  const buf = small ? scratch : Buffer.allocUnsafeSlow(size);
+  const r = binding.recvfrom(fd, buf, 0, size, flags);
+  return typeof r === 'number' ? r : [received(buf, r[0], small), r[1]];
+}
 
-proto.sendAsync = function sendAsync(this: Socket, ...args: unknown[]) {
-  return rejecting(() => {
-    const [[data, flags], options] = splitOptions(args, 2);
-    const buf = toBytes(data, 'data');
-    const len = buf.byteLength;
-    const f = toFlags(flags) | MSG_DONTWAIT;
-    return submit(this, WRITE, 'send', () => binding.send(this.fileno(), buf, 0, len, f), options);
-  });
-};
+function bufsizeOf(bufsize: unknown, caller: string): number {
+  const size = toSize(bufsize, 'bufsize');
+  if (size < 0) throw argValueError('bufsize', `negative buffersize in ${caller}`);
+  return size;
+}
 
-proto.sendallAsync = function sendallAsync(this: Socket, ...args: unknown[]) {
-  return rejecting(() => {
-    const [[data, flags], options] = splitOptions(args, 2);
-    const buf = toBytes(data, 'data');
-    const len = buf.byteLength;
-    const f = toFlags(flags) | MSG_DONTWAIT;
-    let off = 0;
-    return submit<void>(
-      this,
-      WRITE,
-      'send',
-      () => {
-        const fd = this.fileno();
-        do {
-          const r = binding.send(fd, buf, off, len - off, f);
-          if (r < 0) return r;
-          off += r;
-        } while (off < len);
-        return undefined;
-      },
-      options,
-    );
-  });
-};
+proto.recvAsync = function recvAsync(this: Socket, bufsize: unknown, flags?: unknown, options?: unknown) {
+  if (isOptions(flags)) [flags, options] = [undefined, flags];
+  let size: number, f: number, signal: AbortSignal | undefined;
+  try {
+    size = bufsizeOf(bufsize, 'recv');
+    f = toFlags(flags) | MSG_DONTWAIT;
+    signal = checkSignal(options as AsyncOptions | undefined);
+  } catch (e) {
+    return badArgument(e);
+  }
+  if (signal?.aborted) return Promise.reject(signal.reason);
+  if (idle(this, READ)) {
+    const r = recvOnce(this.fileno(), size, f);
+    if (r !== -EAGAIN) return settled(r, 'recv');
+  }
+  return wait(this, READ, 'recv', () => recvOnce(this.fileno(), size, f), signal);
+} as Socket['recvAsync'];
+
+proto.recv_intoAsync = function recv_intoAsync(this: Socket, buffer: unknown, nbytes?: unknown, flags?: unknown, options?: unknown) {
+  if (isOptions(nbytes)) [nbytes, flags, options] = [undefined, undefined, nbytes];
+  else if (isOptions(flags)) [flags, options] = [undefined, flags];
+  let buf: Bytes, n: number, f: number, signal: AbortSignal | undefined;
+  try {
+    buf = toBytes(buffer, 'buffer');
+    n = intoLength(buf, nbytes, 'recv_into', 'buffer too small for requested bytes');
+    f = toFlags(flags) | MSG_DONTWAIT;
+    signal = checkSignal(options as AsyncOptions | undefined);
+  } catch (e) {
+    return badArgument(e);
+  }
+  if (signal?.aborted) return Promise.reject(signal.reason);
+  if (idle(this, READ)) {
+    const r = binding.recv(this.fileno(), buf, 0, n, f);
+    if (r !== -EAGAIN) return settled(r, 'recv_into');
+  }
+  return wait(this, READ, 'recv_into', () => binding.recv(this.fileno(), buf, 0, n, f), signal);
+} as Socket['recv_intoAsync'];
+
+proto.recvfromAsync = function recvfromAsync(this: Socket, bufsize: unknown, flags?: unknown, options?: unknown) {
+  if (isOptions(flags)) [flags, options] = [undefined, flags];
+  let size: number, f: number, signal: AbortSignal | undefined;
+  try {
+    size = bufsizeOf(bufsize, 'recvfrom');
+    f = toFlags(flags) | MSG_DONTWAIT;
+    signal = checkSignal(options as AsyncOptions | undefined);
+  } catch (e) {
+    return badArgument(e);
+  }
+  if (signal?.aborted) return Promise.reject(signal.reason);
+  if (idle(this, READ)) {
+    const r = recvfromOnce(this.fileno(), size, f);
+    if (r !== -EAGAIN) return settled(r, 'recvfrom');
+  }
+  return wait(this, READ, 'recvfrom', () => recvfromOnce(this.fileno(), size, f), signal);
+} as Socket['recvfromAsync'];
+
+proto.recvfrom_intoAsync = function recvfrom_intoAsync(this: Socket, buffer: unknown, nbytes?: unknown, flags?: unknown, options?: unknown) {
+  if (isOptions(nbytes)) [nbytes, flags, options] = [undefined, undefined, nbytes];
+  else if (isOptions(flags)) [flags, options] = [undefined, flags];
+  let buf: Bytes, n: number, f: number, signal: AbortSignal | undefined;
+  try {
+    buf = toBytes(buffer, 'buffer');
+    n = intoLength(buf, nbytes, 'recvfrom_into', 'nbytes is greater than the length of the buffer');
+    f = toFlags(flags) | MSG_DONTWAIT;
+    signal = checkSignal(options as AsyncOptions | undefined);
+  } catch (e) {
+    return badArgument(e);
+  }
+  if (signal?.aborted) return Promise.reject(signal.reason);
+  if (idle(this, READ)) {
+    const r = binding.recvfrom(this.fileno(), buf, 0, n, f);
+    if (r !== -EAGAIN) return settled(r, 'recvfrom_into');
+  }
+  return wait(this, READ, 'recvfrom_into', () => binding.recvfrom(this.fileno(), buf, 0, n, f), signal);
+} as Socket['recvfrom_intoAsync'];
+
+proto.sendAsync = function sendAsync(this: Socket, data: unknown, flags?: unknown, options?: unknown) {
+  if (isOptions(flags)) [flags, options] = [undefined, flags];
+  let buf: Bytes, f: number, signal: AbortSignal | undefined;
+  try {
+    buf = toBytes(data, 'data');
+    f = toFlags(flags) | MSG_DONTWAIT;
+    signal = checkSignal(options as AsyncOptions | undefined);
+  } catch (e) {
+    return badArgument(e);
+  }
+  if (signal?.aborted) return Promise.reject(signal.reason);
+  const len = buf.byteLength;
+  if (idle(this, WRITE)) {
+    const r = binding.send(this.fileno(), buf, 0, len, f);
+    if (r !== -EAGAIN) return settled(r, 'send');
+  }
+  return wait(this, WRITE, 'send', () => binding.send(this.fileno(), buf, 0, len, f), signal);
+} as Socket['sendAsync'];
+
+proto.sendallAsync = function sendallAsync(this: Socket, data: unknown, flags?: unknown, options?: unknown) {
+  if (isOptions(flags)) [flags, options] = [undefined, flags];
+  let buf: Bytes, f: number, signal: AbortSignal | undefined;
+  try {
+    buf = toBytes(data, 'data');
+    f = toFlags(flags) | MSG_DONTWAIT;
+    signal = checkSignal(options as AsyncOptions | undefined);
+  } catch (e) {
+    return badArgument(e);
+  }
+  if (signal?.aborted) return Promise.reject(signal.reason);
+  const len = buf.byteLength;
+  let off = 0;
+  // Sends what it can; -EAGAIN until all of it is out.
+  const attempt = (): undefined | number => {
+    const fd = this.fileno();
+    do {
+      const r = binding.send(fd, buf, off, len - off, f);
+      if (r < 0) return r;
+      off += r;
+    } while (off < len);
+    return undefined;
+  };
+  if (idle(this, WRITE)) {
+    const r = attempt();
+    if (r !== -EAGAIN) return settled(r, 'send');
+  }
+  return wait(this, WRITE, 'send', attempt, signal);
+} as Socket['sendallAsync'];
 
 proto.sendtoAsync = function sendtoAsync(this: Socket, ...args: unknown[]) {
-  return rejecting(() => {
+  let flags = 0;
+  let buf: Bytes, address: unknown, a: unknown, signal: AbortSignal | undefined;
+  try {
     const [rest, options] = splitOptions(args, 3);
-    let flags = 0;
-    let address: unknown;
     if (rest.length === 2) {
       address = rest[1];
     } else if (rest.length === 3) {
@@ -551,14 +642,22 @@ proto.sendtoAsync = function sendtoAsync(this: Socket, ...args: unknown[]) {
       e.code = 'ERR_MISSING_ARGS';
       throw e;
     }
-    const buf = toBytes(rest[0], 'data');
-    const family = this.family;
-    const a = toNativeAddress(family, address, 'sendto', this.proto);
-    const len = buf.byteLength;
-    const f = flags | MSG_DONTWAIT;
-    return submit(this, WRITE, 'sendto', () => binding.sendto(this.fileno(), buf, 0, len, f, family, a), options);
-  });
-};
+    buf = toBytes(rest[0], 'data');
+    a = toNativeAddress(this.family, address, 'sendto', this.proto);
+    signal = checkSignal(options);
+  } catch (e) {
+    return badArgument(e);
+  }
+  if (signal?.aborted) return Promise.reject(signal.reason);
+  const family = this.family;
+  const len = buf.byteLength;
+  const f = flags | MSG_DONTWAIT;
+  if (idle(this, WRITE)) {
+    const r = binding.sendto(this.fileno(), buf, 0, len, f, family, a);
+    if (r !== -EAGAIN) return settled(r, 'sendto');
+  }
+  return wait(this, WRITE, 'sendto', () => binding.sendto(this.fileno(), buf, 0, len, f, family, a), signal);
+} as Socket['sendtoAsync'];
 
 proto.ref = function ref(this: Socket) {
   aioOf(this).setRef(true);

@@ -473,6 +473,27 @@ test('connectAsync resolves host names on the thread pool, never blocking the lo
   assert.deepEqual(out.peer, ['127.0.0.1', out.port]);
 });
 
+test('a socket that waited, went idle and was garbage-collected around still wakes up', () => {
+  const out = execFileSync(
+    process.execPath,
+    [
+      '--expose-gc',
+      '-e',
+      `const s = require('bsdsock');
+       (async () => {
+         const [a, b] = s.socketpair();
+         const p = a.recvAsync(1); b.send(Buffer.from('x')); await p;
+         for (let i = 0; i < 3; i++) { global.gc(); await new Promise((r) => setImmediate(r)); }
+         setTimeout(() => b.send(Buffer.from('y')), 50);
+         console.log(String(await a.recvAsync(1)));
+         a.close(); b.close();
+       })();`,
+    ],
+    { encoding: 'utf8', timeout: 10000 },
+  );
+  assert.equal(out.trim(), 'y');
+});
+
 test('no file descriptor is left open by this file', async () => {
   await sleep(50);
   const { readlinkSync } = await import('node:fs');

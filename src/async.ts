@@ -21,6 +21,7 @@ const EISCONN = E.EISCONN;
 const EALREADY = E.EALREADY;
 const EBADF = E.EBADF;
 const MSG_DONTWAIT = C.MSG_DONTWAIT;
+const POLLOUT = 4;
 
 /** Readiness directions; the values are the native watcher's event bits. */
 export const READ = 1;
@@ -106,10 +107,18 @@ class Aio {
     binding.watcher_close(this.watcher);
     this.watcher = null;
     this.watching = 0;
+    // Nothing left worth keeping (the ref state is the default): drop the
+    // state too; the next wait makes it anew.
+    if (this.refed && (this.sock._aio as Aio | null) === this) this.sock._aio = null;
   }
 
   queue(dir: Direction): Pending<unknown>[] {
     return this.queues[dir - 1];
+  }
+
+  /** Made in its own scope, so that it keeps nothing but this object alive. */
+  readyCallback(): (events: number) => void {
+    return (events) => this.ready(events);
   }
 
   /** Rejects everything pending with EBADF and stops watching for good. */
@@ -136,7 +145,7 @@ class Aio {
     }
     if (this.watcher === null) {
       // Held here: the native side holds it only weakly while nothing waits.
-      this.onReady ??= (events: number) => this.ready(events);
+      this.onReady ??= this.readyCallback();
       const w = binding.watcher_open(fd, this.onReady);
       if (typeof w === 'number') {
         op.reject(fromErrno(-w, 'uv_poll_init'));
@@ -406,11 +415,11 @@ function connectOp(sock: Socket, address: Address, options: AsyncOptions | undef
         const r = withNonblocking(sock, () => binding.connect(fd, family, a));
         if (r === 0) return 0;
         // In progress (EAGAIN: an AF_UNIX listener's backlog is full).
-        if (r === -EINPROGRESS || r === -EINTR || r === -EALREADY) {
-          started = true;
-          return -EAGAIN;
-        }
-        return r;
+        if (r !== -EINPROGRESS && r !== -EINTR && r !== -EALREADY) return r;
+        started = true;
+        // A loopback or LAN connect is often done by now: one poll() spares
+        // the readiness watcher and a trip through the loop.
+        if (binding.poll(fd, POLLOUT, 0) <= 0) return -EAGAIN;
       }
       // Writable: the outcome is in SO_ERROR.
       const g = binding.getsockopt(fd, C.SOL_SOCKET, C.SO_ERROR, out);

@@ -299,19 +299,32 @@ export function submit<T>(
   return wait(sock, dir, syscall, attempt, signal);
 }
 
-function isOptions(v: unknown): v is AsyncOptions {
-  return typeof v === 'object' && v !== null && !Array.isArray(v) && !ArrayBuffer.isView(v) && !(v instanceof ArrayBuffer);
+/**
+ * Whether a trailing argument is a twin's options object: a plain object,
+ * not an address array, a bytes-like object or an iterable of buffers.
+ */
+export function isOptions(v: unknown): v is AsyncOptions {
+  return (
+    typeof v === 'object' &&
+    v !== null &&
+    !Array.isArray(v) &&
+    !ArrayBuffer.isView(v) &&
+    !(v instanceof ArrayBuffer) &&
+    !(v instanceof SharedArrayBuffer) &&
+    typeof (v as { [Symbol.iterator]?: unknown })[Symbol.iterator] !== 'function'
+  );
 }
 
-/** Splits `(...args, options?)`: the trailing options object, if any, and the rest. */
-function splitOptions(args: unknown[], max: number): [unknown[], AsyncOptions | undefined] {
+/** Splits `(...args, options?)` of a twin taking at most `max` positional arguments. */
+export function splitOptions(args: unknown[], max: number): [unknown[], AsyncOptions | undefined] {
   if (args.length > 0 && args.length <= max + 1 && isOptions(args[args.length - 1])) {
     return [args.slice(0, -1), args[args.length - 1] as AsyncOptions];
   }
   return [args, undefined];
 }
 
-function rejecting<T>(fn: () => Promise<T>): Promise<T> {
+/** Runs `fn`, turning a synchronous throw (bad arguments) into a rejection. */
+export function rejecting<T>(fn: () => Promise<T>): Promise<T> {
   try {
     return fn();
   } catch (e) {

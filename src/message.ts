@@ -4,7 +4,7 @@
 // buffers onto iovecs and lays out or walks the control-message block.
 import { endianness } from 'node:os';
 import { toNativeAddress } from './address';
-import { READ, WRITE, submit, type AsyncOptions } from './async';
+import { isOptions, READ, rejecting, splitOptions, WRITE, submit, type AsyncOptions } from './async';
 import { argRangeError, argTypeError, argValueError, plainOSError } from './errors';
 import { binding, type Bytes } from './native';
 import { Socket, type Address } from './socket';
@@ -194,34 +194,6 @@ class Failed {
 
 // --- async helpers ---------------------------------------------------------
 
-function isOptionsBag(v: unknown): boolean {
-  return (
-    typeof v === 'object' &&
-    v !== null &&
-    !Array.isArray(v) &&
-    !ArrayBuffer.isView(v) &&
-    !(v instanceof ArrayBuffer) &&
-    !(v instanceof SharedArrayBuffer) &&
-    !isIterable(v)
-  );
-}
-
-/** Splits `(...args, options?)` of a twin taking at most `max` positional arguments. */
-function splitOptions(args: unknown[], max: number): [unknown[], AsyncOptions | undefined] {
-  if (args.length > 0 && args.length <= max + 1 && isOptionsBag(args[args.length - 1])) {
-    return [args.slice(0, -1), args[args.length - 1] as AsyncOptions];
-  }
-  return [args, undefined];
-}
-
-function rejecting<T>(fn: () => Promise<T>): Promise<T> {
-  try {
-    return fn();
-  } catch (e) {
-    return Promise.reject(e);
-  }
-}
-
 // --- the methods -------------------------------------------------------------
 
 declare module './socket' {
@@ -403,7 +375,7 @@ proto.sendmsg_afalg = function sendmsg_afalg(this: Socket, msgOrOptions?: unknow
   if (this.family !== C.AF_ALG) throw plainOSError('algset is only supported for AF_ALG');
   let msg: unknown = msgOrOptions;
   let options: unknown = maybeOptions;
-  if (maybeOptions === undefined && isOptionsBag(msgOrOptions)) {
+  if (maybeOptions === undefined && isOptions(msgOrOptions)) {
     msg = undefined;
     options = msgOrOptions;
   }

@@ -23,6 +23,25 @@
 #define RETRY(expr) \
   do { r = (expr); } while (r < 0 && errno == EINTR)
 
+/* The data calls as plain system calls on Linux. glibc's send()/recv()
+ * are pthread cancellation points: in a multi-threaded process (Node
+ * always is) each call switches asynchronous cancellation on and off
+ * around the system call, which costs about as much as the rest of the
+ * binding. Nothing cancels the JS thread, so the plain system call is
+ * the same call, cheaper. */
+#ifdef __linux__
+#include <sys/syscall.h>
+#endif
+#if defined(__linux__) && defined(SYS_sendto) && defined(SYS_recvfrom)
+#define sys_sendto(fd, buf, len, flags, addr, alen) \
+  ((ssize_t)syscall(SYS_sendto, (long)(fd), (buf), (size_t)(len), (long)(flags), (addr), (long)(alen)))
+#define sys_recvfrom(fd, buf, len, flags, addr, alen) \
+  ((ssize_t)syscall(SYS_recvfrom, (long)(fd), (buf), (size_t)(len), (long)(flags), (addr), (alen)))
+#else
+#define sys_sendto(fd, buf, len, flags, addr, alen) sendto((fd), (buf), (len), (flags), (addr), (alen))
+#define sys_recvfrom(fd, buf, len, flags, addr, alen) recvfrom((fd), (buf), (len), (flags), (addr), (alen))
+#endif
+
 /* Close-on-exec (and on macOS, no SIGPIPE) for a descriptor we created
  * without SOCK_CLOEXEC. */
 static int prepare_fd(int fd) {
@@ -148,7 +167,21 @@ static napi_value js_send(napi_env env, napi_callback_info info) {
   if (bsd_arg_span(env, argv + 1, "data", &data, &len)) return NULL;
   INT_ARG(4, flags, "flags");
   ssize_t r;
-  RETRY(send(fd, data, len, flags | MSG_NOSIGNAL));
+  RETRY(sys_sendto(fd, data, len, flags | MSG_NOSIGNAL, NULL, 0));
+  return r < 0 ? bsd_errno(env, errno) : bsd_int(env, r);
+}
+
+/* sendbuf(fd, buf, flags): send() of the whole buffer, without the offset
+ * and length arguments to read (the common case). */
+static napi_value js_sendbuf(napi_env env, napi_callback_info info) {
+  ARGS(3);
+  INT_ARG(0, fd, "fd");
+  void *data;
+  size_t len;
+  if (bsd_arg_bytes(env, argv[1], "data", &data, &len)) return NULL;
+  INT_ARG(2, flags, "flags");
+  ssize_t r;
+  RETRY(sys_sendto(fd, data, len, flags | MSG_NOSIGNAL, NULL, 0));
   return r < 0 ? bsd_errno(env, errno) : bsd_int(env, r);
 }
 
@@ -167,7 +200,7 @@ static napi_value js_sendto(napi_env env, napi_callback_info info) {
   if (e == BSD_THROWN) return NULL;
   if (e < 0) return bsd_int(env, e);
   ssize_t r;
-  RETRY(sendto(fd, data, len, flags | MSG_NOSIGNAL, (struct sockaddr *)&ss, alen));
+  RETRY(sys_sendto(fd, data, len, flags | MSG_NOSIGNAL, (struct sockaddr *)&ss, alen));
   return r < 0 ? bsd_errno(env, errno) : bsd_int(env, r);
 }
 
@@ -180,7 +213,20 @@ static napi_value js_recv(napi_env env, napi_callback_info info) {
   if (bsd_arg_span(env, argv + 1, "buffer", &data, &len)) return NULL;
   INT_ARG(4, flags, "flags");
   ssize_t r;
-  RETRY(recv(fd, data, len, flags));
+  RETRY(sys_recvfrom(fd, data, len, flags, NULL, NULL));
+  return r < 0 ? bsd_errno(env, errno) : bsd_int(env, r);
+}
+
+/* recvbuf(fd, buf, flags): recv() into the whole buffer. */
+static napi_value js_recvbuf(napi_env env, napi_callback_info info) {
+  ARGS(3);
+  INT_ARG(0, fd, "fd");
+  void *data;
+  size_t len;
+  if (bsd_arg_bytes(env, argv[1], "buffer", &data, &len)) return NULL;
+  INT_ARG(2, flags, "flags");
+  ssize_t r;
+  RETRY(sys_recvfrom(fd, data, len, flags, NULL, NULL));
   return r < 0 ? bsd_errno(env, errno) : bsd_int(env, r);
 }
 
@@ -195,7 +241,7 @@ static napi_value js_recvfrom(napi_env env, napi_callback_info info) {
   struct sockaddr_storage ss;
   socklen_t alen = sizeof ss;
   ssize_t r;
-  RETRY(recvfrom(fd, data, len, flags, (struct sockaddr *)&ss, &alen));
+  RETRY(sys_recvfrom(fd, data, len, flags, (struct sockaddr *)&ss, &alen));
   if (r < 0) return bsd_errno(env, errno);
   napi_value addr = bsd_sockaddr_decode(env, (struct sockaddr *)&ss, alen);
   if (addr == NULL) return NULL;
@@ -308,8 +354,10 @@ void bsd_init_socket(napi_env env, napi_value exports) {
   bsd_export(env, exports, "listen", js_listen);
   bsd_export(env, exports, "accept", js_accept);
   bsd_export(env, exports, "send", js_send);
+  bsd_export(env, exports, "sendbuf", js_sendbuf);
   bsd_export(env, exports, "sendto", js_sendto);
   bsd_export(env, exports, "recv", js_recv);
+  bsd_export(env, exports, "recvbuf", js_recvbuf);
   bsd_export(env, exports, "recvfrom", js_recvfrom);
   bsd_export(env, exports, "shutdown", js_shutdown);
   bsd_export(env, exports, "getsockname", js_getsockname);

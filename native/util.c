@@ -52,8 +52,17 @@ static int arg_integer(napi_env env, napi_value v, const char *name, double lo, 
   return 0;
 }
 
+/* The hot paths: one napi_get_value_double and two compares for an
+ * in-range integer; anything else goes to arg_integer for its error. */
 int bsd_arg_int32(napi_env env, napi_value v, const char *name, int32_t *out) {
   double d;
+  if (napi_get_value_double(env, v, &d) == napi_ok && d >= (double)INT32_MIN && d <= (double)INT32_MAX) {
+    int32_t i = (int32_t)d;
+    if ((double)i == d) {
+      *out = i;
+      return 0;
+    }
+  }
   if (arg_integer(env, v, name, (double)INT32_MIN, (double)INT32_MAX, &d)) return BSD_THROWN;
   *out = (int32_t)d;
   return 0;
@@ -62,6 +71,13 @@ int bsd_arg_int32(napi_env env, napi_value v, const char *name, int32_t *out) {
 int bsd_arg_int64(napi_env env, napi_value v, const char *name, int64_t *out) {
   double d;
   /* The safe-integer range: every such double is exact. */
+  if (napi_get_value_double(env, v, &d) == napi_ok && d >= -9007199254740991.0 && d <= 9007199254740991.0) {
+    int64_t i = (int64_t)d;
+    if ((double)i == d) {
+      *out = i;
+      return 0;
+    }
+  }
   if (arg_integer(env, v, name, -9007199254740991.0, 9007199254740991.0, &d)) return BSD_THROWN;
   *out = (int64_t)d;
   return 0;
@@ -74,25 +90,31 @@ int bsd_arg_uint32(napi_env env, napi_value v, const char *name, uint32_t *out) 
   return 0;
 }
 
+static size_t typedarray_width(napi_typedarray_type type) {
+  switch (type) {
+    case napi_int16_array: case napi_uint16_array: return 2;
+    case napi_int32_array: case napi_uint32_array: case napi_float32_array: return 4;
+    case napi_float64_array: case napi_bigint64_array: case napi_biguint64_array: return 8;
+    default: return 1;
+  }
+}
+
 int bsd_arg_bytes(napi_env env, napi_value v, const char *name, void **data, size_t *len) {
   bool is;
+  /* Node's buffer check accepts every ArrayBufferView: the common case in
+   * two cheap calls (cheaper than napi_get_typedarray_info, which works out
+   * the element type by testing each in turn). napi_is_buffer must come
+   * first: napi_get_buffer_info only checks its argument since 2024, and
+   * on older Node versions aborts the process for anything else. */
   if (napi_is_buffer(env, v, &is) == napi_ok && is) {
-    /* Node's buffer check accepts every ArrayBufferView. */
     if (napi_get_buffer_info(env, v, data, len) == napi_ok) return 0;
   }
+  /* Newer Node versions take only a Uint8Array as a buffer. */
   if (napi_is_typedarray(env, v, &is) == napi_ok && is) {
     napi_typedarray_type type;
-    size_t length, offset;
-    napi_value ab;
-    if (napi_get_typedarray_info(env, v, &type, &length, data, &ab, &offset) == napi_ok) {
-      size_t width = 1;
-      switch (type) {
-        case napi_int16_array: case napi_uint16_array: width = 2; break;
-        case napi_int32_array: case napi_uint32_array: case napi_float32_array: width = 4; break;
-        case napi_float64_array: case napi_bigint64_array: case napi_biguint64_array: width = 8; break;
-        default: break;
-      }
-      *len = length * width;
+    size_t length;
+    if (napi_get_typedarray_info(env, v, &type, &length, data, NULL, NULL) == napi_ok) {
+      *len = length * typedarray_width(type);
       return 0;
     }
   }
@@ -135,7 +157,11 @@ int bsd_arg_string(napi_env env, napi_value v, const char *name, char *buf, size
 
 napi_value bsd_int(napi_env env, int64_t n) {
   napi_value v;
-  napi_create_int64(env, n, &v);
+  /* A small integer (a Smi) straight away, without going through a double. */
+  if (n >= INT32_MIN && n <= INT32_MAX)
+    napi_create_int32(env, (int32_t)n, &v);
+  else
+    napi_create_int64(env, n, &v);
   return v;
 }
 

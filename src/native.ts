@@ -30,8 +30,12 @@ export interface Binding {
   listen(fd: number, backlog: number): number;
   accept(fd: number): [number, unknown] | number;
   send(fd: number, data: Bytes, offset: number, length: number, flags: number): number;
+  /** send() of the whole of `data` (no offset and length to check). */
+  sendbuf(fd: number, data: Bytes, flags: number): number;
   sendto(fd: number, data: Bytes, offset: number, length: number, flags: number, family: number, address: NativeAddress): number;
   recv(fd: number, buffer: Bytes, offset: number, length: number, flags: number): number;
+  /** recv() into the whole of `buffer`. */
+  recvbuf(fd: number, buffer: Bytes, flags: number): number;
   recvfrom(fd: number, buffer: Bytes, offset: number, length: number, flags: number): [number, unknown] | number;
   shutdown(fd: number, how: number): number;
   getsockname(fd: number): unknown;

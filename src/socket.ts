@@ -91,20 +91,86 @@ function describeSocket(fd: number, family: number, type: number, proto: number,
   return `${s}>`;
 }
 
-// Sync recv calls read into this and copy out exactly what arrived, so a
-// large bufsize costs no large allocation per call.
-const SCRATCH_SIZE = 65536;
-const scratch = Buffer.allocUnsafeSlow(SCRATCH_SIZE);
+// Where sync recv()/recvfrom() read, so that a call costs no copy and no
+// allocation beyond the result's view, whatever the bufsize:
+//
+// - bufsize <= SLAB_MAX: straight into a shared slab (as Buffer.allocUnsafe
+//   uses Node's pool); the result is a view of the bytes that arrived, and
+//   the slab's free space moves on by that many bytes (rounded up to 8, as
+//   Node's pool aligns), not by bufsize. A fresh slab is taken when the rest
+//   of this one is shorter than bufsize. A result keeps its slab alive, as a
+//   pooled Buffer keeps Node's pool alive.
+// - larger: into a spare buffer of at least bufsize. When it is mostly
+//   filled it is handed out (a view of it) and the next call takes a new
+//   one; otherwise what arrived is copied out and the spare is kept for the
+//   next call (spares above SPARE_MAX are never kept).
+const SLAB_SIZE = 65536;
+const SLAB_MAX = 8192;
+const SPARE_MAX = 1 << 20;
 
-function result(buf: Buffer, n: number, fromScratch: boolean): Buffer {
-  if (fromScratch) {
-    const out = Buffer.allocUnsafe(n);
-    scratch.copy(out, 0, 0, n);
-    return out;
+/** Node's Buffer class proper (Buffer[Symbol.species]): `new FastBuffer(ab, offset, length)` is a Buffer view. */
+type ViewCtor = new (ab: ArrayBufferLike, byteOffset: number, length: number) => Buffer;
+const FastBuffer: ViewCtor = (() => {
+  const species = (Buffer as unknown as Record<symbol, unknown>)[Symbol.species];
+  if (typeof species === 'function' && species !== Buffer) {
+    try {
+      const probe = new (species as ViewCtor)(new ArrayBuffer(8), 2, 3);
+      if (Buffer.isBuffer(probe) && probe.byteOffset === 2 && probe.length === 3) return species as ViewCtor;
+    } catch {}
   }
-  if (n === buf.length) return buf;
-  if (n < buf.length >>> 1) return Buffer.from(buf.subarray(0, n));
-  return buf.subarray(0, n);
+  return function view(ab: ArrayBufferLike, byteOffset: number, length: number): Buffer {
+    return Buffer.from(ab as ArrayBuffer, byteOffset, length);
+  } as unknown as ViewCtor;
+})();
+
+let slab: Buffer = Buffer.allocUnsafeSlow(SLAB_SIZE);
+let slabBuffer: ArrayBufferLike = slab.buffer;
+let slabOffset = 0;
+let spare: Buffer | null = null;
+
+/** The slab to read up to `size` (<= SLAB_MAX) bytes into, at `slabOffset`. */
+function slabFor(size: number): Buffer {
+  if (slabOffset + size > SLAB_SIZE) {
+    slab = Buffer.allocUnsafeSlow(SLAB_SIZE);
+    slabBuffer = slab.buffer;
+    slabOffset = 0;
+  }
+  return slab;
+}
+
+/** Hands out `n` bytes read into the current slab at `off`. */
+function slabTake(off: number, n: number): Buffer {
+  if (n === 0) return Buffer.alloc(0);
+  slabOffset = (off + n + 7) & ~7;
+  return new FastBuffer(slabBuffer, off, n);
+}
+
+/** A buffer of at least `size` (> SLAB_MAX) bytes to read into: the spare, or a new one. */
+function spareFor(size: number): Buffer {
+  const b = spare;
+  if (b !== null && b.length >= size) return b;
+  return Buffer.allocUnsafeSlow(size);
+}
+
+/** Hands out the `n` bytes read into `buf` (from spareFor): `buf` itself or a copy. */
+function spareTake(buf: Buffer, n: number): Buffer {
+  if (n >= buf.length >>> 1) {
+    // Mostly filled: hand it out, and the next call takes a new spare.
+    if (buf === spare) spare = null;
+    return n === buf.length ? buf : new FastBuffer(buf.buffer, buf.byteOffset, n);
+  }
+  if (buf.length <= SPARE_MAX) spare = buf;
+  if (n === 0) return Buffer.alloc(0);
+  const src = new Uint8Array(buf.buffer, buf.byteOffset, n);
+  let out: Buffer;
+  if (n <= SLAB_MAX) {
+    slabFor(n);
+    out = slabTake(slabOffset, n);
+  } else {
+    out = Buffer.allocUnsafe(n);
+  }
+  out.set(src);
+  return out;
 }
 
 /** A Python address as returned by getsockname, recvfrom, accept... */
@@ -465,11 +531,20 @@ export class Socket {
     // As in Python, asking for nothing returns at once without a system
     // call (a blocking recv of 0 bytes would otherwise wait for data).
     if (size === 0) return Buffer.alloc(0);
-    const small = size <= SCRATCH_SIZE;
-    const buf = small ? scratch : Buffer.allocUnsafeSlow(size);
-    let n = binding.recv(this.#fd, buf, 0, size, f);
+    const fd = this.#fd;
+    if (size <= SLAB_MAX) {
+      const s = slabFor(size);
+      const off = slabOffset;
+      let n = binding.recv(fd, s, off, size, f);
+      if (n < 0) n = this.#retry(n, POLLIN, 'recv', () => binding.recv(this.#fd, s, off, size, f));
+      // MSG_TRUNC on a datagram socket reports the datagram's whole length:
+      // the data is still at most bufsize bytes.
+      return slabTake(off, n > size ? size : n);
+    }
+    const buf = spareFor(size);
+    let n = binding.recv(fd, buf, 0, size, f);
     if (n < 0) n = this.#retry(n, POLLIN, 'recv', () => binding.recv(this.#fd, buf, 0, size, f));
-    return result(buf, n, small);
+    return spareTake(buf, n > size ? size : n);
   }
 
   /**
@@ -481,6 +556,11 @@ export class Socket {
     const n = this.#intoLength(buf, nbytes, 'recv_into', 'buffer too small for requested bytes');
     const f = toFlags(flags);
     if (n === 0) return 0;
+    if (n === buf.byteLength) {
+      const r = binding.recvbuf(this.#fd, buf, f);
+      if (r >= 0) return r;
+      return this.#retry(r, POLLIN, 'recv_into', () => binding.recvbuf(this.#fd, buf, f));
+    }
     const r = binding.recv(this.#fd, buf, 0, n, f);
     if (r >= 0) return r;
     return this.#retry(r, POLLIN, 'recv_into', () => binding.recv(this.#fd, buf, 0, n, f));
@@ -501,11 +581,20 @@ export class Socket {
     if (size < 0) throw argValueError('bufsize', 'negative buffersize in recvfrom');
     if (size > MAX_BUFFER) throw argRangeError('bufsize', `<= ${MAX_BUFFER} (the largest Buffer)`, bufsize);
     const f = toFlags(flags);
-    const small = size <= SCRATCH_SIZE;
-    const buf = small ? scratch : Buffer.allocUnsafeSlow(size);
-    let r = binding.recvfrom(this.#fd, buf, 0, size, f);
+    const fd = this.#fd;
+    if (size <= SLAB_MAX) {
+      const s = slabFor(size);
+      const off = slabOffset;
+      let r = binding.recvfrom(fd, s, off, size, f);
+      if (typeof r === 'number') r = this.#retry(r, POLLIN, 'recvfrom', () => binding.recvfrom(this.#fd, s, off, size, f));
+      const n = r[0];
+      return [slabTake(off, n > size ? size : n), r[1]];
+    }
+    const buf = spareFor(size);
+    let r = binding.recvfrom(fd, buf, 0, size, f);
     if (typeof r === 'number') r = this.#retry(r, POLLIN, 'recvfrom', () => binding.recvfrom(this.#fd, buf, 0, size, f));
-    return [result(buf, r[0], small), r[1]];
+    const n = r[0];
+    return [spareTake(buf, n > size ? size : n), r[1]];
   }
 
   /** Receives into `buffer`: `[nbytes, address]`. */
@@ -524,10 +613,9 @@ export class Socket {
   send(data: Bytes, flags?: number): number {
     const buf = toBytes(data, 'data');
     const f = toFlags(flags);
-    const len = buf.byteLength;
-    const r = binding.send(this.#fd, buf, 0, len, f);
+    const r = binding.sendbuf(this.#fd, buf, f);
     if (r >= 0) return r;
-    return this.#retry(r, POLLOUT, 'send', () => binding.send(this.#fd, buf, 0, len, f));
+    return this.#retry(r, POLLOUT, 'send', () => binding.sendbuf(this.#fd, buf, f));
   }
 
   /**
@@ -538,18 +626,22 @@ export class Socket {
     const buf = toBytes(data, 'data');
     const f = toFlags(flags);
     const len = buf.byteLength;
+    // Usually all of it goes in one call.
+    let r = binding.sendbuf(this.#fd, buf, f);
+    if (r === len) return;
     let off = 0;
     let deadline = 0;
-    do {
-      const r = binding.send(this.#fd, buf, off, len - off, f);
+    for (;;) {
       if (r >= 0) {
         off += r;
-        continue;
+        if (off >= len) return;
+      } else {
+        if (r !== -EAGAIN || this.#timeoutMs <= 0) throw fromErrno(-r, 'send');
+        if (deadline === 0) deadline = nowMs() + this.#timeoutMs;
+        waitReady(this.#fd, POLLOUT, deadline, 'sendall');
       }
-      if (r !== -EAGAIN || this.#timeoutMs <= 0) throw fromErrno(-r, 'send');
-      if (deadline === 0) deadline = nowMs() + this.#timeoutMs;
-      waitReady(this.#fd, POLLOUT, deadline, 'sendall');
-    } while (off < len);
+      r = binding.send(this.#fd, buf, off, len - off, f);
+    }
   }
 
   /**

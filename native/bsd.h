@@ -80,6 +80,12 @@ napi_value bsd_string(napi_env env, const char *s, size_t len);
 /* An array of items; NULL (an exception pending) if any item is NULL. */
 napi_value bsd_array(napi_env env, size_t n, const napi_value *items);
 
+/* sys_msg.c helpers shared with sys_mmsg.c: whether v is null or
+ * undefined; and, after a failed napi call, make sure an exception is
+ * pending (a plain Error with `what` if none is) and return NULL. */
+int bsd_is_nullish(napi_env env, napi_value v);
+napi_value bsd_fail(napi_env env, const char *what);
+
 int bsd_sockaddr_encode(napi_env env, int family, napi_value addr,
                         struct sockaddr_storage *ss, socklen_t *len);
 napi_value bsd_sockaddr_decode(napi_env env, const struct sockaddr *sa, socklen_t len);
@@ -88,6 +94,7 @@ void bsd_init_util(napi_env env, napi_value exports);
 void bsd_init_fd(napi_env env, napi_value exports);
 void bsd_init_socket(napi_env env, napi_value exports);
 void bsd_init_msg(napi_env env, napi_value exports);
+void bsd_init_mmsg(napi_env env, napi_value exports);
 void bsd_init_sockaddr(napi_env env, napi_value exports);
 void bsd_init_constants(napi_env env, napi_value exports);
 void bsd_init_resolver(napi_env env, napi_value exports);

@@ -19,7 +19,10 @@
 #endif
 
 /* MSG_CMSG_CLOEXEC is Linux (and some BSDs) only; elsewhere received
- * descriptors are marked FD_CLOEXEC right after the call. */
+ * descriptors are marked FD_CLOEXEC right after the call. Where it exists
+ * it is added only when there is room for control messages (no descriptor
+ * is installed without it), and dropped again for the families that
+ * reject it with EINVAL (see js_recvmsg). */
 #ifdef MSG_CMSG_CLOEXEC
 #define RECV_CLOEXEC MSG_CMSG_CLOEXEC
 #define HAVE_RECV_CLOEXEC 1
@@ -52,7 +55,8 @@ static void iov_free(iov_list *l) {
   l->v = NULL;
 }
 
-static int is_nullish(napi_env env, napi_value v) {
+/* Shared with sys_mmsg.c (bsd.h). */
+int bsd_is_nullish(napi_env env, napi_value v) {
   napi_valuetype t;
   if (napi_typeof(env, v, &t) != napi_ok) return 0;
   return t == napi_null || t == napi_undefined;
@@ -169,20 +173,21 @@ static void for_each_received_fd(struct msghdr *m, void (*fn)(int)) {
 
 static void close_fd(int fd) { close(fd); }
 
-#if !HAVE_RECV_CLOEXEC
 static void set_cloexec(int fd) {
   int fl = fcntl(fd, F_GETFD);
-  if (fl >= 0) fcntl(fd, F_SETFD, fl | FD_CLOEXEC);
+  if (fl >= 0 && !(fl & FD_CLOEXEC)) fcntl(fd, F_SETFD, fl | FD_CLOEXEC);
 }
-#endif
 
-/* Makes sure an exception is pending after a failed napi call. */
-static napi_value fail(napi_env env) {
+/* Makes sure an exception is pending after a failed napi call (shared
+ * with sys_mmsg.c through bsd.h); returns NULL. */
+napi_value bsd_fail(napi_env env, const char *what) {
   bool pending = false;
   napi_is_exception_pending(env, &pending);
-  if (!pending) napi_throw_error(env, NULL, "recvmsg: could not build the result");
+  if (!pending) napi_throw_error(env, NULL, what);
   return NULL;
 }
+
+static napi_value fail(napi_env env) { return bsd_fail(env, "recvmsg: could not build the result"); }
 
 /* sendmsg(fd, buffers, control, flags, family, address) -> bytes sent or
  * -errno. control: a bytes-like block from cmsg_encode, or null; address:
@@ -195,10 +200,10 @@ static napi_value js_sendmsg(napi_env env, napi_callback_info info) {
   if (bsd_arg_int32(env, argv[4], "family", &family)) return NULL;
   void *control = NULL;
   size_t controllen = 0;
-  if (!is_nullish(env, argv[2]) && bsd_arg_bytes(env, argv[2], "control", &control, &controllen)) return NULL;
+  if (!bsd_is_nullish(env, argv[2]) && bsd_arg_bytes(env, argv[2], "control", &control, &controllen)) return NULL;
   struct sockaddr_storage ss;
   socklen_t alen = 0;
-  int has_addr = !is_nullish(env, argv[5]);
+  int has_addr = !bsd_is_nullish(env, argv[5]);
   if (has_addr) {
     int e = bsd_sockaddr_encode(env, family, argv[5], &ss, &alen);
     if (e == BSD_THROWN) return NULL;
@@ -271,10 +276,31 @@ static napi_value js_recvmsg(napi_env env, napi_callback_info info) {
   msg.msg_control = control;
   msg.msg_controllen = (size_t)anc;
 
+  /* Descriptors (SCM_RIGHTS) are installed only with room for a control
+   * message, so MSG_CMSG_CLOEXEC goes in only then: a plain recvmsg on any
+   * family stays one untouched system call. AF_PACKET (packet_recvmsg),
+   * CAN ISO-TP and J1939 reject any flag outside their own few with
+   * EINVAL before consuming anything; those families never carry
+   * descriptors (only AF_UNIX does), so the call is made again without the
+   * flag (unless the caller asked for it, as Python passes it through),
+   * and anything received is still marked close-on-exec below. The fd's
+   * family is not known here, and SO_DOMAIN would cost a system call on
+   * every receive; the retry costs one on those families only. */
+  int cloexec = anc > 0 ? RECV_CLOEXEC : 0;
   ssize_t r;
-  do {
-    r = recvmsg(fd, &msg, flags | RECV_CLOEXEC);
-  } while (r < 0 && errno == EINTR);
+  for (;;) {
+    r = recvmsg(fd, &msg, flags | cloexec);
+    if (r >= 0) break;
+    if (errno == EINTR) continue;
+    if (errno == EINVAL && cloexec != 0 && !(flags & RECV_CLOEXEC)) {
+      cloexec = 0;
+      msg.msg_namelen = sizeof ss;
+      msg.msg_controllen = (size_t)anc;
+      msg.msg_flags = 0;
+      continue;
+    }
+    break;
+  }
   int err = errno;
   iov_free(&iov);
   napi_value result = NULL;
@@ -282,9 +308,8 @@ static napi_value js_recvmsg(napi_env env, napi_callback_info info) {
     result = bsd_errno(env, err);
     goto done;
   }
-#if !HAVE_RECV_CLOEXEC
-  for_each_received_fd(&msg, set_cloexec);
-#endif
+  /* Without MSG_CMSG_CLOEXEC (none on this system, or dropped above). */
+  if (!HAVE_RECV_CLOEXEC || !((flags | cloexec) & RECV_CLOEXEC)) for_each_received_fd(&msg, set_cloexec);
 
   int out_flags = msg.msg_flags;
 #ifdef MSG_CMSG_CLOEXEC

@@ -3,7 +3,7 @@
 // that families this kernel lacks are covered too.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
@@ -14,6 +14,10 @@ const binding = createRequire(import.meta.url)('node-gyp-build')(root);
 const C = binding.constants;
 const linux = process.platform === 'linux';
 const loIndex = linux ? Number(readFileSync('/sys/class/net/lo/ifindex', 'utf8')) : 0;
+// The codecs look interface names up (if_nametoindex/if_indextoname open a
+// socket each time): the count must come back to this.
+const openFds = () => readdirSync('/proc/self/fd').length;
+const fdsAtStart = linux ? openFds() : 0;
 
 const encode = (family, address) => binding.sockaddr_encode(family, address);
 const decode = (buffer, proto) => binding.sockaddr_decode(buffer, proto);
@@ -178,46 +182,101 @@ test('AF_RDS: a struct sockaddr_in that says AF_INET, as CPython builds it', { s
   assert.deepEqual(decode(b), ['127.0.0.1', 4000]);
 });
 
-test('AF_BLUETOOTH: the four structs', { skip: (!linux || C.BTPROTO_L2CAP === undefined) && 'no BlueZ headers at build time' }, () => {
+// The Bluetooth protocol numbers are kernel ABI (include/net/bluetooth/
+// bluetooth.h): the codec is compiled with or without BlueZ's headers, and
+// is tested with these numbers when the build has no BTPROTO_* constants.
+const BT = { L2CAP: 0, HCI: 1, SCO: 2, RFCOMM: 3 };
+
+test('AF_BLUETOOTH protocol numbers: BlueZ\'s constants, where the build has them, are the kernel\'s', { skip: !linux && 'Linux only' }, () => {
+  assert.equal(C.AF_BLUETOOTH, 31);
+  for (const [name, value] of Object.entries(BT)) {
+    if (C[`BTPROTO_${name}`] !== undefined) assert.equal(C[`BTPROTO_${name}`], value, name);
+  }
+});
+
+test('AF_BLUETOOTH: the four structs', { skip: !linux && 'Linux only' }, () => {
   const bd = '01:23:45:67:89:AB';
   const rev = [0xab, 0x89, 0x67, 0x45, 0x23, 0x01];
 
-  const l2 = encode(C.AF_BLUETOOTH, [C.BTPROTO_L2CAP, bd, 0x1001]);
+  const l2 = encode(C.AF_BLUETOOTH, [BT.L2CAP, bd, 0x1001]);
   assert.equal(l2.length, 14);
   assert.equal(l2.readUInt16LE(0), C.AF_BLUETOOTH);
   assert.equal(l2.readUInt16LE(2), 0x1001); // l2_psm, little-endian
   assert.deepEqual([...l2.subarray(4, 10)], rev); // l2_bdaddr, least significant byte first
   assert.equal(l2.readUInt16LE(10), 0); // l2_cid
   assert.equal(l2[12], 0); // l2_bdaddr_type
-  assert.deepEqual(decode(l2, C.BTPROTO_L2CAP), [bd, 0x1001]);
+  assert.deepEqual(decode(l2, BT.L2CAP), [bd, 0x1001]);
   assert.deepEqual(decode(l2), [bd, 0x1001]);
 
-  const rc = encode(C.AF_BLUETOOTH, [C.BTPROTO_RFCOMM, bd.toLowerCase(), 30]);
+  const rc = encode(C.AF_BLUETOOTH, [BT.RFCOMM, bd.toLowerCase(), 30]);
   assert.equal(rc.length, 10);
   assert.deepEqual([...rc.subarray(2, 8)], rev);
   assert.equal(rc[8], 30); // rc_channel
-  assert.deepEqual(decode(rc, C.BTPROTO_RFCOMM), [bd, 30]);
+  assert.deepEqual(decode(rc, BT.RFCOMM), [bd, 30]);
   assert.deepEqual(decode(rc), [bd, 30]);
 
-  const hci = encode(C.AF_BLUETOOTH, [C.BTPROTO_HCI, 0, 1]);
+  const hci = encode(C.AF_BLUETOOTH, [BT.HCI, 0, 1]);
   assert.equal(hci.length, 6);
   assert.equal(hci.readUInt16LE(2), 0); // hci_dev
   assert.equal(hci.readUInt16LE(4), 1); // hci_channel
-  assert.equal(decode(hci, C.BTPROTO_HCI), 0);
-  assert.equal(decode(encode(C.AF_BLUETOOTH, [C.BTPROTO_HCI, 3, 0])), 3);
+  assert.equal(decode(hci, BT.HCI), 0);
+  assert.equal(decode(encode(C.AF_BLUETOOTH, [BT.HCI, 3, 0])), 3);
 
-  const sco = encode(C.AF_BLUETOOTH, [C.BTPROTO_SCO, bd]);
+  const sco = encode(C.AF_BLUETOOTH, [BT.SCO, bd]);
   assert.equal(sco.length, 8);
   assert.deepEqual([...sco.subarray(2, 8)], rev);
-  assert.equal(decode(sco, C.BTPROTO_SCO), bd);
+  assert.equal(decode(sco, BT.SCO), bd);
   assert.equal(decode(sco), bd);
 
   assert.throws(() => decode(l2, 99), { name: 'TypeError', code: 'ERR_INVALID_ARG_VALUE', message: 'Unknown Bluetooth protocol' });
   assert.equal(encode(C.AF_BLUETOOTH, [99, bd]), -os.errno.EPROTONOSUPPORT);
-  assert.equal(encode(C.AF_BLUETOOTH, [C.BTPROTO_SCO, '01:23:45:67:89']), -os.errno.EINVAL);
-  assert.equal(encode(C.AF_BLUETOOTH, [C.BTPROTO_SCO, '01:23:45:67:89:AG']), -os.errno.EINVAL);
-  assert.equal(encode(C.AF_BLUETOOTH, [C.BTPROTO_L2CAP, bd, 0x10000]), -os.errno.EINVAL);
-  assert.equal(encode(C.AF_BLUETOOTH, [C.BTPROTO_RFCOMM, bd, 256]), -os.errno.EINVAL);
+  assert.equal(encode(C.AF_BLUETOOTH, [BT.SCO, '01:23:45:67:89']), -os.errno.EINVAL);
+  assert.equal(encode(C.AF_BLUETOOTH, [BT.SCO, '01:23:45:67:89:AG']), -os.errno.EINVAL);
+  assert.equal(encode(C.AF_BLUETOOTH, [BT.L2CAP, bd, 0x10000]), -os.errno.EINVAL);
+  assert.equal(encode(C.AF_BLUETOOTH, [BT.RFCOMM, bd, 256]), -os.errno.EINVAL);
+  assert.equal(encode(C.AF_BLUETOOTH, [BT.HCI, 0x10000, 0]), -os.errno.EINVAL);
+  assert.equal(encode(C.AF_BLUETOOTH, [BT.HCI, 0, 0x10000]), -os.errno.EINVAL);
+  assert.throws(() => encode(C.AF_BLUETOOTH, [BT.L2CAP, 5, 1]), { name: 'TypeError' });
+  assert.throws(() => encode(C.AF_BLUETOOTH, ['0', bd, 1]), { name: 'TypeError' });
+});
+
+// Each form as Python returns it (getsockname/recvfrom/accept): what the
+// kernel fills in is read back into Python's spelling, and that spelling,
+// passed through the address rules (the native form names the protocol
+// first), encodes to the same struct again.
+test('AF_BLUETOOTH: every address form round-trips as Python spells it', { skip: !linux && 'Linux only' }, () => {
+  const struct = (length, fill) => {
+    const b = Buffer.alloc(length);
+    b.writeUInt16LE(C.AF_BLUETOOTH, 0);
+    fill(b);
+    return b;
+  };
+  const setBdaddr = (b, at, s) => b.set(s.split(':').map((h) => parseInt(h, 16)).reverse(), at);
+  const cases = [
+    // [protocol, struct the kernel fills in, Python's form, native (encode) form]
+    [BT.L2CAP, struct(14, (b) => { b.writeUInt16LE(0x0019, 2); setBdaddr(b, 4, 'FE:DC:BA:98:76:54'); }),
+      ['FE:DC:BA:98:76:54', 0x19], [BT.L2CAP, 'FE:DC:BA:98:76:54', 0x19]],
+    [BT.L2CAP, struct(14, (b) => { b.writeUInt16LE(0xffff, 2); }), ['00:00:00:00:00:00', 0xffff], [BT.L2CAP, '00:00:00:00:00:00', 0xffff]],
+    [BT.RFCOMM, struct(10, (b) => { setBdaddr(b, 2, '00:1A:7D:DA:71:13'); b[8] = 255; }),
+      ['00:1A:7D:DA:71:13', 255], [BT.RFCOMM, '00:1A:7D:DA:71:13', 255]],
+    [BT.RFCOMM, struct(10, (b) => { setBdaddr(b, 2, '00:00:00:FF:FF:FF'); b[8] = 1; }), ['00:00:00:FF:FF:FF', 1], [BT.RFCOMM, '00:00:00:FF:FF:FF', 1]],
+    [BT.HCI, struct(6, (b) => { b.writeUInt16LE(0xfffe, 2); }), 0xfffe, [BT.HCI, 0xfffe, 0]],
+    [BT.HCI, struct(6, (b) => { b.writeUInt16LE(2, 2); }), 2, [BT.HCI, 2, 0]],
+    [BT.SCO, struct(8, (b) => { setBdaddr(b, 2, 'AA:BB:CC:DD:EE:FF'); }), 'AA:BB:CC:DD:EE:FF', [BT.SCO, 'AA:BB:CC:DD:EE:FF']],
+  ];
+  for (const [proto, kernel, python, native] of cases) {
+    const label = `${proto} ${JSON.stringify(python)}`;
+    // With the socket's protocol, and without it (the length tells).
+    assert.deepEqual(decode(kernel, proto), python, label);
+    assert.deepEqual(decode(kernel), python, `${label} (by length)`);
+    assert.deepEqual(encode(C.AF_BLUETOOTH, native), kernel, label);
+  }
+  // Fields Python does not report (l2_cid, l2_bdaddr_type, hci_channel) are
+  // ignored when decoding.
+  const l2 = struct(14, (b) => { b.writeUInt16LE(0x1001, 2); b.writeUInt16LE(0x40, 10); b[12] = 1; });
+  assert.deepEqual(decode(l2, BT.L2CAP), ['00:00:00:00:00:00', 0x1001]);
+  const hci = struct(6, (b) => { b.writeUInt16LE(7, 2); b.writeUInt16LE(1, 4); });
+  assert.equal(decode(hci, BT.HCI), 7);
 });
 
 test('decoding never reads past the buffer it is given', { skip: !linux && 'Linux only' }, () => {
@@ -264,4 +323,8 @@ test('random input never crashes the codecs: a TypeError/RangeError, a -errno, o
       tolerated(e);
     }
   }
+});
+
+test('no descriptor leaked by this file', { skip: !linux && 'Linux only' }, () => {
+  assert.equal(openFds(), fdsAtStart);
 });

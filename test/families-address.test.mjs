@@ -17,6 +17,7 @@ const families = (name) => require(`../dist/cjs/families/${name}.js`);
 const E = os.errno;
 const linux = process.platform === 'linux';
 const openFds = () => readdirSync('/proc/self/fd').length;
+const fdsAtStart = linux ? openFds() : 0;
 
 /** bind(address) on a `family` socket object over a fresh UDP descriptor. */
 function probe(family, type, proto, address) {
@@ -145,14 +146,17 @@ test('AF_CAN address rules follow the socket protocol', { skip: !linux && 'Linux
 
 const bt = socket.BTPROTO_L2CAP === undefined ? 'the build found no BlueZ headers (no BTPROTO_* constants)' : false;
 
-test('AF_BLUETOOTH address rules, protocol by protocol', { skip: (!linux && 'Linux only') || bt }, () => {
+// The rules are written with the kernel's protocol numbers (the same as
+// BlueZ's), so they are tested whether or not the build found BlueZ.
+test('AF_BLUETOOTH address rules, protocol by protocol', { skip: !linux && 'Linux only' }, () => {
   const { bluetoothAddress, parseBdaddr } = families('bluetooth');
   const to = (address, proto) => bluetoothAddress.toNative(address, 'connect', proto);
   const oserror = (message) => (e) => e instanceof socket.OSError && e.errno === null && e.message === message;
-  const L2CAP = socket.BTPROTO_L2CAP;
-  const RFCOMM = socket.BTPROTO_RFCOMM;
-  const HCI = socket.BTPROTO_HCI;
-  const SCO = socket.BTPROTO_SCO;
+  const L2CAP = 0;
+  const HCI = 1;
+  const SCO = 2;
+  const RFCOMM = 3;
+  if (!bt) assert.deepEqual([socket.BTPROTO_L2CAP, socket.BTPROTO_HCI, socket.BTPROTO_SCO, socket.BTPROTO_RFCOMM], [L2CAP, HCI, SCO, RFCOMM]);
 
   assert.deepEqual(to(['01:23:45:67:89:ab', 0x1001], L2CAP), [L2CAP, '01:23:45:67:89:AB', 0x1001]);
   assert.deepEqual(to(['01:23:45:67:89:ab', 0x12345], L2CAP), [L2CAP, '01:23:45:67:89:AB', 0x2345]);
@@ -180,6 +184,25 @@ test('AF_BLUETOOTH address rules, protocol by protocol', { skip: (!linux && 'Lin
   assert.throws(() => to(['01:23:45:67:89:AB', 1], 99), oserror('connect(): unknown Bluetooth protocol'));
   assert.throws(() => to(['01:23:45:67:89:AB', 1]), oserror('connect(): unknown Bluetooth protocol'));
   assert.equal(socket.BDADDR_ANY ?? families('bluetooth').BDADDR_ANY, '00:00:00:00:00:00');
+});
+
+// CPython built without BlueZ's headers has no Bluetooth support at all:
+// an address for a socket of family 31 is "bad family" (Python 3.13 here,
+// with socket.socket(31, SOCK_STREAM, 3, fileno=udp.fileno())). Without the
+// BTPROTO_* constants this package does the same; with them, the rules apply.
+test('AF_BLUETOOTH addresses are a bad family exactly when Python has no Bluetooth', { skip: !linux && 'Linux only' }, () => {
+  const before = openFds();
+  const address = ['01:23:45:67:89:AB', 1];
+  if (bt) {
+    assert.equal(socket.BTPROTO_RFCOMM, undefined);
+    for (const proto of [0, 1, 2, 3]) {
+      for (const a of [address, [0], Buffer.from('01:23:45:67:89:AB'), 5]) expect(probe(socket.AF_BLUETOOTH, socket.SOCK_STREAM, proto, a), 'bind(): bad family', `proto ${proto} ${String(a)}`);
+    }
+  } else {
+    expect(probe(socket.AF_BLUETOOTH, socket.SOCK_STREAM, socket.BTPROTO_RFCOMM, [5]), 'bind(): wrong format', 'RFCOMM');
+    expect(probe(socket.AF_BLUETOOTH, socket.SOCK_STREAM, socket.BTPROTO_HCI, address), 'bind(): wrong format', 'HCI');
+  }
+  assert.equal(openFds(), before);
 });
 
 // Whether Socket hands its protocol to the address rules (the forms of
@@ -240,4 +263,8 @@ test('families the kernel lacks fail to open as in Python', { skip: !linux && 'L
     assert.deepEqual(got, python[i], `${fam} ${typ} ${proto}`);
   });
   assert.equal(openFds(), before);
+});
+
+test('no descriptor leaked by this file', { skip: !linux && 'Linux only' }, () => {
+  assert.equal(openFds(), fdsAtStart);
 });

@@ -5,14 +5,16 @@
 // skips and says why.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
-import { constants as os } from 'node:os';
+import { readdirSync, readFileSync } from 'node:fs';
+import { constants as os, endianness } from 'node:os';
 import * as socket from 'bsdsock';
 
 const E = os.errno;
 const linux = process.platform === 'linux';
 const root = linux && process.getuid() === 0;
 const needRoot = !linux ? 'Linux only' : !root && 'needs root (CAP_NET_RAW)';
+const openFds = () => readdirSync('/proc/self/fd').length;
+const fdsAtStart = linux ? openFds() : 0;
 const lo = linux ? { index: Number(readFileSync('/sys/class/net/lo/ifindex', 'utf8')), type: Number(readFileSync('/sys/class/net/lo/type', 'utf8')) } : null;
 
 // Protocol numbers the test itself speaks (from the RFCs and linux/if_ether.h).
@@ -223,6 +225,153 @@ test('AF_PACKET sendto puts a frame on lo that another packet socket captures', 
   }
 });
 
+const LE = endianness() === 'LE';
+
+/** The struct tpacket_auxdata (linux/if_packet.h) of the one control message a packet socket with PACKET_AUXDATA returns. */
+function auxdata(ancdata) {
+  assert.equal(ancdata.length, 1, 'one control message');
+  const [level, type, data] = ancdata[0];
+  assert.equal(level, socket.SOL_PACKET);
+  assert.equal(type, socket.PACKET_AUXDATA);
+  assert.ok(Buffer.isBuffer(data));
+  assert.equal(data.length, 20, 'sizeof(struct tpacket_auxdata)');
+  const u32 = (o) => (LE ? data.readUInt32LE(o) : data.readUInt32BE(o));
+  const u16 = (o) => (LE ? data.readUInt16LE(o) : data.readUInt16BE(o));
+  return { status: u32(0), len: u32(4), snaplen: u32(8), mac: u16(12), net: u16(14) };
+}
+
+// The kernel's packet_recvmsg (like CAN ISO-TP and J1939) rejects any flag
+// outside its own few with EINVAL: the addon must not add MSG_CMSG_CLOEXEC
+// behind the caller's back there (Python: d.recvmsg(2000, 64) on a lo
+// capture returns (data, [(263, 8, auxdata)], 0, ('lo', 2048, 0, 772, b'\0' * 6))).
+test('AF_PACKET recvmsg, recvmsg_into and their async twins, with PACKET_AUXDATA', { skip: needRoot, timeout: 60000 }, async () => {
+  // linux/socket.h and linux/if_packet.h: the constants exist and have the kernel's values.
+  assert.equal(socket.SOL_PACKET, 263);
+  assert.equal(socket.PACKET_AUXDATA, 8);
+  const ancbufsize = socket.CMSG_SPACE(20);
+  const where = ['lo', ETH_P_IP, socket.PACKET_HOST, lo.type, Buffer.alloc(6)];
+  // SOCK_DGRAM reads the IP packet, SOCK_RAW the frame with its Ethernet header.
+  for (const [type, link] of [[socket.SOCK_DGRAM, 0], [socket.SOCK_RAW, 14]]) {
+    const label = type === socket.SOCK_DGRAM ? 'SOCK_DGRAM' : 'SOCK_RAW';
+    const cap = socket.socket(socket.AF_PACKET, type, socket.htons(ETH_P_IP));
+    const udp = socket.socket(socket.AF_INET, socket.SOCK_DGRAM);
+    try {
+      cap.bind(['lo', ETH_P_IP]);
+      cap.setsockopt(socket.SOL_PACKET, socket.PACKET_AUXDATA, 1);
+      assert.equal(cap.getsockopt(socket.SOL_PACKET, socket.PACKET_AUXDATA), 1);
+      cap.settimeout(5);
+      udp.bind(['127.0.0.1', 0]);
+      const send = (what) => {
+        const tag = Buffer.from(`bsdsock-msg-${what}-${process.pid}-${Math.random()}`);
+        udp.sendto(tag, udp.getsockname());
+        return tag;
+      };
+      const checkPacket = (packet, tag) => {
+        if (link > 0) {
+          assert.deepEqual(packet.subarray(0, 12), Buffer.alloc(12), `${label}: lo's zero MAC addresses`);
+          assert.equal(packet.readUInt16BE(12), ETH_P_IP);
+        }
+        const ip = packet.subarray(link);
+        assert.equal(ip[0] >> 4, 4);
+        assert.equal(ip[9], socket.IPPROTO_UDP);
+        assert.deepEqual(ip.subarray(28), tag);
+      };
+      const checkMessage = (packet, ancdata, flags, from, tag) => {
+        checkPacket(packet, tag);
+        assert.equal(flags, 0, `${label}: msg_flags`);
+        assert.deepEqual(from, where, `${label}: Python's AF_PACKET address`);
+        const aux = auxdata(ancdata);
+        assert.equal(aux.len, packet.length, 'tp_len');
+        assert.equal(aux.snaplen, packet.length, 'tp_snaplen');
+        assert.equal(aux.mac, 0, 'tp_mac');
+        assert.equal(aux.net, link, 'tp_net');
+      };
+
+      // recvmsg (other traffic on lo is skipped: only the tag counts).
+      let tag = send('recvmsg');
+      for (;;) {
+        const [packet, ancdata, flags, from] = cap.recvmsg(2048, ancbufsize);
+        if (!packet.includes(tag)) continue;
+        checkMessage(packet, ancdata, flags, from, tag);
+        break;
+      }
+
+      // No room for the control message: MSG_CTRUNC, as Python reports it.
+      tag = send('ctrunc');
+      for (;;) {
+        const [packet, ancdata, flags, from] = cap.recvmsg(2048);
+        if (!packet.includes(tag)) continue;
+        checkPacket(packet, tag);
+        assert.deepEqual(ancdata, []);
+        assert.equal(flags, socket.MSG_CTRUNC);
+        assert.deepEqual(from, where);
+        break;
+      }
+
+      // MSG_PEEK leaves the packet queued; a short buffer then shows MSG_TRUNC
+      // while the auxiliary data still tells the whole length (tp_snaplen:
+      // after a peek this kernel's tp_len is garbage, in Python too).
+      tag = send('trunc');
+      for (;;) {
+        const [peeked] = cap.recvmsg(2048, 0, socket.MSG_PEEK);
+        if (!peeked.includes(tag)) {
+          cap.recvmsg(2048);
+          continue;
+        }
+        const [packet, ancdata, flags, from] = cap.recvmsg(link + 10, ancbufsize);
+        assert.deepEqual(packet, peeked.subarray(0, link + 10));
+        assert.equal(flags, socket.MSG_TRUNC);
+        assert.deepEqual(from, where);
+        assert.equal(auxdata(ancdata).snaplen, peeked.length);
+        break;
+      }
+
+      // Asked for by the caller, MSG_CMSG_CLOEXEC is passed through and
+      // rejected here, as in Python; nothing is consumed.
+      tag = send('cloexec');
+      assert.throws(
+        () => cap.recvmsg(2048, ancbufsize, socket.MSG_CMSG_CLOEXEC),
+        (e) => e instanceof socket.OSError && e.errno === E.EINVAL,
+      );
+
+      // recvmsg_into scatters the packet: headers into the first buffer.
+      for (;;) {
+        const head = Buffer.alloc(link + 28);
+        const body = Buffer.alloc(2048);
+        const [n, ancdata, flags, from] = cap.recvmsg_into([head, body], ancbufsize);
+        const packet = Buffer.concat([head, body]).subarray(0, n);
+        if (!packet.includes(tag)) continue;
+        checkMessage(packet, ancdata, flags, from, tag);
+        assert.deepEqual(body.subarray(0, tag.length), tag);
+        break;
+      }
+
+      tag = send('async');
+      for (;;) {
+        const [packet, ancdata, flags, from] = await cap.recvmsgAsync(2048, ancbufsize);
+        if (!packet.includes(tag)) continue;
+        checkMessage(packet, ancdata, flags, from, tag);
+        break;
+      }
+
+      tag = send('into-async');
+      for (;;) {
+        const buf = Buffer.alloc(2048);
+        const [n, ancdata, flags, from] = await cap.recvmsg_intoAsync([buf], ancbufsize);
+        if (!buf.subarray(0, n).includes(tag)) continue;
+        checkMessage(buf.subarray(0, n), ancdata, flags, from, tag);
+        break;
+      }
+      // Every datagram sent reached the UDP socket too.
+      udp.settimeout(5);
+      for (let i = 0; i < 6; i++) assert.match(udp.recv(200).toString(), /^bsdsock-msg-/);
+    } finally {
+      cap.close();
+      udp.close();
+    }
+  }
+});
+
 // rtnetlink numbers (linux/netlink.h, linux/rtnetlink.h, linux/if_link.h).
 const NLMSG_ERROR = 2;
 const NLMSG_DONE = 3;
@@ -351,4 +500,8 @@ test('IPV6_V6ONLY decides whether an IPv6 socket takes IPv4 too', { skip: !linux
   } finally {
     for (const s of [v6, v6only, v4, v4b]) s.close();
   }
+});
+
+test('no descriptor leaked by this file', { skip: !linux && 'Linux only' }, () => {
+  assert.equal(openFds(), fdsAtStart);
 });

@@ -1,5 +1,11 @@
-// AF_BLUETOOTH (Linux, BlueZ): one address form per protocol. Present when
-// the build found BlueZ's headers (the BTPROTO_* constants), as in Python.
+// AF_BLUETOOTH (Linux, BlueZ): one address form per protocol. Registered
+// with the address table only when the build found BlueZ's headers (the
+// BTPROTO_* constants), as in Python: CPython built without them has no
+// Bluetooth support at all (not even AF_BLUETOOTH), and an address for a
+// socket of that family fails with "bind(): bad family" there and here.
+// The rules themselves use the kernel's protocol numbers, which do not
+// depend on BlueZ, so that they are written and tested everywhere (as is
+// native/family_bluetooth.c, which carries the kernel's struct layouts).
 import { registerFamily } from '../address';
 import { plainOSError } from '../errors';
 import { binding } from '../native';
@@ -7,6 +13,16 @@ import { isBytes } from '../validate';
 import { bytesOf, type FamilyRules } from './common';
 
 const C = binding.constants;
+
+/** Whether the build found BlueZ's headers, as CPython's USE_BLUETOOTH. */
+const HAVE_BLUEZ = C.AF_BLUETOOTH !== undefined && C.BTPROTO_L2CAP !== undefined;
+
+// The protocol numbers are kernel ABI (include/net/bluetooth/bluetooth.h),
+// the same as BlueZ's; native/family_bluetooth.c uses them too.
+const BTPROTO_L2CAP = C.BTPROTO_L2CAP ?? 0;
+const BTPROTO_HCI = C.BTPROTO_HCI ?? 1;
+const BTPROTO_SCO = C.BTPROTO_SCO ?? 2;
+const BTPROTO_RFCOMM = C.BTPROTO_RFCOMM ?? 3;
 
 /** Python's `BDADDR_ANY`: the wildcard Bluetooth device address. */
 export const BDADDR_ANY = '00:00:00:00:00:00';
@@ -66,29 +82,29 @@ function cIntOr(value: unknown, fail: () => Error): number {
 }
 
 /** The AF_BLUETOOTH address rules (registered below when the build has BlueZ's
- * constants; exported for tests). */
+ * constants, as Python has them; exported for tests). */
 export const bluetoothAddress: FamilyRules = {
   toNative(address: unknown, caller: string, proto?: number) {
     // Python reports every malformed address the same way.
     const wrong = () => plainOSError(`${caller}(): wrong format`);
     if (proto === undefined) throw plainOSError(`${caller}(): unknown Bluetooth protocol`);
     switch (proto) {
-      case C.BTPROTO_L2CAP:
-      case C.BTPROTO_RFCOMM: {
+      case BTPROTO_L2CAP:
+      case BTPROTO_RFCOMM: {
         if (!Array.isArray(address) || address.length !== 2) throw wrong();
         const [bdaddr, n] = address;
         if (typeof bdaddr !== 'string' || bdaddr.includes('\0')) throw wrong();
         const v = cIntOr(n, wrong);
         // psm is 16 bits wide, channel 8: C keeps the low bits.
-        return [proto, parseBdaddr(bdaddr), proto === C.BTPROTO_L2CAP ? v & 0xffff : v & 0xff];
+        return [proto, parseBdaddr(bdaddr), proto === BTPROTO_L2CAP ? v & 0xffff : v & 0xff];
       }
-      case C.BTPROTO_HCI: {
+      case BTPROTO_HCI: {
         if (!Array.isArray(address) || address.length !== 1) throw wrong();
         const dev = cIntOr(address[0], wrong);
         // Python stores the C int over hci_dev and hci_channel (little-endian).
         return [proto, dev & 0xffff, (dev >>> 16) & 0xffff];
       }
-      case C.BTPROTO_SCO: {
+      case BTPROTO_SCO: {
         if (typeof address === 'string' || !isBytes(address)) throw wrong();
         const raw = bytesOf(address);
         const end = raw.indexOf(0);
@@ -100,4 +116,4 @@ export const bluetoothAddress: FamilyRules = {
   },
 };
 
-if (C.AF_BLUETOOTH !== undefined && C.BTPROTO_L2CAP !== undefined) registerFamily(C.AF_BLUETOOTH, bluetoothAddress);
+if (HAVE_BLUEZ) registerFamily(C.AF_BLUETOOTH, bluetoothAddress);

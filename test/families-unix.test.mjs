@@ -2,13 +2,15 @@
 // filesystem and abstract names, autobind.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { constants as os } from 'node:os';
 import * as socket from 'bsdsock';
 
 const linux = process.platform === 'linux';
+const openFds = () => readdirSync('/proc/self/fd').length;
+const fdsAtStart = linux ? openFds() : 0;
 const unique = () => `bsdsock-${process.pid}-${Math.random().toString(16).slice(2)}`;
 
 test('SOCK_DGRAM over filesystem paths keeps each datagram whole', () => {
@@ -122,4 +124,8 @@ test('SOCK_SEQPACKET socketpair keeps boundaries both ways', () => {
     a.close();
     b.close();
   }
+});
+
+test('no descriptor leaked by this file', { skip: !linux && 'Linux only' }, () => {
+  assert.equal(openFds(), fdsAtStart);
 });

@@ -8,6 +8,7 @@
         "native/sys_fd.c",
         "native/sys_socket.c",
         "native/sys_msg.c",
+        "native/sys_mmsg.c",
         "native/sockaddr.c",
         "native/family_inet.c",
         "native/family_unix.c",

@@ -152,6 +152,7 @@ const WORKLOADS = [
     better: 'higher',
     impls: [
       node('bsdsock-async', 'w3-bsdsock-async.mjs'),
+      node('bsdsock-async-mmsg', 'w3-bsdsock-async-mmsg.mjs'),
       node('dgram', 'w3-dgram.mjs'),
       node('bsdsock-sync', 'w3-bsdsock-sync.mjs'),
       py('python', 'udp.py'),
@@ -213,6 +214,7 @@ const TARGETS = [
   { w: 'W2', subject: 'bsdsock-sync', peer: 'c', op: '>=', bound: 1 / 1.5, text: '≥ 0.67 (within 1.5x of C)' },
   { w: 'W2', subject: 'bsdsock-sync', peer: 'python', op: '>', bound: 1.0, text: '> 1.00 (ahead of Python)' },
   { w: 'W3', subject: 'bsdsock-async', peer: 'dgram', op: '>=', bound: 2.0, text: '≥ 2.00 (2x dgram)' },
+  { w: 'W3', subject: 'bsdsock-async-mmsg', peer: 'dgram', op: '>=', bound: 2.0, text: '≥ 2.00 (2x dgram, batch calls)' },
   { w: 'W4', subject: 'bsdsock-async', peer: 'net', op: '>=', bound: 1.3, text: '≥ 1.30 (1.3x net)' },
   { w: 'W4', subject: 'bsdsock-sync', peer: 'c', op: '>=', bound: 1 / 1.5, text: '≥ 0.67 (within 1.5x of C)' },
   { w: 'W4', subject: 'bsdsock-sync', peer: 'python', op: '>', bound: 1.0, text: '> 1.00 (ahead of Python)' },

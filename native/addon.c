@@ -7,6 +7,7 @@ NAPI_MODULE_INIT(/* napi_env env, napi_value exports */) {
   bsd_init_fd(env, exports);
   bsd_init_socket(env, exports);
   bsd_init_msg(env, exports);
+  bsd_init_mmsg(env, exports);
   bsd_init_sockaddr(env, exports);
   bsd_init_constants(env, exports);
   bsd_init_resolver(env, exports);

@@ -87,6 +87,7 @@ export {
   type RecvFdsResult,
   type AfalgOptions,
 } from './message';
+export { MMSG_MAX, type RecvmmsgEntry, type RecvmmsgIntoEntry, type MmsgMessage } from './mmsg';
 export {
   SocketIO,
   BufferedIOBase,
@@ -101,3 +102,10 @@ export {
   type MakefileOptions,
   type BinaryMode,
 } from './makefile';
+export {
+  SocketDuplex,
+  type SocketDuplexOptions,
+  type ReadableWebStreamOptions,
+  type WritableWebStreamOptions,
+} from './streams';
+export { fromNetSocket, type ToNetSocketOptions, type FromNetSocketOptions } from './interop';

@@ -36,6 +36,34 @@ async function sendAsync(port) {
   s.close();
 }
 
+// Batches: sendmmsgAsync sends BATCH datagrams per call (re-sending the
+// tail if the kernel took fewer); recvmmsgAsync takes up to VLEN per wake-up.
+const BATCH = Number(process.env.W3_BATCH ?? 64);
+const VLEN = Number(process.env.W3_VLEN ?? 256);
+
+async function sendAsyncMmsg(port) {
+  const s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM);
+  const addr = ['127.0.0.1', port];
+  const msg = Buffer.alloc(SIZE, 0x63);
+  const batch = Array.from({ length: BATCH }, () => [msg, addr]);
+  const t0 = now();
+  const end = t0 + DURATION * 1000;
+  let sent = 0;
+  while (sent < MAX) {
+    let off = 0;
+    while (off < BATCH) off += await s.sendmmsgAsync(off === 0 ? batch : batch.slice(off));
+    sent += BATCH;
+    if (now() >= end) break;
+  }
+  console.log(JSON.stringify({ sent, ms: now() - t0 }));
+  const mark = Buffer.alloc(1);
+  for (let i = 0; i < MARKERS; i++) {
+    await s.sendmmsgAsync([[mark, addr]]);
+    await sleep(2);
+  }
+  s.close();
+}
+
 function sendSync(port) {
   const s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM);
   const addr = ['127.0.0.1', port];
@@ -101,6 +129,29 @@ async function receiveAsync(file) {
   return [received, ms, helper];
 }
 
+async function receiveAsyncMmsg(file) {
+  const r = socket.socket(socket.AF_INET, socket.SOCK_DGRAM);
+  r.bind(['127.0.0.1', 0]);
+  const helper = spawnHelper(file, 'sender', [r.getsockname()[1]]);
+  let received = 0;
+  let t0 = 0;
+  let done = false;
+  while (!done) {
+    const batch = await r.recvmmsgAsync(VLEN, 2048);
+    for (let i = 0; i < batch.length; i++) {
+      if (batch[i][0].length === SIZE) {
+        if (received++ === 0) t0 = now();
+      } else {
+        done = true;
+        break;
+      }
+    }
+  }
+  const ms = now() - t0;
+  r.close();
+  return [received, ms, helper];
+}
+
 function receiveSync(file) {
   const r = socket.socket(socket.AF_INET, socket.SOCK_DGRAM);
   r.bind(['127.0.0.1', 0]);
@@ -142,11 +193,13 @@ export async function udp(file, impl, role, args) {
   if (role === 'sender') {
     const port = Number(args[0]);
     if (impl === 'bsdsock-async') return sendAsync(port);
+    if (impl === 'bsdsock-async-mmsg') return sendAsyncMmsg(port);
     if (impl === 'bsdsock-sync') return sendSync(port);
     return sendDgram(port);
   }
   let r;
   if (impl === 'bsdsock-async') r = await receiveAsync(file);
+  else if (impl === 'bsdsock-async-mmsg') r = await receiveAsyncMmsg(file);
   else if (impl === 'bsdsock-sync') r = receiveSync(file);
   else r = await receiveDgram(file);
   const [received, ms, helper] = r;

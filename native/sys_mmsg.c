@@ -1,0 +1,360 @@
+/* Batch datagram I/O: recvmmsg(2)/sendmmsg(2), many datagrams per system
+ * call. Mechanism only, as sys_msg.c: TypeScript validates the arguments
+ * and shapes the results; this file points one iovec per message at the
+ * caller's memory (no copies), makes the call, decodes the senders'
+ * addresses and returns -errno on failure.
+ *
+ * Where the batch calls do not exist (macOS), a loop of recvmsg/sendmsg
+ * stands in: the first recvmsg may wait as the socket's mode says, the
+ * others add MSG_DONTWAIT, so the loop returns what is ready as recvmmsg
+ * with MSG_WAITFORONE does. An error after the first message ends the
+ * loop and is dropped, as sendmmsg drops it. The loop can be forced on
+ * Linux (mmsg_loop) so the tests cover it. */
+#include "bsd.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/uio.h>
+
+#ifndef MSG_NOSIGNAL
+#define MSG_NOSIGNAL 0 /* macOS: SO_NOSIGPIPE is set on every socket instead */
+#endif
+#ifndef MSG_DONTWAIT
+#define MSG_DONTWAIT 0
+#endif
+
+#if defined(MSG_WAITFORONE) && (defined(__linux__) || defined(__FreeBSD__) || defined(__NetBSD__))
+#define HAVE_MMSG 1
+#else
+#define HAVE_MMSG 0
+struct mmsghdr {
+  struct msghdr msg_hdr;
+  unsigned int msg_len;
+};
+#endif
+
+/* Linux's UIO_MAXIOV: the most messages one call takes (TypeScript
+ * enforces the same bound). */
+#define MMSG_MAX 1024
+/* Batches of up to this many messages keep their headers on the stack. */
+#define MMSG_ON_STACK 32
+
+#define ARGS(n)                                                  \
+  size_t argc = (n);                                             \
+  napi_value argv[(n)];                                          \
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL)
+
+/* Set by mmsg_loop(true): use the recvmsg/sendmsg loop even where the
+ * batch calls exist (a test seam). */
+static int force_loop = 0;
+
+/* The per-call arrays: message headers, one iovec and one address slot
+ * per message. */
+typedef struct {
+  struct mmsghdr *msgs;
+  struct iovec *iov;
+  struct sockaddr_storage *names;
+  void *heap;
+  struct mmsghdr stack_msgs[MMSG_ON_STACK];
+  struct iovec stack_iov[MMSG_ON_STACK];
+  struct sockaddr_storage stack_names[MMSG_ON_STACK];
+} mmsg_block;
+
+static int block_init(mmsg_block *b, uint32_t n) {
+  b->heap = NULL;
+  if (n <= MMSG_ON_STACK) {
+    b->msgs = b->stack_msgs;
+    b->iov = b->stack_iov;
+    b->names = b->stack_names;
+  } else {
+    /* One allocation, widest alignment first. */
+    char *p = malloc((size_t)n * (sizeof(struct sockaddr_storage) + sizeof(struct mmsghdr) + sizeof(struct iovec)));
+    if (p == NULL) return -ENOMEM;
+    b->heap = p;
+    b->names = (struct sockaddr_storage *)p;
+    b->msgs = (struct mmsghdr *)(p + (size_t)n * sizeof(struct sockaddr_storage));
+    b->iov = (struct iovec *)((char *)b->msgs + (size_t)n * sizeof(struct mmsghdr));
+  }
+  memset(b->msgs, 0, (size_t)n * sizeof(struct mmsghdr));
+  return 0;
+}
+
+static void block_free(mmsg_block *b) {
+  free(b->heap);
+  b->heap = NULL;
+}
+
+/* Receives up to n messages, waiting (as the descriptor and flags say)
+ * only for the first: the count, or -errno when none came. */
+static int recv_batch(int fd, struct mmsghdr *m, uint32_t n, int flags) {
+#if HAVE_MMSG
+  if (!force_loop) {
+    int r;
+    do {
+      r = recvmmsg(fd, m, n, flags | MSG_WAITFORONE, NULL);
+    } while (r < 0 && errno == EINTR);
+    return r < 0 ? -errno : r;
+  }
+#endif
+  uint32_t i;
+  for (i = 0; i < n; i++) {
+    ssize_t r;
+    int f = i == 0 ? flags : flags | MSG_DONTWAIT;
+    do {
+      r = recvmsg(fd, &m[i].msg_hdr, f);
+    } while (r < 0 && errno == EINTR);
+    if (r < 0) {
+      if (i == 0) return -errno;
+      break;
+    }
+    m[i].msg_len = (unsigned int)r;
+  }
+  return (int)i;
+}
+
+/* Sends the n messages in order: how many went, or -errno when the first
+ * failed (a later error stops the batch and is dropped, as in sendmmsg). */
+static int send_batch(int fd, struct mmsghdr *m, uint32_t n, int flags) {
+  flags |= MSG_NOSIGNAL;
+#if HAVE_MMSG
+  if (!force_loop) {
+    int r;
+    do {
+      r = sendmmsg(fd, m, n, flags);
+    } while (r < 0 && errno == EINTR);
+    return r < 0 ? -errno : r;
+  }
+#endif
+  uint32_t i;
+  for (i = 0; i < n; i++) {
+    ssize_t r;
+    do {
+      r = sendmsg(fd, &m[i].msg_hdr, flags);
+    } while (r < 0 && errno == EINTR);
+    if (r < 0) {
+      if (i == 0) return -errno;
+      break;
+    }
+    m[i].msg_len = (unsigned int)r;
+  }
+  return (int)i;
+}
+
+static napi_value count_error(napi_env env, const char *name, uint32_t n) {
+  return bsd_throw_range(env, "ERR_OUT_OF_RANGE",
+                         "The number of \"%s\" is out of range. It must be >= 1 and <= %d. Received %u", name, MMSG_MAX, n);
+}
+
+/* The Int32Array that receives [msg_len, msg_flags] per message. */
+static int meta_arg(napi_env env, napi_value v, uint32_t n, int32_t **out) {
+  bool is = false;
+  napi_typedarray_type type;
+  size_t length, offset;
+  void *data;
+  napi_value ab;
+  if (napi_is_typedarray(env, v, &is) != napi_ok || !is ||
+      napi_get_typedarray_info(env, v, &type, &length, &data, &ab, &offset) != napi_ok || type != napi_int32_array) {
+    bsd_throw_type(env, "ERR_INVALID_ARG_TYPE", "The \"meta\" argument must be an instance of Int32Array");
+    return BSD_THROWN;
+  }
+  if (length < 2 * (size_t)n) {
+    bsd_throw_range(env, "ERR_OUT_OF_RANGE", "The \"meta\" argument must hold 2 entries per message");
+    return BSD_THROWN;
+  }
+  *out = data;
+  return 0;
+}
+
+/* mmsg_recv(fd, target, bufsize, vlen, flags, meta) -> addresses or -errno.
+ * target is either an array of bytes-like objects, one message each (then
+ * bufsize and vlen are ignored), or one bytes-like slab cut into vlen
+ * slots of bufsize bytes. On success meta holds msg_len and msg_flags of
+ * each message received, and the result is the array of their senders'
+ * addresses (one per message; a message from the same address as the one
+ * before it gets the same JS value, which TypeScript copies). */
+static napi_value js_mmsg_recv(napi_env env, napi_callback_info info) {
+  ARGS(6);
+  int32_t fd, flags;
+  if (bsd_arg_int32(env, argv[0], "fd", &fd)) return NULL;
+  if (bsd_arg_int32(env, argv[4], "flags", &flags)) return NULL;
+  bool is_array = false;
+  napi_is_array(env, argv[1], &is_array);
+  uint32_t n = 0;
+  void *slab = NULL;
+  size_t slab_len = 0;
+  int64_t bufsize = 0;
+  if (is_array) {
+    napi_get_array_length(env, argv[1], &n);
+    if (n < 1 || n > MMSG_MAX) return count_error(env, "buffers", n);
+  } else {
+    if (bsd_arg_bytes(env, argv[1], "buffer", &slab, &slab_len)) return NULL;
+    if (bsd_arg_int64(env, argv[2], "bufsize", &bufsize)) return NULL;
+    if (bsd_arg_uint32(env, argv[3], "vlen", &n)) return NULL;
+    if (n < 1 || n > MMSG_MAX) return count_error(env, "vlen", n);
+    if (bufsize < 0 || (uint64_t)bufsize > slab_len / n)
+      return bsd_throw_range(env, "ERR_OUT_OF_RANGE", "The buffer is too small for vlen messages of bufsize bytes");
+  }
+  int32_t *meta;
+  if (meta_arg(env, argv[5], n, &meta)) return NULL;
+
+  mmsg_block b;
+  int e = block_init(&b, n);
+  if (e < 0) return bsd_errno(env, -e);
+  for (uint32_t i = 0; i < n; i++) {
+    if (is_array) {
+      napi_value item;
+      void *data;
+      size_t len;
+      if (napi_get_element(env, argv[1], i, &item) != napi_ok || bsd_arg_bytes(env, item, "buffers", &data, &len)) {
+        block_free(&b);
+        return bsd_fail(env, "recvmmsg: bad buffer");
+      }
+      b.iov[i].iov_base = data;
+      b.iov[i].iov_len = len;
+    } else {
+      b.iov[i].iov_base = (char *)slab + (size_t)i * (size_t)bufsize;
+      b.iov[i].iov_len = (size_t)bufsize;
+    }
+    struct msghdr *h = &b.msgs[i].msg_hdr;
+    b.names[i].ss_family = AF_UNSPEC;
+    h->msg_name = &b.names[i];
+    h->msg_namelen = sizeof b.names[i];
+    h->msg_iov = &b.iov[i];
+    h->msg_iovlen = 1;
+  }
+
+  int r = recv_batch(fd, b.msgs, n, flags);
+  if (r < 0) {
+    block_free(&b);
+    return bsd_errno(env, -r);
+  }
+  napi_value out, prev = NULL;
+  socklen_t prev_len = 0;
+  if (napi_create_array_with_length(env, (size_t)r, &out) != napi_ok) goto failed;
+  for (int i = 0; i < r; i++) {
+    struct msghdr *h = &b.msgs[i].msg_hdr;
+    unsigned int len = b.msgs[i].msg_len;
+    meta[2 * i] = len > INT32_MAX ? INT32_MAX : (int32_t)len;
+    meta[2 * i + 1] = h->msg_flags;
+    socklen_t alen = h->msg_namelen > sizeof b.names[i] ? (socklen_t)sizeof b.names[i] : h->msg_namelen;
+    napi_value addr;
+    if (prev != NULL && alen == prev_len && memcmp(&b.names[i], &b.names[i - 1], alen) == 0) {
+      addr = prev;
+    } else {
+      addr = bsd_sockaddr_decode(env, (struct sockaddr *)&b.names[i], alen);
+      if (addr == NULL) goto failed;
+    }
+    if (napi_set_element(env, out, (uint32_t)i, addr) != napi_ok) goto failed;
+    prev = addr;
+    prev_len = alen;
+  }
+  block_free(&b);
+  return out;
+
+failed:
+  block_free(&b);
+  return bsd_fail(env, "recvmmsg: could not build the result");
+}
+
+/* mmsg_send(fd, datas, addresses, family, flags) -> messages sent or
+ * -errno. datas: array of bytes-like objects, one datagram each;
+ * addresses: null (none), or an array as long as datas of validated
+ * addresses of `family` or null. An address that is the same JS value as
+ * the one before it is encoded once. */
+static napi_value js_mmsg_send(napi_env env, napi_callback_info info) {
+  ARGS(5);
+  int32_t fd, family, flags;
+  if (bsd_arg_int32(env, argv[0], "fd", &fd)) return NULL;
+  if (bsd_arg_int32(env, argv[3], "family", &family)) return NULL;
+  if (bsd_arg_int32(env, argv[4], "flags", &flags)) return NULL;
+  bool is_array = false;
+  napi_is_array(env, argv[1], &is_array);
+  if (!is_array) return bsd_throw_type(env, "ERR_INVALID_ARG_TYPE", "The \"messages\" argument must be an array");
+  uint32_t n = 0;
+  napi_get_array_length(env, argv[1], &n);
+  if (n > MMSG_MAX) return count_error(env, "messages", n);
+  if (n == 0) return bsd_int(env, 0);
+  int has_addrs = !bsd_is_nullish(env, argv[2]);
+  if (has_addrs) {
+    bool addrs_array = false;
+    uint32_t an = 0;
+    napi_is_array(env, argv[2], &addrs_array);
+    if (!addrs_array) return bsd_throw_type(env, "ERR_INVALID_ARG_TYPE", "The \"addresses\" argument must be an array or null");
+    napi_get_array_length(env, argv[2], &an);
+    if (an != n) return bsd_throw_range(env, "ERR_OUT_OF_RANGE", "The \"addresses\" argument must have one entry per message");
+  }
+
+  mmsg_block b;
+  int e = block_init(&b, n);
+  if (e < 0) return bsd_errno(env, -e);
+  napi_value prev = NULL;
+  struct sockaddr_storage *prev_name = NULL;
+  socklen_t prev_len = 0;
+  for (uint32_t i = 0; i < n; i++) {
+    napi_value item;
+    void *data;
+    size_t len;
+    if (napi_get_element(env, argv[1], i, &item) != napi_ok || bsd_arg_bytes(env, item, "messages", &data, &len)) {
+      block_free(&b);
+      return bsd_fail(env, "sendmmsg: bad message");
+    }
+    b.iov[i].iov_base = data;
+    b.iov[i].iov_len = len;
+    struct msghdr *h = &b.msgs[i].msg_hdr;
+    h->msg_iov = &b.iov[i];
+    h->msg_iovlen = 1;
+    if (!has_addrs) continue;
+    napi_value a;
+    if (napi_get_element(env, argv[2], i, &a) != napi_ok) {
+      block_free(&b);
+      return bsd_fail(env, "sendmmsg: bad address");
+    }
+    if (bsd_is_nullish(env, a)) continue;
+    bool same = false;
+    if (prev != NULL && napi_strict_equals(env, a, prev, &same) != napi_ok) same = false;
+    if (!same) {
+      socklen_t alen = 0;
+      e = bsd_sockaddr_encode(env, family, a, &b.names[i], &alen);
+      if (e == BSD_THROWN) {
+        block_free(&b);
+        return NULL;
+      }
+      if (e < 0) {
+        block_free(&b);
+        return bsd_int(env, e);
+      }
+      prev = a;
+      prev_name = &b.names[i];
+      prev_len = alen;
+    }
+    h->msg_name = prev_name;
+    h->msg_namelen = prev_len;
+  }
+
+  int r = send_batch(fd, b.msgs, n, flags);
+  block_free(&b);
+  return r < 0 ? bsd_errno(env, -r) : bsd_int(env, r);
+}
+
+/* mmsg_loop(on?) -> 1 when recvmmsg/sendmmsg themselves are in use, 0 when
+ * the recvmsg/sendmsg loop is. A boolean argument forces the loop (true)
+ * or lifts that (false): for tests. */
+static napi_value js_mmsg_loop(napi_env env, napi_callback_info info) {
+  ARGS(1);
+  napi_valuetype t = napi_undefined;
+  if (argc >= 1) napi_typeof(env, argv[0], &t);
+  if (t == napi_boolean) {
+    bool on = false;
+    napi_get_value_bool(env, argv[0], &on);
+    force_loop = on ? 1 : 0;
+  }
+  return bsd_int(env, HAVE_MMSG && !force_loop);
+}
+
+void bsd_init_mmsg(napi_env env, napi_value exports) {
+  bsd_export(env, exports, "mmsg_recv", js_mmsg_recv);
+  bsd_export(env, exports, "mmsg_send", js_mmsg_send);
+  bsd_export(env, exports, "mmsg_loop", js_mmsg_loop);
+}

@@ -1,0 +1,339 @@
+// Batch datagram I/O, beyond Python: recvmmsg/sendmmsg (Linux's
+// recvmmsg(2)/sendmmsg(2); a recvmsg/sendmsg loop where they do not exist)
+// and their async twins. Many datagrams per system call and per trip
+// through the event loop. Arguments are checked here; the addon
+// (native/sys_mmsg.c) points one iovec per message at the caller's memory
+// or at a scratch slab, and decodes the senders' addresses.
+import { constants as bufferConstants } from 'node:buffer';
+import { toNativeAddress } from './address';
+import { READ, rejecting, splitOptions, WRITE, submit, type AsyncOptions } from './async';
+import { argRangeError, argTypeError, argValueError, fromErrno } from './errors';
+import { binding, type Bytes } from './native';
+import { Socket, type Address } from './socket';
+import { toBytes, toFlags, toInteger, toSize } from './validate';
+
+const C = binding.constants;
+const POLLIN = 1;
+const POLLOUT = 4;
+const MSG_DONTWAIT = C.MSG_DONTWAIT;
+const MAX_BUFFER = bufferConstants.MAX_LENGTH;
+
+/** The most datagrams one call moves: Linux's UIO_MAXIOV. */
+export const MMSG_MAX = 1024;
+
+/** One datagram from {@link Socket.recvmmsg}: its data, its sender's address and its `msg_flags` (`MSG_TRUNC`: it did not fit). */
+export type RecvmmsgEntry = [data: Buffer, address: Address, msg_flags: number];
+
+/** One datagram from {@link Socket.recvmmsg_into}: the bytes written into its buffer, its sender's address and its `msg_flags`. */
+export type RecvmmsgIntoEntry = [nbytes: number, address: Address, msg_flags: number];
+
+/**
+ * One datagram for {@link Socket.sendmmsg}: `[data, address]`, `[data]` or
+ * just `data` (the socket's connected peer; so is a `null` address).
+ */
+export type MmsgMessage = Bytes | readonly [data: Bytes] | readonly [data: Bytes, address: Address | null];
+
+interface MmsgBinding {
+  mmsg_recv(fd: number, target: Bytes | Bytes[], bufsize: number, vlen: number, flags: number, meta: Int32Array): Address[] | number;
+  mmsg_send(fd: number, datas: Bytes[], addresses: unknown[] | null, family: number, flags: number): number;
+  mmsg_loop(on?: boolean): number;
+}
+const native = binding as unknown as MmsgBinding;
+
+/**
+ * @internal Test seam: `mmsg_loop(true)` makes the addon use its portable
+ * recvmsg/sendmsg loop instead of recvmmsg/sendmmsg; returns 1 when the
+ * batch system calls are in use.
+ */
+export const _mmsgLoop = (on?: boolean): number => native.mmsg_loop(on);
+
+// [msg_len, msg_flags] per message, written by the addon and read at once
+// (the twins read it inside their attempt, so one array serves every call).
+const meta = new Int32Array(2 * MMSG_MAX);
+
+// recvmmsg receives into this slab (vlen slots of bufsize bytes) and copies
+// each datagram out; it grows up to SLAB_MAX, beyond which a call gets its own.
+const SLAB_MAX = 4 << 20;
+let slab = Buffer.allocUnsafeSlow(65536);
+
+function slabFor(size: number): Buffer {
+  if (size <= slab.length) return slab;
+  if (size > SLAB_MAX) return Buffer.allocUnsafeSlow(size);
+  let n = slab.length;
+  while (n < size) n *= 2;
+  slab = Buffer.allocUnsafeSlow(n);
+  return slab;
+}
+
+// --- argument checks -------------------------------------------------------
+
+function isIterable(v: unknown): v is Iterable<unknown> {
+  return v !== null && v !== undefined && typeof (v as { [Symbol.iterator]?: unknown })[Symbol.iterator] === 'function';
+}
+
+function sequence(value: unknown, name: string, expected: string): unknown[] {
+  if (Array.isArray(value)) return value;
+  if (isIterable(value) && typeof value !== 'string') return Array.from(value);
+  throw argTypeError(name, expected, value);
+}
+
+function countError(name: string, what: string, n: number): RangeError {
+  const e = argRangeError(name, `>= 1 and <= ${MMSG_MAX}`, n);
+  e.message = `The number of ${what} in "${name}" is out of range. It must be >= 1 and <= ${MMSG_MAX} (UIO_MAXIOV). Received ${n}`;
+  return e;
+}
+
+interface RecvPlan {
+  vlen: number;
+  bufsize: number;
+  flags: number;
+}
+
+function planRecv(vlen: unknown, bufsize: unknown, flags: unknown): RecvPlan {
+  const n = toInteger(vlen, 'vlen');
+  const size = toSize(bufsize, 'bufsize');
+  const f = toFlags(flags);
+  if (n < 1 || n > MMSG_MAX) throw argRangeError('vlen', `>= 1 and <= ${MMSG_MAX}`, vlen);
+  if (size < 0) throw argValueError('bufsize', 'negative buffersize in recvmmsg');
+  if (size * n > MAX_BUFFER) throw argRangeError('bufsize', `<= ${Math.floor(MAX_BUFFER / n)} (vlen * bufsize must fit in a Buffer)`, bufsize);
+  return { vlen: n, bufsize: size, flags: f };
+}
+
+function intoBuffers(buffers: unknown): Bytes[] {
+  const list = sequence(buffers, 'buffers', 'an iterable of bytes-like objects');
+  if (list.length < 1 || list.length > MMSG_MAX) throw countError('buffers', 'buffers', list.length);
+  const out: Bytes[] = new Array(list.length);
+  for (let i = 0; i < list.length; i++) out[i] = toBytes(list[i], `buffers[${i}]`);
+  return out;
+}
+
+interface SendPlan {
+  datas: Bytes[];
+  addresses: unknown[] | null;
+  flags: number;
+}
+
+function planSend(sock: Socket, messages: unknown, flags: unknown): SendPlan {
+  const f = toFlags(flags);
+  const list = sequence(messages, 'messages', 'an iterable of messages ([data, address], [data] or data)');
+  const n = list.length;
+  if (n > MMSG_MAX) throw countError('messages', 'messages', n);
+  const family = sock.family;
+  const datas: Bytes[] = new Array(n);
+  let addresses: unknown[] | null = null;
+  // The same address object (or string) is converted once.
+  let lastIn: unknown = undefined;
+  let lastOut: unknown = undefined;
+  for (let i = 0; i < n; i++) {
+    const m = list[i];
+    let address: unknown = null;
+    if (Array.isArray(m)) {
+      if (m.length < 1 || m.length > 2) {
+        const e = argTypeError(`messages[${i}]`, 'an array [data] or [data, address]', m);
+        e.message = `The "messages[${i}]" argument must be an array [data] or [data, address]. Received an array of length ${m.length}`;
+        throw e;
+      }
+      datas[i] = toBytes(m[0], `messages[${i}][0]`);
+      address = m[1];
+    } else if (ArrayBuffer.isView(m) || m instanceof ArrayBuffer || m instanceof SharedArrayBuffer) {
+      datas[i] = toBytes(m, `messages[${i}]`);
+    } else {
+      throw argTypeError(`messages[${i}]`, 'an array [data, address], [data] or a bytes-like object', m);
+    }
+    if (address === undefined || address === null) continue;
+    if (addresses === null) addresses = new Array<unknown>(n).fill(null);
+    if (address !== lastIn) {
+      lastOut = toNativeAddress(family, address, 'sendmmsg', sock.proto);
+      lastIn = address;
+    }
+    addresses[i] = lastOut;
+  }
+  return { datas, addresses, flags: f };
+}
+
+// --- results -----------------------------------------------------------------
+
+/** A deep copy of a decoded address (arrays and Buffers), for a message that shares its sender with the one before. */
+function copyAddress(a: unknown): unknown {
+  if (Array.isArray(a)) return a.map(copyAddress);
+  if (a instanceof Uint8Array) return Buffer.from(a);
+  return a;
+}
+
+/** The address of message i: the addon hands the same value for consecutive messages from one sender. */
+function addressAt(addrs: Address[], i: number): Address {
+  const a = addrs[i];
+  return i > 0 && a === addrs[i - 1] && typeof a === 'object' && a !== null ? copyAddress(a) : a;
+}
+
+function collect(addrs: Address[], buf: Buffer, size: number): RecvmmsgEntry[] {
+  const n = addrs.length;
+  const out: RecvmmsgEntry[] = new Array(n);
+  for (let i = 0; i < n; i++) {
+    let len = meta[2 * i];
+    // With MSG_TRUNC in flags the kernel reports a datagram's full length.
+    if (len > size) len = size;
+    const off = i * size;
+    const data = Buffer.allocUnsafe(len);
+    buf.copy(data, 0, off, off + len);
+    out[i] = [data, addressAt(addrs, i), meta[2 * i + 1]];
+  }
+  return out;
+}
+
+function collectInto(addrs: Address[]): RecvmmsgIntoEntry[] {
+  const n = addrs.length;
+  const out: RecvmmsgIntoEntry[] = new Array(n);
+  for (let i = 0; i < n; i++) out[i] = [meta[2 * i], addressAt(addrs, i), meta[2 * i + 1]];
+  return out;
+}
+
+// --- the methods -------------------------------------------------------------
+
+declare module './socket' {
+  interface Socket {
+    /**
+     * Receives up to `vlen` datagrams (1 to 1024) of at most `bufsize` bytes
+     * each, in one system call (recvmmsg(2) with MSG_WAITFORONE on Linux).
+     * Waits as `recvfrom` does for the first datagram only (blocking mode:
+     * until one arrives; timeout mode: at most the timeout, then
+     * TimeoutError; non-blocking: BlockingIOError when none is queued), then
+     * returns it with every datagram already queued behind it, in order:
+     * an array of `[data, address, msg_flags]`, never empty. A datagram
+     * longer than `bufsize` is cut to `bufsize` bytes and has MSG_TRUNC in
+     * its msg_flags (the rest is discarded, as with recvfrom). With
+     * MSG_PEEK in `flags` the kernel returns the first datagram `vlen`
+     * times: peek with vlen 1.
+     *
+     * `const batch = sock.recvmmsg(64, 2048); for (const [data, addr] of batch) ...`
+     */
+    recvmmsg(vlen: number, bufsize: number, flags?: number): RecvmmsgEntry[];
+    /**
+     * Like {@link Socket.recvmmsg}, but each datagram lands straight in one
+     * of `buffers` (1 to 1024 bytes-like objects, one datagram each, in
+     * order): no data is copied or allocated. Returns an array of
+     * `[nbytes, address, msg_flags]`, one per buffer filled (never empty):
+     * datagram i is in `buffers[i].subarray(0, nbytes)`. With MSG_TRUNC
+     * in `flags`, nbytes is the datagram's real length (Linux).
+     */
+    recvmmsg_into(buffers: Iterable<Bytes>, flags?: number): RecvmmsgIntoEntry[];
+    /**
+     * Sends up to 1024 datagrams in one system call (sendmmsg(2)), each
+     * `[data, address]`, or `[data]` / `data` alone on a connected socket.
+     * Returns how many were sent, in order from the first: the kernel may
+     * stop early (a full send buffer on a non-blocking socket, an error
+     * after the first datagram, whose error is then not reported), so send
+     * the rest with another call. An empty list sends nothing and returns 0.
+     * Waits as `sendto` does when not even the first datagram can go.
+     */
+    sendmmsg(messages: Iterable<MmsgMessage>, flags?: number): number;
+    /**
+     * Promise twin of {@link Socket.recvmmsg}: one system call per wake-up,
+     * resolving with every datagram that is ready (up to `vlen`). Aborting it
+     * or timing out consumes nothing.
+     */
+    recvmmsgAsync(vlen: number, bufsize: number, flags?: number, options?: AsyncOptions): Promise<RecvmmsgEntry[]>;
+    recvmmsgAsync(vlen: number, bufsize: number, options?: AsyncOptions): Promise<RecvmmsgEntry[]>;
+    /**
+     * Promise twin of {@link Socket.recvmmsg_into}. The buffers are written
+     * only when the Promise resolves; aborting it consumes nothing.
+     */
+    recvmmsg_intoAsync(buffers: Iterable<Bytes>, flags?: number, options?: AsyncOptions): Promise<RecvmmsgIntoEntry[]>;
+    recvmmsg_intoAsync(buffers: Iterable<Bytes>, options?: AsyncOptions): Promise<RecvmmsgIntoEntry[]>;
+    /**
+     * Promise twin of {@link Socket.sendmmsg}: resolves with how many
+     * datagrams one sendmmsg sent (all of them unless the send buffer
+     * filled up or an error stopped the batch).
+     */
+    sendmmsgAsync(messages: Iterable<MmsgMessage>, flags?: number, options?: AsyncOptions): Promise<number>;
+    sendmmsgAsync(messages: Iterable<MmsgMessage>, options?: AsyncOptions): Promise<number>;
+  }
+}
+
+const proto = Socket.prototype;
+
+proto.recvmmsg = function recvmmsg(this: Socket, vlen: unknown, bufsize: unknown, flags?: unknown): RecvmmsgEntry[] {
+  const p = planRecv(vlen, bufsize, flags);
+  const buf = slabFor(p.vlen * p.bufsize);
+  let r = native.mmsg_recv(this.fileno(), buf, p.bufsize, p.vlen, p.flags, meta);
+  if (typeof r === 'number') r = this._retry(r, POLLIN, 'recvmmsg', () => native.mmsg_recv(this.fileno(), buf, p.bufsize, p.vlen, p.flags, meta));
+  return collect(r, buf, p.bufsize);
+} as Socket['recvmmsg'];
+
+proto.recvmmsg_into = function recvmmsg_into(this: Socket, buffers: unknown, flags?: unknown): RecvmmsgIntoEntry[] {
+  const f = toFlags(flags);
+  const bufs = intoBuffers(buffers);
+  let r = native.mmsg_recv(this.fileno(), bufs, 0, 0, f, meta);
+  if (typeof r === 'number') r = this._retry(r, POLLIN, 'recvmmsg_into', () => native.mmsg_recv(this.fileno(), bufs, 0, 0, f, meta));
+  return collectInto(r);
+} as Socket['recvmmsg_into'];
+
+proto.sendmmsg = function sendmmsg(this: Socket, messages: unknown, flags?: unknown): number {
+  const p = planSend(this, messages, flags);
+  if (p.datas.length === 0) {
+    // Nothing to send; still EBADF on a closed socket.
+    if (this.fileno() < 0) throw fromErrno(C.EBADF, 'sendmmsg');
+    return 0;
+  }
+  const family = this.family;
+  const r = native.mmsg_send(this.fileno(), p.datas, p.addresses, family, p.flags);
+  if (r >= 0) return r;
+  return this._retry(r, POLLOUT, 'sendmmsg', () => native.mmsg_send(this.fileno(), p.datas, p.addresses, family, p.flags));
+} as Socket['sendmmsg'];
+
+proto.recvmmsgAsync = function recvmmsgAsync(this: Socket, ...args: unknown[]): Promise<RecvmmsgEntry[]> {
+  return rejecting(() => {
+    const [[vlen, bufsize, flags], options] = splitOptions(args, 3);
+    const p = planRecv(vlen, bufsize, flags);
+    const f = p.flags | MSG_DONTWAIT;
+    return submit<RecvmmsgEntry[]>(
+      this,
+      READ,
+      'recvmmsg',
+      () => {
+        const buf = slabFor(p.vlen * p.bufsize);
+        const r = native.mmsg_recv(this.fileno(), buf, p.bufsize, p.vlen, f, meta);
+        return typeof r === 'number' ? r : collect(r, buf, p.bufsize);
+      },
+      options,
+    );
+  });
+} as Socket['recvmmsgAsync'];
+
+proto.recvmmsg_intoAsync = function recvmmsg_intoAsync(this: Socket, ...args: unknown[]): Promise<RecvmmsgIntoEntry[]> {
+  return rejecting(() => {
+    const [[buffers, flags], options] = splitOptions(args, 2);
+    const f = toFlags(flags) | MSG_DONTWAIT;
+    const bufs = intoBuffers(buffers);
+    return submit<RecvmmsgIntoEntry[]>(
+      this,
+      READ,
+      'recvmmsg_into',
+      () => {
+        const r = native.mmsg_recv(this.fileno(), bufs, 0, 0, f, meta);
+        return typeof r === 'number' ? r : collectInto(r);
+      },
+      options,
+    );
+  });
+} as Socket['recvmmsg_intoAsync'];
+
+proto.sendmmsgAsync = function sendmmsgAsync(this: Socket, ...args: unknown[]): Promise<number> {
+  return rejecting(() => {
+    const [[messages, flags], options] = splitOptions(args, 2);
+    const p = planSend(this, messages, flags);
+    const f = p.flags | MSG_DONTWAIT;
+    const family = this.family;
+    return submit<number>(
+      this,
+      WRITE,
+      'sendmmsg',
+      () => {
+        const fd = this.fileno();
+        if (p.datas.length === 0) return fd < 0 ? -C.EBADF : 0;
+        return native.mmsg_send(fd, p.datas, p.addresses, family, f);
+      },
+      options,
+    );
+  });
+} as Socket['sendmmsgAsync'];

@@ -1,0 +1,412 @@
+// Streams over a connected stream socket: a Node Duplex (toDuplex), WHATWG
+// ReadableStream/WritableStream (readableWebStream/writableWebStream) and
+// `for await (const chunk of sock)`. All of them are built on the async
+// twins (recv_intoAsync, recvAsync, sendallAsync), so they never block the
+// event loop, and they read only when their consumer asks for data: a
+// consumer that stops reading lets the kernel's buffers fill, and the peer's
+// writes wait (TCP flow control is the backpressure).
+import { constants as osConstants } from 'node:os';
+import { Duplex, type DuplexOptions } from 'node:stream';
+import { ReadableStream, WritableStream } from 'node:stream/web';
+import { argRangeError, argTypeError, fromErrno } from './errors';
+import { binding } from './native';
+import { Socket } from './socket';
+import { toSize } from './validate';
+import './async';
+
+const C = binding.constants;
+const E = osConstants.errno;
+const EAGAIN = E.EAGAIN;
+const EBADF = E.EBADF;
+const ENOTCONN = E.ENOTCONN;
+const SHUT_WR = C.SHUT_WR;
+const MSG_DONTWAIT = C.MSG_DONTWAIT;
+
+/** The default size of one receive: 64 KiB, as Node's net.Socket reads. */
+const DEFAULT_READ_SIZE = 65536;
+
+/** Options of {@link Socket.toDuplex}: Node's Duplex options that make sense for a socket, plus ownership and read size. */
+export interface SocketDuplexOptions
+  extends Pick<
+    DuplexOptions,
+    | 'allowHalfOpen'
+    | 'highWaterMark'
+    | 'readableHighWaterMark'
+    | 'writableHighWaterMark'
+    | 'encoding'
+    | 'defaultEncoding'
+    | 'decodeStrings'
+    | 'emitClose'
+    | 'autoDestroy'
+    | 'signal'
+  > {
+  /**
+   * Whether destroying the stream closes the socket (default `true`: the
+   * Duplex owns the socket, as a net.Socket owns its descriptor). With
+   * `false` the socket stays open after `destroy()`; a receive or send
+   * under way is cancelled first, without losing data.
+   */
+  close?: boolean;
+  /** The most bytes one receive asks for (default 65536). */
+  readSize?: number;
+}
+
+/** Options of {@link Socket.readableWebStream}. */
+export interface ReadableWebStreamOptions {
+  /** Whether the socket is closed when the stream ends, is cancelled or errors (default `false`). */
+  close?: boolean;
+  /** The size of the buffer a default reader's read is given (default 65536). */
+  readSize?: number;
+}
+
+/** Options of {@link Socket.writableWebStream}. */
+export interface WritableWebStreamOptions {
+  /** Whether the socket is closed when the stream is closed, aborted or errors (default `false`). */
+  close?: boolean;
+  /** Bytes queued before `writer.ready` waits (default 65536). */
+  highWaterMark?: number;
+}
+
+/**
+ * A Node `stream.Duplex` over a connected stream socket, as made by
+ * {@link Socket.toDuplex}. Reading receives with `recv_intoAsync`, only
+ * while the readable side is below its high-water mark; writing sends each
+ * chunk with `sendallAsync`; `end()` shuts down the sending side
+ * (`SHUT_WR`); `destroy()` closes the socket (unless `close: false`).
+ * Socket errors are `'error'` events carrying the `OSError`.
+ */
+export class SocketDuplex extends Duplex {
+  /** The socket the stream reads and writes. */
+  readonly socket: Socket;
+  /** Bytes received so far. */
+  bytesRead = 0;
+  /** Bytes sent so far. */
+  bytesWritten = 0;
+  #ac = new AbortController();
+  #close: boolean;
+  #readSize: number;
+  #buf: Buffer | null = null;
+  #reading = false;
+
+  /** Prefer {@link Socket.toDuplex}. */
+  constructor(sock: Socket, options: SocketDuplexOptions = {}) {
+    checkStreamSocket(sock, 'toDuplex');
+    if (options === null || typeof options !== 'object') throw argTypeError('options', 'of type object', options);
+    const { close = true, readSize = DEFAULT_READ_SIZE, ...rest } = options;
+    const size = checkReadSize(readSize);
+    // As net.Socket: by default the writable side ends when the peer's does.
+    super({ allowHalfOpen: false, ...rest });
+    this.socket = sock;
+    this.#close = close !== false;
+    this.#readSize = size;
+  }
+
+  override _read(): void {
+    if (this.#reading) return;
+    const buf = (this.#buf ??= Buffer.allocUnsafeSlow(this.#readSize));
+    // What is there already is received and pushed now, in this turn: a
+    // receive handed over a microtask later would be lost if the stream were
+    // destroyed in between (`d.read(); d.destroy()` with close: false).
+    const r = recvNow(this.socket, buf);
+    if (r !== -EAGAIN) {
+      if (r < 0) this.destroy(fromErrno(-r, 'recv_into'));
+      else this.#received(buf, r);
+      return;
+    }
+    this.#reading = true;
+    this.socket.recv_intoAsync(buf, { signal: this.#ac.signal }).then(
+      (n) => {
+        this.#reading = false;
+        if (this.destroyed) return;
+        this.#received(buf, n);
+      },
+      (err: unknown) => {
+        this.#reading = false;
+        if (!this.destroyed) this.destroy(err as Error);
+      },
+    );
+  }
+
+  #received(buf: Buffer, n: number): void {
+    if (n === 0) {
+      this.push(null);
+      return;
+    }
+    this.bytesRead += n;
+    let chunk: Buffer;
+    if (n >= buf.length >>> 1) {
+      // Mostly filled: hand the buffer out; the next read takes a new one.
+      chunk = n === buf.length ? buf : buf.subarray(0, n);
+      this.#buf = null;
+    } else {
+      chunk = Buffer.allocUnsafe(n);
+      buf.copy(chunk, 0, 0, n);
+    }
+    this.push(chunk);
+  }
+
+  #send(data: Buffer, cb: (error?: Error | null) => void): void {
+    this.socket.sendallAsync(data, { signal: this.#ac.signal }).then(
+      () => {
+        this.bytesWritten += data.length;
+        cb();
+      },
+      (err: unknown) => {
+        // After destroy() the abort is ours: as net.Socket, not an error.
+        if (this.destroyed) cb();
+        else cb(err as Error);
+      },
+    );
+  }
+
+  override _write(chunk: Buffer, _encoding: BufferEncoding, cb: (error?: Error | null) => void): void {
+    this.#send(chunk, cb);
+  }
+
+  override _writev(chunks: { chunk: Buffer }[], cb: (error?: Error | null) => void): void {
+    this.#send(chunks.length === 1 ? chunks[0].chunk : Buffer.concat(chunks.map((c) => c.chunk)), cb);
+  }
+
+  override _final(cb: (error?: Error | null) => void): void {
+    try {
+      shutdownWrite(this.socket);
+    } catch (e) {
+      cb(e as Error);
+      return;
+    }
+    cb();
+  }
+
+  override _destroy(err: Error | null, cb: (error?: Error | null) => void): void {
+    // Cancels a pending receive or send first (nothing is consumed by a
+    // cancelled receive), then lets go of the socket.
+    this.#ac.abort();
+    if (this.#close) {
+      try {
+        this.socket.close();
+      } catch (e) {
+        err ??= e as Error;
+      }
+    }
+    cb(err);
+  }
+}
+
+function checkStreamSocket(sock: Socket, caller: string): void {
+  if (!(sock instanceof Socket)) throw argTypeError('this', 'an instance of Socket', sock);
+  if (sock.fileno() < 0) throw fromErrno(EBADF, caller);
+  if (sock.type !== C.SOCK_STREAM) {
+    const e = new TypeError(`${caller}() needs a SOCK_STREAM socket (this one's type is ${sock.type})`) as TypeError & { code: string };
+    e.code = 'ERR_INVALID_ARG_VALUE';
+    throw e;
+  }
+}
+
+function checkReadSize(v: unknown): number {
+  const n = toSize(v, 'readSize');
+  if (n < 1 || n > 0x7fffffff) throw argRangeError('readSize', '>= 1 and <= 2147483647', v);
+  return n;
+}
+
+function checkOptions<T extends object>(options: T | undefined): T {
+  if (options === undefined) return {} as T;
+  if (options === null || typeof options !== 'object') throw argTypeError('options', 'of type object', options);
+  return options;
+}
+
+/**
+ * One receive that does not wait: the byte count (0 at EOF), `-EAGAIN` when
+ * nothing is there yet, or another negative errno.
+ */
+function recvNow(sock: Socket, view: Uint8Array): number {
+  return binding.recv(sock.fileno(), view, 0, view.byteLength, MSG_DONTWAIT);
+}
+
+/** shutdown(SHUT_WR), where a connection already gone (ENOTCONN) is fine, as net.Socket's end(). */
+function shutdownWrite(sock: Socket): void {
+  const r = binding.shutdown(sock.fileno(), SHUT_WR);
+  if (r < 0 && -r !== ENOTCONN) throw fromErrno(-r, 'shutdown');
+}
+
+function closeQuietly(sock: Socket): void {
+  try {
+    sock.close();
+  } catch {
+    // The stream is already ending; close() has released the descriptor.
+  }
+}
+
+declare module './socket' {
+  interface Socket {
+    /**
+     * A Node `stream.Duplex` ({@link SocketDuplex}) over this connected
+     * SOCK_STREAM socket (TCP, AF_UNIX, a socketpair), with backpressure:
+     * it receives only while its readable buffer is below the high-water
+     * mark, and a write's callback waits until the kernel took the data.
+     * `end()` sends FIN (`shutdown(SHUT_WR)`); the stream ends at the
+     * peer's EOF; errors are `'error'` events with the `OSError`. As a
+     * net.Socket, by default (`allowHalfOpen: false`) it ends its writing
+     * side once the peer's ends, and `destroy()` closes the socket (keep
+     * it open with `close: false`). While the stream is in use, do not
+     * read from the socket directly. The socket's timeout, if any, bounds
+     * every wait: an idle stream then errors with `TimeoutError`.
+     */
+    toDuplex(options?: SocketDuplexOptions): SocketDuplex;
+    /**
+     * A WHATWG `ReadableStream` of bytes (`type: 'bytes'`, so BYOB readers
+     * work) over this connected SOCK_STREAM socket. It is pull-based with a
+     * high-water mark of 0: it receives only for a pending `read()`, straight
+     * into the reader's buffer, so cancelling loses nothing the reader has
+     * not been given; what the kernel holds stays there for the socket's
+     * next reader. It closes at the peer's EOF. The socket stays open
+     * unless `close: true`.
+     */
+    readableWebStream(options?: ReadableWebStreamOptions): ReadableStream<Uint8Array>;
+    /**
+     * A WHATWG `WritableStream` of bytes (any `ArrayBufferView` or
+     * `ArrayBuffer`; a string is a TypeError, pipe text through
+     * `TextEncoderStream`) over this connected SOCK_STREAM socket. Each
+     * chunk is sent with `sendallAsync`; `writer.ready` waits while more
+     * than `highWaterMark` bytes are queued. `close()` sends FIN
+     * (`shutdown(SHUT_WR)`); `abort()` cancels the send under way (part of
+     * that chunk may have gone out). The socket stays open unless `close: true`.
+     */
+    writableWebStream(options?: WritableWebStreamOptions): WritableStream<ArrayBufferView | ArrayBuffer>;
+    /**
+     * `for await (const chunk of sock)`: Buffers of at most 64 KiB, as
+     * they arrive, until the peer's EOF. Receives only when the loop asks
+     * for the next chunk, so `break` leaves unread data in the kernel; the
+     * socket stays open (close it, or declare it with `using`). Stream
+     * sockets only (SOCK_STREAM, SOCK_SEQPACKET).
+     */
+    [Symbol.asyncIterator](): AsyncGenerator<Buffer, void, undefined>;
+  }
+}
+
+const proto = Socket.prototype;
+
+proto.toDuplex = function toDuplex(this: Socket, options?: SocketDuplexOptions): SocketDuplex {
+  return new SocketDuplex(this, checkOptions(options));
+};
+
+proto.readableWebStream = function readableWebStream(this: Socket, options?: ReadableWebStreamOptions) {
+  checkStreamSocket(this, 'readableWebStream');
+  const { close = false, readSize = DEFAULT_READ_SIZE } = checkOptions(options);
+  const size = checkReadSize(readSize);
+  const sock = this;
+  const ac = new AbortController();
+  let done = false;
+  const finish = (): void => {
+    if (done) return;
+    done = true;
+    if (close) closeQuietly(sock);
+  };
+  return new ReadableStream(
+    {
+      type: 'bytes',
+      autoAllocateChunkSize: size,
+      pull(controller) {
+        // With autoAllocateChunkSize, every pull has a BYOB request: the
+        // reader's buffer, or one of readSize bytes for a default reader.
+        const req = controller.byobRequest!;
+        const v = req.view!;
+        const view = new Uint8Array(v.buffer, v.byteOffset, v.byteLength);
+        const deliver = (n: number): void => {
+          if (n === 0) {
+            controller.close();
+            req.respond(0);
+            finish();
+            return;
+          }
+          req.respond(n);
+        };
+        // What is there already is received and handed over now: a receive
+        // handed over a microtask later would be lost by a cancel() in
+        // between (`reader.read(); reader.cancel()`).
+        const r = recvNow(sock, view);
+        if (r !== -EAGAIN) {
+          if (r < 0) {
+            finish();
+            throw fromErrno(-r, 'recv_into');
+          }
+          deliver(r);
+          return;
+        }
+        return sock.recv_intoAsync(view, { signal: ac.signal }).then(deliver, (e: unknown) => {
+          if (!ac.signal.aborted) finish();
+          throw e;
+        });
+      },
+      cancel(reason) {
+        // The pending receive (if any) is withdrawn before it takes anything.
+        ac.abort(reason);
+        finish();
+      },
+    },
+    { highWaterMark: 0 },
+  ) as ReadableStream<Uint8Array>;
+};
+
+proto.writableWebStream = function writableWebStream(this: Socket, options?: WritableWebStreamOptions) {
+  checkStreamSocket(this, 'writableWebStream');
+  const { close = false, highWaterMark = DEFAULT_READ_SIZE } = checkOptions(options);
+  const hwm = toSize(highWaterMark, 'highWaterMark');
+  if (hwm < 0) throw argRangeError('highWaterMark', '>= 0', highWaterMark);
+  const sock = this;
+  const ac = new AbortController();
+  let done = false;
+  const finish = (): void => {
+    if (done) return;
+    done = true;
+    if (close) closeQuietly(sock);
+  };
+  return new WritableStream<ArrayBufferView | ArrayBuffer>(
+    {
+      start(controller) {
+        // abort() reaches the sink only once the write under way settles:
+        // the controller's signal cancels that write at once.
+        const signal = (controller as { signal?: AbortSignal }).signal;
+        signal?.addEventListener('abort', () => ac.abort(signal.reason), { once: true });
+      },
+      async write(chunk) {
+        try {
+          await sock.sendallAsync(chunk as ArrayBufferView, { signal: ac.signal });
+        } catch (e) {
+          if (!ac.signal.aborted) finish();
+          throw e;
+        }
+      },
+      close() {
+        try {
+          shutdownWrite(sock);
+        } finally {
+          finish();
+        }
+      },
+      abort(reason) {
+        ac.abort(reason);
+        finish();
+      },
+    },
+    {
+      highWaterMark: hwm,
+      size: (chunk) => (ArrayBuffer.isView(chunk) || chunk instanceof ArrayBuffer ? chunk.byteLength : 1),
+    },
+  );
+};
+
+proto[Symbol.asyncIterator] = async function* chunks(this: Socket): AsyncGenerator<Buffer, void, undefined> {
+  if (!(this instanceof Socket)) throw argTypeError('this', 'an instance of Socket', this);
+  if (this.fileno() >= 0 && this.type !== C.SOCK_STREAM && this.type !== C.SOCK_SEQPACKET) {
+    const e = new TypeError(`a socket of type ${this.type} is not iterable: only stream sockets end with EOF`) as TypeError & {
+      code: string;
+    };
+    e.code = 'ERR_INVALID_ARG_VALUE';
+    throw e;
+  }
+  for (;;) {
+    const data = await this.recvAsync(DEFAULT_READ_SIZE);
+    if (data.length === 0) return;
+    yield data;
+  }
+};

@@ -1,12 +1,15 @@
 // Lib/socket.py's convenience layer: create_connection (and its async
 // twin, with optional Happy Eyeballs) and create_server.
+import { isIPv4, isIPv6 } from 'node:net';
+import { domainToASCII } from 'node:url';
+import { inspect } from 'node:util';
 import { type AsyncOptions } from './async';
-import { argTypeError, argValueError, OSError } from './errors';
+import { argRangeError, argTypeError, argValueError, gaierror, OSError } from './errors';
 import { has_dualstack_ipv6 } from './interfaces';
 import { binding } from './native';
 import { getaddrinfo, getaddrinfoAsync, type AddrInfo } from './resolver';
 import { type Address, Socket } from './socket';
-import { inspect } from 'node:util';
+import { isBytes } from './validate';
 
 const C = binding.constants;
 
@@ -51,16 +54,21 @@ export interface CreateConnectionAsyncOptions extends CreateConnectionOptions, A
    */
   happy_eyeballs_delay?: number;
   /**
-   * With Happy Eyeballs: reorder the addresses so families alternate, this
-   * many of the first family first (asyncio's `interleave`; default 1).
+   * Beyond Python (asyncio's `interleave`): reorder the addresses so that
+   * families alternate, this many of the first family first. 0 (or not
+   * set) keeps getaddrinfo's order; with `happy_eyeballs_delay` the default
+   * is 1. A non-negative integer.
    */
   interleave?: number;
 }
 
+/** Python's `host, port = address`: a sequence of exactly two items. */
 function splitAddress(address: unknown): [unknown, unknown] {
-  if (!Array.isArray(address) || address.length !== 2) {
-    throw argTypeError('address', 'an array [host, port]', address);
-  }
+  // Python's TypeError: cannot unpack a non-iterable object.
+  if (!Array.isArray(address)) throw argTypeError('address', 'an array [host, port]', address);
+  // Python's ValueError, with the unpacking message.
+  if (address.length < 2) throw argValueError('address', `not enough values to unpack (expected 2, got ${address.length})`);
+  if (address.length > 2) throw argValueError('address', 'too many values to unpack (expected 2)');
   return [address[0], address[1]];
 }
 
@@ -74,6 +82,33 @@ function checkOptions(options: unknown): CreateConnectionAsyncOptions {
   if (options === undefined || options === null) return {};
   if (typeof options !== 'object' || Array.isArray(options)) throw argTypeError('options', 'of type object', options);
   return options as CreateConnectionAsyncOptions;
+}
+
+/** The longest delay a Node timer takes, in seconds. */
+const MAX_DELAY = 2147483.647;
+
+/** asyncio's `happy_eyeballs_delay`: null or left out for none, else non-negative seconds. */
+function checkDelay(delay: unknown): number | undefined {
+  if (delay === undefined || delay === null) return undefined;
+  if (typeof delay !== 'number') throw argTypeError('happy_eyeballs_delay', 'of type number or null', delay);
+  if (!(delay >= 0)) throw argValueError('happy_eyeballs_delay', 'must be a non-negative number of seconds');
+  // Beyond a timer's range (setTimeout would fire at once).
+  if (delay > MAX_DELAY) throw argRangeError('happy_eyeballs_delay', `<= ${MAX_DELAY} seconds`, delay);
+  return delay;
+}
+
+/**
+ * asyncio's `interleave`: a non-negative integer (0: getaddrinfo's order);
+ * left out, 1 with Happy Eyeballs and 0 without, as asyncio defaults it.
+ */
+function checkInterleave(value: unknown, happyEyeballs: boolean): number {
+  if (value === undefined || value === null) return happyEyeballs ? 1 : 0;
+  let n: number;
+  if (typeof value === 'number' && Number.isInteger(value)) n = value;
+  else if (typeof value === 'bigint') n = Number(value);
+  else throw argTypeError('interleave', 'an integer', value);
+  if (n < 0 || !Number.isSafeInteger(n)) throw argRangeError('interleave', '>= 0 and <= 9007199254740991', value);
+  return n;
 }
 
 /** Opens the socket of one getaddrinfo entry, with the timeout and source address set. */
@@ -94,6 +129,37 @@ function openFor(entry: AddrInfo, timeout: number | null | undefined, source: un
 function isSourceAddress(source: unknown): boolean {
   // Python tests it for truth: null and an empty array mean "none".
   return source !== undefined && source !== null && !(Array.isArray(source) && source.length === 0) && source !== '';
+}
+
+/**
+ * `source_address` with its host name resolved on the thread pool, for a
+ * socket of `family`, the way bind() would resolve it (CPython's setipaddr:
+ * the first getaddrinfo answer of that family), so that binding never
+ * blocks the event loop on a lookup. Numeric hosts, '', '<broadcast>', and
+ * anything the sync rules reject are returned as given, for bind() to handle.
+ */
+async function resolveSource(family: number, source: unknown, signal: AbortSignal | undefined): Promise<unknown> {
+  if (family !== C.AF_INET && family !== C.AF_INET6) return source;
+  if (!Array.isArray(source) || source.length < 1) return source;
+  const raw: unknown = source[0];
+  let host: string;
+  if (typeof raw === 'string') host = raw;
+  else if (isBytes(raw)) host = Buffer.from(raw as Uint8Array).toString('latin1');
+  else return source;
+  const numeric = family === C.AF_INET ? isIPv4(host) : isIPv6(host) && !host.includes('%');
+  if (numeric || host === '' || host === '<broadcast>' || host.includes('\0')) return source;
+  let name = host;
+  if (/[^\x00-\x7f]/.test(name)) {
+    name = domainToASCII(name);
+    if (name === '') return source; // bind() raises the IDNA error
+  }
+  // Bytes: the name goes to the C library as bind() would pass it, with no IDNA checks.
+  const res = await getaddrinfoAsync(Buffer.from(name, 'latin1'), null, family, 0, 0, 0, { signal });
+  const found = res.find((r) => r[0] === family);
+  if (found === undefined) throw new gaierror(C.EAI_ADDRFAMILY ?? C.EAI_FAMILY, 'Address family for hostname not supported');
+  const text = found[4][0];
+  const zone = text.indexOf('%');
+  return [zone < 0 ? text : text.slice(0, zone), ...source.slice(1)];
 }
 
 function failure(errors: unknown[], allErrors: boolean): unknown {
@@ -180,14 +246,26 @@ export async function create_connectionAsync(
   const opts = checkOptions(options);
   const allErrors = opts.all_errors ?? false;
   const signal = opts.signal;
-  const delay = opts.happy_eyeballs_delay;
-  if (delay !== undefined && (typeof delay !== 'number' || !(delay >= 0))) {
-    throw argValueError('happy_eyeballs_delay', 'must be a non-negative number of seconds');
-  }
+  const delay = checkDelay(opts.happy_eyeballs_delay);
+  const interleaveCount = checkInterleave(opts.interleave, delay !== undefined);
   let entries = await getaddrinfoAsync(host as string, port as number, 0, C.SOCK_STREAM, 0, 0, { signal });
+  // source_address resolved on the thread pool, once per family.
+  const sources = new Map<number, Promise<unknown>>();
+  const sourceFor = (family: number): Promise<unknown> => {
+    if (!isSourceAddress(source_address)) return Promise.resolve(source_address);
+    let p = sources.get(family);
+    if (p === undefined) {
+      p = resolveSource(family, source_address, signal);
+      sources.set(family, p);
+    }
+    return p;
+  };
   const errors: unknown[] = [];
-  const attempt = async (entry: AddrInfo, sockets: Set<Socket>): Promise<Socket> => {
-    const sock = openFor(entry, timeout as number | null | undefined, source_address);
+  const attempt = async (entry: AddrInfo, sockets: Set<Socket>, live: () => boolean = () => true): Promise<Socket> => {
+    const source = await sourceFor(entry[0]);
+    // Settled while the source address was being resolved: open nothing.
+    if (!live()) throw new Error('attempt cancelled');
+    const sock = openFor(entry, timeout as number | null | undefined, source);
     sockets.add(sock);
     try {
       await sock.connectAsync(entry[4], { signal });
@@ -199,6 +277,7 @@ export async function create_connectionAsync(
       throw e;
     }
   };
+  if (interleaveCount > 0) entries = interleave(entries, interleaveCount);
   if (delay === undefined) {
     for (const entry of entries) {
       try {
@@ -211,7 +290,6 @@ export async function create_connectionAsync(
     }
     throw failure(errors, allErrors);
   }
-  entries = interleave(entries, opts.interleave ?? 1);
   return happyEyeballs(entries, delay, attempt, allErrors, signal);
 }
 
@@ -219,7 +297,7 @@ export async function create_connectionAsync(
 function happyEyeballs(
   entries: AddrInfo[],
   delay: number,
-  attempt: (entry: AddrInfo, sockets: Set<Socket>) => Promise<Socket>,
+  attempt: (entry: AddrInfo, sockets: Set<Socket>, live: () => boolean) => Promise<Socket>,
   allErrors: boolean,
   signal: AbortSignal | undefined,
 ): Promise<Socket> {
@@ -230,10 +308,12 @@ function happyEyeballs(
     let running = 0;
     let done = false;
     let timer: NodeJS.Timeout | null = null;
+    const onAbort = () => finish(signal!.reason);
     const finish = (err: unknown, sock?: Socket) => {
       if (done) return;
       done = true;
       if (timer !== null) clearTimeout(timer);
+      signal?.removeEventListener('abort', onAbort);
       // Losers are closed; their pending connects reject and are ignored.
       for (const s of sockets) s.close();
       sockets.clear();
@@ -253,7 +333,7 @@ function happyEyeballs(
       }
       const i = next++;
       running++;
-      attempt(entries[i], sockets).then(
+      attempt(entries[i], sockets, () => !done).then(
         (sock) => {
           running--;
           if (done) sock.close();
@@ -270,7 +350,7 @@ function happyEyeballs(
       if (next < entries.length) timer = setTimeout(startNext, delay * 1000);
     };
     if (signal?.aborted) return reject(signal.reason);
-    signal?.addEventListener('abort', () => finish(signal.reason), { once: true });
+    signal?.addEventListener('abort', onAbort, { once: true });
     startNext();
   });
 }

@@ -2,9 +2,14 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
+import { getEventListeners } from 'node:events';
 import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { constants as osConstants } from 'node:os';
 import * as socket from 'bsdsock';
+
+// The addon object the package uses (require caches it), to watch its calls.
+const binding = createRequire(import.meta.url)('node-gyp-build')(new URL('..', import.meta.url).pathname);
 
 const { ECONNREFUSED, EADDRINUSE } = osConstants.errno;
 const fdsAtStart = readdirSync('/proc/self/fd').length;
@@ -14,6 +19,20 @@ function server(host = '127.0.0.1') {
   s.bind([host, 0]);
   s.listen();
   return s;
+}
+
+/**
+ * A listener whose accept queue is full: listen(0) and one connection that
+ * is never accepted, so the kernel drops every further SYN and a connect to
+ * it hangs until its timeout.
+ */
+function stuckServer(host = '127.0.0.1') {
+  const srv = socket.socket(socket.AF_INET, socket.SOCK_STREAM);
+  srv.bind([host, 0]);
+  srv.listen(0);
+  const port = srv.getsockname()[1];
+  const filler = socket.create_connection([host, port], 2);
+  return { port, close: () => { filler.close(); srv.close(); } };
 }
 
 /** A port nothing listens on (bound once, then closed). */
@@ -80,12 +99,179 @@ test('create_connection raises the last error, or an ExceptionGroup with all_err
   );
 });
 
-test('create_connection: bad arguments', () => {
+test('create_connection: bad arguments', async () => {
   assert.throws(() => socket.create_connection('127.0.0.1:80'), { name: 'TypeError', code: 'ERR_INVALID_ARG_TYPE' });
-  assert.throws(() => socket.create_connection(['127.0.0.1']), { name: 'TypeError', code: 'ERR_INVALID_ARG_TYPE' });
+  assert.throws(() => socket.create_connection(80), { name: 'TypeError', code: 'ERR_INVALID_ARG_TYPE' });
+  assert.throws(() => socket.create_connection(null), { name: 'TypeError', code: 'ERR_INVALID_ARG_TYPE' });
+  // Python's `host, port = address` raises ValueError for a sequence of the wrong length.
+  const unpack = [
+    [['127.0.0.1'], /^The argument 'address' is invalid: not enough values to unpack \(expected 2, got 1\)$/],
+    [[], /^The argument 'address' is invalid: not enough values to unpack \(expected 2, got 0\)$/],
+    [['127.0.0.1', 1, 2], /^The argument 'address' is invalid: too many values to unpack \(expected 2\)$/],
+  ];
+  for (const [address, message] of unpack) {
+    assert.throws(() => socket.create_connection(address), { name: 'TypeError', code: 'ERR_INVALID_ARG_VALUE', message });
+    await assert.rejects(socket.create_connectionAsync(address), { name: 'TypeError', code: 'ERR_INVALID_ARG_VALUE', message });
+  }
+  await assert.rejects(socket.create_connectionAsync('127.0.0.1:80'), { name: 'TypeError', code: 'ERR_INVALID_ARG_TYPE' });
   assert.throws(() => socket.create_connection(['127.0.0.1', 1], 'soon'), { name: 'TypeError', code: 'ERR_INVALID_ARG_TYPE' });
   assert.throws(() => socket.create_connection(['127.0.0.1', 1], -1), { name: 'TypeError', code: 'ERR_INVALID_ARG_VALUE' });
   assert.throws(() => socket.create_connection(['127.0.0.1', 1], 1, null, 'x'), { name: 'TypeError', code: 'ERR_INVALID_ARG_TYPE' });
+});
+
+test('create_connectionAsync: happy_eyeballs_delay and interleave are validated before any lookup', async () => {
+  const fds = readdirSync('/proc/self/fd').length;
+  const bad = [
+    [{ interleave: 1.5 }, { name: 'TypeError', code: 'ERR_INVALID_ARG_TYPE', message: /^The "interleave" argument must be an integer\. Received type number \(1\.5\)$/ }],
+    [{ interleave: '2' }, { name: 'TypeError', code: 'ERR_INVALID_ARG_TYPE', message: /"interleave"/ }],
+    [{ interleave: true, happy_eyeballs_delay: 0.1 }, { name: 'TypeError', code: 'ERR_INVALID_ARG_TYPE', message: /"interleave"/ }],
+    [{ interleave: NaN }, { name: 'TypeError', code: 'ERR_INVALID_ARG_TYPE', message: /"interleave"/ }],
+    [{ interleave: -1, happy_eyeballs_delay: 0.1 }, { name: 'RangeError', code: 'ERR_OUT_OF_RANGE', message: /^The value of "interleave" is out of range\. It must be >= 0 and <= 9007199254740991\. Received -1$/ }],
+    [{ interleave: -1 }, { name: 'RangeError', code: 'ERR_OUT_OF_RANGE', message: /"interleave"/ }],
+    [{ interleave: 2 ** 53 }, { name: 'RangeError', code: 'ERR_OUT_OF_RANGE', message: /"interleave"/ }],
+    [{ happy_eyeballs_delay: '0.1' }, { name: 'TypeError', code: 'ERR_INVALID_ARG_TYPE', message: /"happy_eyeballs_delay"/ }],
+    [{ happy_eyeballs_delay: -0.1 }, { name: 'TypeError', code: 'ERR_INVALID_ARG_VALUE', message: /'happy_eyeballs_delay' is invalid/ }],
+    [{ happy_eyeballs_delay: NaN }, { name: 'TypeError', code: 'ERR_INVALID_ARG_VALUE', message: /'happy_eyeballs_delay' is invalid/ }],
+    [{ happy_eyeballs_delay: Infinity }, { name: 'RangeError', code: 'ERR_OUT_OF_RANGE', message: /"happy_eyeballs_delay"/ }],
+  ];
+  const dead = closedPort();
+  for (const [options, expected] of bad) {
+    await assert.rejects(socket.create_connectionAsync(['127.0.0.1', dead], options), expected, String(Object.entries(options)));
+  }
+  assert.equal(readdirSync('/proc/self/fd').length, fds);
+  // Accepted: 0 (getaddrinfo's order), a bigint, null for "not given".
+  const srv = server();
+  const port = srv.getsockname()[1];
+  for (const options of [{ interleave: 0 }, { interleave: 3n, happy_eyeballs_delay: 0 }, { interleave: null, happy_eyeballs_delay: null }]) {
+    const s = await socket.create_connectionAsync(['127.0.0.1', port], options);
+    assert.deepEqual(s.getpeername(), ['127.0.0.1', port]);
+    s.close();
+    srv.accept()[0].close();
+  }
+  srv.close();
+});
+
+test('create_connectionAsync with Happy Eyeballs removes its abort listener once settled', async () => {
+  const srv = server();
+  const port = srv.getsockname()[1];
+  const ac = new AbortController();
+  const s = await socket.create_connectionAsync(['127.0.0.1', port], 2, null, { happy_eyeballs_delay: 0.05, signal: ac.signal });
+  assert.deepEqual(s.getpeername(), ['127.0.0.1', port]);
+  assert.equal(getEventListeners(ac.signal, 'abort').length, 0, 'no abort listener left after success');
+  s.close();
+  srv.accept()[0].close();
+  srv.close();
+  const dead = closedPort();
+  await assert.rejects(
+    socket.create_connectionAsync(['127.0.0.1', dead], 2, null, { happy_eyeballs_delay: 0.05, signal: ac.signal }),
+    (e) => e instanceof socket.ConnectionRefusedError && e.errno === ECONNREFUSED,
+  );
+  assert.equal(getEventListeners(ac.signal, 'abort').length, 0, 'no abort listener left after failure');
+  // An abort while attempts are pending rejects with the reason and closes them.
+  const stuck = stuckServer();
+  const fds = readdirSync('/proc/self/fd').length;
+  const pending = socket.create_connectionAsync(['127.0.0.1', stuck.port], 5, null, { happy_eyeballs_delay: 0.05, signal: ac.signal });
+  setTimeout(() => ac.abort(new Error('stop')), 50);
+  await assert.rejects(pending, { message: 'stop' });
+  assert.equal(readdirSync('/proc/self/fd').length, fds, 'the pending attempt was closed');
+  stuck.close();
+});
+
+test('create_connection: a connect that times out raises TimeoutError, alone or in the ExceptionGroup', async () => {
+  const stuck = stuckServer();
+  const address = ['127.0.0.1', stuck.port];
+  const isTimeout = (e) => {
+    assert.ok(e instanceof socket.TimeoutError, String(e));
+    assert.equal(e.constructor, socket.timeout);
+    assert.equal(e.message, 'timed out');
+    assert.equal(e.errno, null);
+    assert.equal(e.strerror, null);
+    return true;
+  };
+  const inGroup = (e) => {
+    assert.ok(e instanceof socket.ExceptionGroup, String(e));
+    assert.equal(e.message, 'create_connection failed');
+    assert.equal(e.errors.length, 1);
+    return isTimeout(e.errors[0]);
+  };
+  let t0 = performance.now();
+  assert.throws(() => socket.create_connection(address, 0.2), isTimeout);
+  assert.ok(performance.now() - t0 >= 180, 'the timeout was waited for');
+  assert.throws(() => socket.create_connection(address, 0.2, null, { all_errors: true }), inGroup);
+  t0 = performance.now();
+  await assert.rejects(socket.create_connectionAsync(address, 0.2), isTimeout);
+  assert.ok(performance.now() - t0 >= 180, 'the timeout was waited for');
+  await assert.rejects(socket.create_connectionAsync(address, 0.2, null, { all_errors: true }), inGroup);
+  await assert.rejects(socket.create_connectionAsync(address, 0.2, null, { all_errors: true, happy_eyeballs_delay: 0.05 }), inGroup);
+  // The module's default timeout applies when none is given.
+  socket.setdefaulttimeout(0.2);
+  try {
+    assert.throws(() => socket.create_connection(address), isTimeout);
+    await assert.rejects(socket.create_connectionAsync(address), isTimeout);
+  } finally {
+    socket.setdefaulttimeout(null);
+  }
+  // CPython, on the same listener, raises the same.
+  const py = spawnSync('python3', ['-c', `
+import socket, sys
+a = ('127.0.0.1', int(sys.argv[1]))
+for kw in ({}, {'all_errors': True}):
+    try:
+        socket.create_connection(a, 0.2, **kw)
+    except Exception as e:
+        es = e.exceptions if isinstance(e, ExceptionGroup) else [e]
+        print(type(e).__name__, str(e), [(type(x).__name__, str(x), x.errno) for x in es])
+`, String(stuck.port)], { encoding: 'utf8', timeout: 10000 });
+  if (py.error?.code !== 'ENOENT') {
+    assert.equal(py.status, 0, py.stderr);
+    assert.equal(py.stdout, [
+      "TimeoutError timed out [('TimeoutError', 'timed out', None)]",
+      "ExceptionGroup create_connection failed (1 sub-exception) [('TimeoutError', 'timed out', None)]",
+      '',
+    ].join('\n'));
+  }
+  stuck.close();
+});
+
+test('create_connectionAsync resolves a source_address name on the thread pool, never on the loop', async () => {
+  const srv = server();
+  const port = srv.getsockname()[1];
+  // Sync: bind() resolves 'localhost' (blocking, as in Python).
+  const a = socket.create_connection(['127.0.0.1', port], 2, ['localhost', 0]);
+  assert.equal(a.getsockname()[0], '127.0.0.1');
+  a.close();
+  srv.accept()[0].close();
+  // Async: no blocking getaddrinfo on this thread, for the destination or the source.
+  const syncLookup = binding.getaddrinfo;
+  const looked = [];
+  binding.getaddrinfo = function (...args) {
+    looked.push(String(args[0]));
+    return syncLookup.apply(this, args);
+  };
+  try {
+    for (const options of [{}, { happy_eyeballs_delay: 0.05 }]) {
+      const s = await socket.create_connectionAsync(['127.0.0.1', port], 2, ['localhost', 0], options);
+      assert.equal(s.getsockname()[0], '127.0.0.1');
+      assert.deepEqual(s.getpeername(), ['127.0.0.1', port]);
+      s.close();
+      const [conn, peer] = srv.accept();
+      assert.equal(peer[0], '127.0.0.1');
+      conn.close();
+    }
+    // A Buffer host and a numeric one work the same.
+    const b = await socket.create_connectionAsync(['127.0.0.1', port], 2, [Buffer.from('localhost'), 0]);
+    assert.equal(b.getsockname()[0], '127.0.0.1');
+    b.close();
+    srv.accept()[0].close();
+    const c = await socket.create_connectionAsync(['127.0.0.1', port], 2, ['127.0.0.2', 0]);
+    assert.equal(c.getsockname()[0], '127.0.0.2');
+    c.close();
+    srv.accept()[0].close();
+  } finally {
+    binding.getaddrinfo = syncLookup;
+  }
+  assert.deepEqual(looked, [], 'the event loop thread called getaddrinfo');
+  srv.close();
 });
 
 test('create_connectionAsync connects without blocking, honours all_errors and signal', async () => {
@@ -169,50 +355,128 @@ test('create_server: impossible combinations raise as in Python', () => {
   assert.throws(() => socket.create_server('x'), { name: 'TypeError' });
 });
 
-// A host name with two addresses, where the first refuses and the second
-// listens: in a network namespace of our own, whose /etc/hosts (bind-mounted
-// by `ip netns exec`) maps one name to 127.0.0.1 and 127.0.0.2.
+// Names with several addresses come from a network namespace of our own,
+// whose /etc/hosts (bind-mounted by `ip netns exec`) maps one name to them;
+// the script runs there in a child process and prints its findings as JSON.
 const haveNetns = process.getuid?.() === 0 && spawnSync('ip', ['netns', 'list']).status === 0;
-test('create_connection tries each address of a name in order', { skip: !haveNetns && 'needs root and iproute2' }, () => {
-  const ns = `bsdsock-cc-${process.pid}`;
+
+function inNamespace(tag, hosts, script, setup = []) {
+  const ns = `bsdsock-${tag}-${process.pid}`;
   const etc = `/etc/netns/${ns}`;
   execFileSync('ip', ['netns', 'add', ns]);
   try {
     mkdirSync(etc, { recursive: true });
-    writeFileSync(`${etc}/hosts`, '127.0.0.1 multi\n127.0.0.2 multi\n');
+    writeFileSync(`${etc}/hosts`, hosts);
     execFileSync('ip', ['netns', 'exec', ns, 'ip', 'link', 'set', 'lo', 'up']);
-    const script = `
-      const socket = require('bsdsock');
-      const out = {};
-      const srv = socket.socket(); srv.bind(['127.0.0.2', 0]); srv.listen();
-      const port = srv.getsockname()[1];
-      out.gai = socket.getaddrinfo('multi', port, 0, socket.SOCK_STREAM).map((e) => e[4][0]);
-      const c = socket.create_connection(['multi', port], 2);
-      out.peer = c.getpeername()[0]; c.close();
-      srv.close();
-      try { socket.create_connection(['multi', port], 2, null, { all_errors: true }); }
-      catch (e) { out.group = [e.name, e.errors.map((x) => x.name)]; }
-      socket.create_connectionAsync(['multi', port], 2, null, { all_errors: true, happy_eyeballs_delay: 0.05 })
-        .catch((e) => { out.groupAsync = [e.name, e.errors.map((x) => x.name)]; })
-        .then(() => {
-          const srv2 = socket.socket(); srv2.bind(['127.0.0.2', port]); srv2.listen();
-          return socket.create_connectionAsync(['multi', port], { happy_eyeballs_delay: 0.05 }).then((s) => {
-            out.peerAsync = s.getpeername()[0]; s.close(); srv2.close();
-          });
-        })
-        .then(() => console.log(JSON.stringify(out)));
-    `;
-    const out = JSON.parse(
-      execFileSync('ip', ['netns', 'exec', ns, process.execPath, '-e', script], { encoding: 'utf8', cwd: process.cwd(), timeout: 20000 }),
+    for (const cmd of setup) execFileSync('ip', ['netns', 'exec', ns, ...cmd]);
+    return JSON.parse(
+      execFileSync('ip', ['netns', 'exec', ns, process.execPath, '-e', script], { encoding: 'utf8', cwd: process.cwd(), timeout: 30000 }),
     );
-    assert.deepEqual(out.gai, ['127.0.0.1', '127.0.0.2']);
-    assert.equal(out.peer, '127.0.0.2');
-    assert.deepEqual(out.group, ['ExceptionGroup', ['ConnectionRefusedError', 'ConnectionRefusedError']]);
-    assert.deepEqual(out.groupAsync, ['ExceptionGroup', ['ConnectionRefusedError', 'ConnectionRefusedError']]);
-    assert.equal(out.peerAsync, '127.0.0.2');
   } finally {
     spawnSync('ip', ['netns', 'del', ns]);
     rmSync(etc, { recursive: true, force: true });
+  }
+}
+
+// A host name with two addresses, where the first refuses and the second listens.
+test('create_connection tries each address of a name in order', { skip: !haveNetns && 'needs root and iproute2' }, () => {
+  const script = `
+    const socket = require('bsdsock');
+    const out = {};
+    const srv = socket.socket(); srv.bind(['127.0.0.2', 0]); srv.listen();
+    const port = srv.getsockname()[1];
+    out.gai = socket.getaddrinfo('multi', port, 0, socket.SOCK_STREAM).map((e) => e[4][0]);
+    const c = socket.create_connection(['multi', port], 2);
+    out.peer = c.getpeername()[0]; c.close();
+    srv.close();
+    try { socket.create_connection(['multi', port], 2, null, { all_errors: true }); }
+    catch (e) { out.group = [e.name, e.errors.map((x) => x.name)]; }
+    socket.create_connectionAsync(['multi', port], 2, null, { all_errors: true, happy_eyeballs_delay: 0.05 })
+      .catch((e) => { out.groupAsync = [e.name, e.errors.map((x) => x.name)]; })
+      .then(() => {
+        const srv2 = socket.socket(); srv2.bind(['127.0.0.2', port]); srv2.listen();
+        return socket.create_connectionAsync(['multi', port], { happy_eyeballs_delay: 0.05 }).then((s) => {
+          out.peerAsync = s.getpeername()[0]; s.close(); srv2.close();
+        });
+      })
+      .then(() => console.log(JSON.stringify(out)));
+  `;
+  const out = inNamespace('cc', '127.0.0.1 multi\n127.0.0.2 multi\n', script);
+  assert.deepEqual(out.gai, ['127.0.0.1', '127.0.0.2']);
+  assert.equal(out.peer, '127.0.0.2');
+  assert.deepEqual(out.group, ['ExceptionGroup', ['ConnectionRefusedError', 'ConnectionRefusedError']]);
+  assert.deepEqual(out.groupAsync, ['ExceptionGroup', ['ConnectionRefusedError', 'ConnectionRefusedError']]);
+  assert.equal(out.peerAsync, '127.0.0.2');
+});
+
+// Happy Eyeballs racing: 'multi' is ::1, ::2 and 127.0.0.1 (getaddrinfo's
+// order). ::1 hangs (a listener with a full accept queue drops the SYN),
+// ::2 and 127.0.0.1 listen on the same port. The second attempt, started
+// happy_eyeballs_delay after the first, wins long before the first attempt's
+// timeout; which address is second depends on `interleave`.
+test('create_connectionAsync races attempts (Happy Eyeballs): interleave picks the second, losers are closed', { skip: !haveNetns && 'needs root and iproute2' }, () => {
+  const script = `
+    const socket = require('bsdsock');
+    const { readdirSync } = require('node:fs');
+    const fds = () => readdirSync('/proc/self/fd').length;
+    const out = {};
+    const stuck = socket.socket(socket.AF_INET6); stuck.bind(['::1', 0]); stuck.listen(0);
+    const port = stuck.getsockname()[1];
+    const filler = socket.create_connection(['::1', port], 2); // fills the accept queue
+    const v6 = socket.socket(socket.AF_INET6); v6.bind(['::2', port]); v6.listen();
+    const v4 = socket.socket(); v4.bind(['127.0.0.1', port]); v4.listen();
+    out.gai = socket.getaddrinfo('multi', port, 0, socket.SOCK_STREAM).map((e) => e[4][0]);
+    async function run(name, timeout, options) {
+      const before = fds();
+      const t0 = performance.now();
+      const s = await socket.create_connectionAsync(['multi', port], timeout, null, options);
+      const ms = performance.now() - t0;
+      const peer = s.getpeername()[0];
+      const peerTimeout = s.gettimeout();
+      const open = fds() - before; // the winner only: the losing attempt is closed
+      s.close();
+      const [conn] = (peer === '::2' ? v6 : v4).accept();
+      conn.close();
+      out[name] = { peer, ms, open, leaked: fds() - before, timeout: peerTimeout };
+    }
+    (async () => {
+      // A stuck attempt on its own: the timeout, not a refusal.
+      const t0 = performance.now();
+      try { await socket.create_connectionAsync(['::1', port], 0.3); } catch (e) { out.stuck = [e.name, e.message, performance.now() - t0]; }
+      await run('he', 2, { happy_eyeballs_delay: 0.1 });
+      await run('he1', 2, { happy_eyeballs_delay: 0.1, interleave: 1 });
+      await run('he2', 2, { happy_eyeballs_delay: 0.1, interleave: 2 });
+      await run('he0', 2, { happy_eyeballs_delay: 0.1, interleave: 0 });
+      // One at a time (no delay): the first attempt times out, then the next
+      // in getaddrinfo's order, or in interleaved order with interleave.
+      await run('seq', 0.3, {});
+      await run('seq1', 0.3, { interleave: 1 });
+      filler.close(); stuck.close(); v6.close(); v4.close();
+      console.log(JSON.stringify(out));
+    })();
+  `;
+  const out = inNamespace('he', '::1 multi\n::2 multi\n127.0.0.1 multi\n', script, [['ip', '-6', 'addr', 'add', '::2/128', 'dev', 'lo', 'nodad']]);
+  assert.deepEqual(out.gai, ['::1', '::2', '127.0.0.1']);
+  assert.equal(out.stuck[0], 'TimeoutError');
+  assert.equal(out.stuck[1], 'timed out');
+  assert.ok(out.stuck[2] >= 280, `the stuck address hangs until the timeout (${out.stuck[2]} ms)`);
+  // Interleaved [::1, 127.0.0.1, ::2] (default and 1), [::1, ::2, 127.0.0.1] (2), as given (0).
+  const expected = { he: '127.0.0.1', he1: '127.0.0.1', he2: '::2', he0: '::2' };
+  for (const [name, peer] of Object.entries(expected)) {
+    const r = out[name];
+    assert.equal(r.peer, peer, name);
+    // The second attempt starts after the delay; a sequential attempt could
+    // not connect before the first one's 2 s timeout.
+    assert.ok(r.ms >= 90 && r.ms < 1500, `${name}: connected in ${r.ms} ms`);
+    assert.equal(r.open, 1, `${name}: only the winner is open`);
+    assert.equal(r.leaked, 0, `${name}: no descriptor left open`);
+    assert.equal(r.timeout, 2);
+  }
+  assert.equal(out.seq.peer, '::2');
+  assert.equal(out.seq1.peer, '127.0.0.1');
+  for (const name of ['seq', 'seq1']) {
+    assert.ok(out[name].ms >= 280, `${name}: waited for the first attempt's timeout (${out[name].ms} ms)`);
+    assert.equal(out[name].leaked, 0);
   }
 });
 

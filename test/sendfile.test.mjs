@@ -2,12 +2,18 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
-import { closeSync, mkdtempSync, openSync, readSync, rmSync, writeFileSync, readdirSync, ftruncateSync } from 'node:fs';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { closeSync, mkdirSync, mkdtempSync, openSync, readFileSync, readSync, rmSync, rmdirSync, writeFileSync, readdirSync, ftruncateSync, fstatSync } from 'node:fs';
 import { open as openHandle } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { createRequire } from 'node:module';
+import { constants as osConstants, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import * as socket from 'bsdsock';
+
+// The addon object the package uses (require caches it).
+const binding = createRequire(import.meta.url)('node-gyp-build')(new URL('..', import.meta.url).pathname);
+const { EINVAL } = osConstants.errno;
 
 const fdsAtStart = readdirSync('/proc/self/fd').length;
 const dir = mkdtempSync(join(tmpdir(), 'bsdsock-sendfile-'));
@@ -98,6 +104,145 @@ test('the fallback path: where sendfile(2) does not apply, read + send is used',
   b.close();
 });
 
+/**
+ * Runs `fn` with the addon's sendfile(2) failing with EINVAL, as it does for
+ * a file the kernel cannot splice from (Python then gives up on
+ * os.sendfile and falls back to read + send). Returns the calls it refused.
+ */
+async function withoutZeroCopy(fn) {
+  const real = binding.sendfile;
+  let refused = 0;
+  binding.sendfile = () => {
+    refused++;
+    return -EINVAL;
+  };
+  try {
+    await fn();
+  } finally {
+    binding.sendfile = real;
+  }
+  return refused;
+}
+
+test('the fallback path sends the data (read + send): offset, count, EOF and the file position as in Python', async () => {
+  const [a, b] = socket.socketpair();
+  const received = drainInWorker(b.detach());
+  const fd = openSync(dataPath, 'r');
+  const offset = 12345;
+  const count = (5 << 20) + 3; // not a multiple of the 8192-byte reads
+  const tail = 100000;
+  let refused;
+  try {
+    refused = await withoutZeroCopy(() => {
+      assert.equal(a.sendfile(fd, offset, count), count);
+      assert.equal(positionOf(fd), DATA[offset + count], 'position offset + count');
+      // To EOF from an offset: the position ends at EOF.
+      assert.equal(a.sendfile(fd, DATA.length - tail), tail);
+      assert.equal(positionOf(fd), null, 'position at EOF');
+      assert.equal(a.sendfile(fd, 777, 1), 1); // position 778
+      // Offset 0: Python's fallback does not seek first, so it reads from
+      // the current position (778), and afterwards seeks to offset + sent.
+      assert.equal(a.sendfile(fd, 0, 1000), 1000);
+      assert.equal(positionOf(fd), DATA[1000]);
+    });
+  } finally {
+    a.close(); // EOF for the reader, also when an assertion failed
+    closeSync(fd);
+  }
+  assert.equal(refused, 4, 'one refused sendfile(2) per call, then the fallback');
+  const [n, digest] = await received;
+  const expected = Buffer.concat([
+    DATA.subarray(offset, offset + count),
+    DATA.subarray(DATA.length - tail),
+    DATA.subarray(777, 778),
+    DATA.subarray(778, 1778),
+  ]);
+  assert.equal(n, expected.length);
+  assert.equal(digest, sha(expected));
+});
+
+test('the fallback path of sendfileAsync sends the data: offset, count, EOF and the file position', async () => {
+  const fh = await openHandle(dataPath, 'r');
+  const [a, b] = socket.socketpair();
+  const reader = (async () => {
+    const h = createHash('sha256');
+    let n = 0;
+    for (;;) {
+      const d = await b.recvAsync(1 << 16);
+      if (d.length === 0) break;
+      h.update(d);
+      n += d.length;
+    }
+    return [n, h.digest('hex')];
+  })();
+  reader.catch(() => {}); // rejects with EBADF if the test fails first
+  const offset = 54321;
+  const count = (1 << 20) + 5;
+  const tail = 20000;
+  try {
+    const refused = await withoutZeroCopy(async () => {
+      assert.equal(await a.sendfileAsync(fh, offset, count), count);
+      assert.equal(positionOf(fh.fd), DATA[offset + count], 'position offset + count');
+      assert.equal(await a.sendfileAsync(fh.fd, DATA.length - tail, null, {}), tail);
+      assert.equal(positionOf(fh.fd), null, 'position at EOF');
+    });
+    assert.equal(refused, 2, 'one refused sendfile(2) per call, then the fallback');
+    a.shutdown(socket.SHUT_WR);
+    const [n, digest] = await reader;
+    const expected = Buffer.concat([DATA.subarray(offset, offset + count), DATA.subarray(DATA.length - tail)]);
+    assert.equal(n, expected.length);
+    assert.equal(digest, sha(expected));
+  } finally {
+    await fh.close();
+    a.close();
+    b.close();
+  }
+});
+
+// A POSIX message queue's file (mqueue fs) has a size and answers read(),
+// but sendfile(2) refuses it (EINVAL): a file where Python falls back.
+const canMount = process.getuid?.() === 0 && readFileSync('/proc/filesystems', 'utf8').includes('\tmqueue\n');
+test('a file sendfile(2) refuses (a message queue\'s) goes through the fallback, sync and async', { skip: !canMount && 'needs root and mqueue' }, async () => {
+  const mnt = join(dir, 'mqueue');
+  mkdirSync(mnt);
+  execFileSync('mount', ['-t', 'mqueue', 'bsdsock-test', mnt]);
+  const queue = join(mnt, `bsdsock-sendfile-${process.pid}`);
+  let fd = -1;
+  const [a, b] = socket.socketpair();
+  try {
+    writeFileSync(queue, ''); // creates the queue
+    const text = readFileSync(queue); // "QSIZE:0 ... NOTIFY_PID:0 \n"
+    assert.match(text.toString(), /^QSIZE:0 /);
+    fd = openSync(queue, 'r');
+    assert.ok(fstatSync(fd).size > 0, 'the file has a size, so sendfile(2) is tried');
+    assert.equal(binding.sendfile(a.fileno(), fd, 0, 10), -EINVAL, 'sendfile(2) refuses it');
+    assert.equal(a.sendfile(fd, 5, 20), 20);
+    assert.deepEqual(b.recv(100), text.subarray(5, 25));
+    assert.equal(positionOf(fd), text[25]);
+    assert.equal(await a.sendfileAsync(fd, 30), text.length - 30);
+    assert.deepEqual(b.recv(100), text.subarray(30));
+    assert.equal(positionOf(fd), null, 'position at EOF');
+    // CPython, on the same file, sends the same bytes and leaves the same position.
+    const py = spawnSync('python3', ['-c', `
+import socket, sys
+a, b = socket.socketpair()
+with open(sys.argv[1], 'rb') as f:
+    print(a.sendfile(f, 5, 20), f.tell(), b.recv(100) == open(sys.argv[1], 'rb').read()[5:25])
+`, queue], { encoding: 'utf8', timeout: 10000 });
+    if (py.error?.code !== 'ENOENT') {
+      assert.equal(py.status, 0, py.stderr);
+      assert.equal(py.stdout, '20 25 True\n');
+    }
+  } finally {
+    if (fd >= 0) closeSync(fd);
+    a.close();
+    b.close();
+    rmSync(queue, { force: true });
+    spawnSync('umount', [mnt]);
+    rmdirSync(mnt);
+  }
+});
+
 test('argument and mode errors are Python\'s', () => {
   const [a, b] = socket.socketpair();
   const fd = openSync(dataPath, 'r');
@@ -184,7 +329,10 @@ test('sendfileAsync with offset, count and a FileHandle; abort rejects with the 
     return Buffer.concat(parts);
   })();
   assert.equal(await a.sendfileAsync(fh, 100, 3 << 20), 3 << 20);
+  // The file position is left after the last byte sent, as Python leaves it.
+  assert.equal(positionOf(fh.fd), DATA[100 + (3 << 20)]);
   assert.equal(await a.sendfileAsync(fh, DATA.length - 5, { signal: new AbortController().signal }), 5);
+  assert.equal(positionOf(fh.fd), null, 'position at EOF');
   a.shutdown(socket.SHUT_WR);
   const got = await reader;
   assert.equal(sha(got), sha(Buffer.concat([DATA.subarray(100, 100 + (3 << 20)), DATA.subarray(DATA.length - 5)])));

@@ -1,5 +1,7 @@
 /* The constants table: names and values taken from the system headers at
- * build time (see scripts/gen-constants.mjs). */
+ * build time (see scripts/gen-constants.mjs), plus the few that CPython
+ * defines itself when the headers lack them (kernel ABI values under
+ * #ifndef, in gen-constants.mjs's header list). */
 #include "bsd.h"
 
 #include <sys/un.h>

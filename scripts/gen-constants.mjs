@@ -3,6 +3,9 @@
 // macro with one of Python's socket-module prefixes that the headers
 // define, as `BSD_CONST(NAME)` lines. Run by binding.gyp at build time, so
 // the values always come from the headers of the machine that builds.
+// The few names CPython defines itself when the headers lack them
+// (ALG_OP_SIGN...) are defined the same way in HEADERS, under `#ifndef`
+// with the kernel's ABI value, so the header's own value wins when it has one.
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -28,6 +31,15 @@ const HEADERS = `
 #include <netdb.h>
 #include <net/if.h>
 #include <errno.h>
+/* As CPython (Modules/socketmodule.c): the kernel keeps the UDP-Lite options in a private header (net/udplite.h), not in uapi or libc. */
+#ifdef IPPROTO_UDPLITE
+# ifndef UDPLITE_SEND_CSCOV
+#  define UDPLITE_SEND_CSCOV 10
+# endif
+# ifndef UDPLITE_RECV_CSCOV
+#  define UDPLITE_RECV_CSCOV 11
+# endif
+#endif
 #if defined(__has_include)
 # if __has_include(<netpacket/packet.h>)
 #  include <netpacket/packet.h>
@@ -38,11 +50,24 @@ const HEADERS = `
 # if __has_include(<linux/if_ether.h>)
 #  include <linux/if_ether.h>
 # endif
+# if __has_include(<net/ethernet.h>)
+#  include <net/ethernet.h>
+# endif
 # if __has_include(<linux/vm_sockets.h>)
 #  include <linux/vm_sockets.h>
 # endif
 # if __has_include(<linux/if_alg.h>)
 #  include <linux/if_alg.h>
+/* As CPython (Modules/socketmodule.c): AF_ALG's akcipher interface was proposed but never merged, so no header has these (6 is now also ALG_SET_DRBG_ENTROPY). */
+#  ifndef ALG_OP_SIGN
+#   define ALG_OP_SIGN 2
+#  endif
+#  ifndef ALG_OP_VERIFY
+#   define ALG_OP_VERIFY 3
+#  endif
+#  ifndef ALG_SET_PUBKEY
+#   define ALG_SET_PUBKEY 6
+#  endif
 # endif
 # if __has_include(<linux/can.h>)
 #  include <linux/can.h>
@@ -79,6 +104,8 @@ const EXACT = new Set([
   'SIOCGIFNAME', 'SIOCGIFINDEX', 'EAGAIN', 'EWOULDBLOCK', 'EBADF',
   // BlueZ's HCI socket options that Python exports (not all of HCI_*)
   'HCI_FILTER', 'HCI_TIME_STAMP', 'HCI_DATA_DIR',
+  // the EtherTypes Python 3.12+ exports for AF_PACKET (net/ethernet.h)
+  'ETHERTYPE_ARP', 'ETHERTYPE_IP', 'ETHERTYPE_IPV6', 'ETHERTYPE_VLAN',
 ]);
 // Names Python gives to header names it exports under another name:
 // linux/can/bcm.h's opcodes (an enum) and flags (macros) are CAN_BCM_*.

@@ -3,10 +3,11 @@
 // `attempt` (one non-blocking system call) submitted on a direction; the
 // attempt runs at once when nothing is queued before it, and otherwise (or
 // on EAGAIN) waits in that direction's FIFO queue for readiness.
+import { constants as bufferConstants } from 'node:buffer';
 import { constants as osConstants } from 'node:os';
 import { isIPv4, isIPv6 } from 'node:net';
 import { toNativeAddress } from './address';
-import { argTypeError, argValueError, fromErrno, timedOut } from './errors';
+import { argRangeError, argTypeError, argValueError, fromErrno, timedOut } from './errors';
 import { binding, type Bytes } from './native';
 import { getaddrinfoAsync } from './resolver';
 import { Socket, type Address } from './socket';
@@ -22,6 +23,7 @@ const EALREADY = E.EALREADY;
 const EBADF = E.EBADF;
 const MSG_DONTWAIT = C.MSG_DONTWAIT;
 const POLLOUT = 4;
+const MAX_BUFFER = bufferConstants.MAX_LENGTH;
 
 /** Readiness directions; the values are the native watcher's event bits. */
 export const READ = 1;
@@ -373,10 +375,10 @@ declare module './socket' {
     connectAsync(address: Address, options?: AsyncOptions): Promise<void>;
     /** Promise twin of {@link Socket.connect_ex}: resolves 0 or an errno. */
     connect_exAsync(address: Address, options?: AsyncOptions): Promise<number>;
-    /** Promise twin of {@link Socket.recv}. */
+    /** Promise twin of {@link Socket.recv}; a `bufsize` of 0 resolves an empty Buffer at once, as recv(0) returns. */
     recvAsync(bufsize: number, flags?: number, options?: AsyncOptions): Promise<Buffer>;
     recvAsync(bufsize: number, options?: AsyncOptions): Promise<Buffer>;
-    /** Promise twin of {@link Socket.recv_into}. */
+    /** Promise twin of {@link Socket.recv_into}; an empty `buffer` resolves 0 at once (`nbytes` 0 means all of `buffer`). */
     recv_intoAsync(buffer: Bytes, nbytes?: number, flags?: number, options?: AsyncOptions): Promise<number>;
     recv_intoAsync(buffer: Bytes, options?: AsyncOptions): Promise<number>;
     /** Promise twin of {@link Socket.recvfrom}. */
@@ -504,23 +506,34 @@ function badArgument(e: unknown): Promise<never> {
   return Promise.reject(e);
 }
 
-function recvOnce(fd: number, size: number, flags: number): Buffer | number {
-  const small = size <= scratch.length;
-  const buf = small ? scratch : Buffer.allocUnsafeSlow(size);
+/**
+ * Where one recvAsync/recvfromAsync call reads: the shared scratch buffer
+ * up to its size, else a buffer of the call's own, made once per call and
+ * kept across its attempts (an attempt that gets EAGAIN allocates nothing).
+ */
+function recvTarget(size: number): Buffer {
+  return size <= scratch.length ? scratch : Buffer.allocUnsafeSlow(size);
+}
+
+// MSG_TRUNC on a datagram socket makes the call report the datagram's whole
+// length: the data is still at most `size` bytes, as the sync calls return.
+function recvOnce(fd: number, buf: Buffer, size: number, flags: number): Buffer | number {
   const n = binding.recv(fd, buf, 0, size, flags);
-  return n < 0 ? n : received(buf, n, small);
+  return n < 0 ? n : received(buf, n > size ? size : n, buf === scratch);
 }
 
-function recvfromOnce(fd: number, size: number, flags: number): [Buffer, Address] | number {
-  const small = size <= scratch.length;
-  const buf = small ? scratch : Buffer.allocUnsafeSlow(size);
+function recvfromOnce(fd: number, buf: Buffer, size: number, flags: number): [Buffer, Address] | number {
   const r = binding.recvfrom(fd, buf, 0, size, flags);
-  return typeof r === 'number' ? r : [received(buf, r[0], small), r[1]];
+  if (typeof r === 'number') return r;
+  const n = r[0];
+  return [received(buf, n > size ? size : n, buf === scratch), r[1]];
 }
 
+/** recv's and recvfrom's `bufsize`, checked as the sync calls check it. */
 function bufsizeOf(bufsize: unknown, caller: string): number {
   const size = toSize(bufsize, 'bufsize');
   if (size < 0) throw argValueError('bufsize', `negative buffersize in ${caller}`);
+  if (size > MAX_BUFFER) throw argRangeError('bufsize', `<= ${MAX_BUFFER} (the largest Buffer)`, bufsize);
   return size;
 }
 
@@ -535,11 +548,15 @@ proto.recvAsync = function recvAsync(this: Socket, bufsize: unknown, flags?: unk
     return badArgument(e);
   }
   if (signal?.aborted) return Promise.reject(signal.reason);
+  // As the sync recv (and Python's, and asyncio's sock_recv): asking for
+  // nothing returns at once, without a system call, whatever is queued.
+  if (size === 0) return Promise.resolve(Buffer.alloc(0));
+  const buf = recvTarget(size);
   if (idle(this, READ)) {
-    const r = recvOnce(this.fileno(), size, f);
+    const r = recvOnce(this.fileno(), buf, size, f);
     if (r !== -EAGAIN) return settled(r, 'recv');
   }
-  return wait(this, READ, 'recv', () => recvOnce(this.fileno(), size, f), signal);
+  return wait(this, READ, 'recv', () => recvOnce(this.fileno(), buf, size, f), signal);
 } as Socket['recvAsync'];
 
 proto.recv_intoAsync = function recv_intoAsync(this: Socket, buffer: unknown, nbytes?: unknown, flags?: unknown, options?: unknown) {
@@ -555,6 +572,8 @@ proto.recv_intoAsync = function recv_intoAsync(this: Socket, buffer: unknown, nb
     return badArgument(e);
   }
   if (signal?.aborted) return Promise.reject(signal.reason);
+  // An empty buffer: 0 at once, without a system call, as the sync recv_into.
+  if (n === 0) return Promise.resolve(0);
   if (idle(this, READ)) {
     const r = binding.recv(this.fileno(), buf, 0, n, f);
     if (r !== -EAGAIN) return settled(r, 'recv_into');
@@ -573,11 +592,12 @@ proto.recvfromAsync = function recvfromAsync(this: Socket, bufsize: unknown, fla
     return badArgument(e);
   }
   if (signal?.aborted) return Promise.reject(signal.reason);
+  const buf = recvTarget(size);
   if (idle(this, READ)) {
-    const r = recvfromOnce(this.fileno(), size, f);
+    const r = recvfromOnce(this.fileno(), buf, size, f);
     if (r !== -EAGAIN) return settled(r, 'recvfrom');
   }
-  return wait(this, READ, 'recvfrom', () => recvfromOnce(this.fileno(), size, f), signal);
+  return wait(this, READ, 'recvfrom', () => recvfromOnce(this.fileno(), buf, size, f), signal);
 } as Socket['recvfromAsync'];
 
 proto.recvfrom_intoAsync = function recvfrom_intoAsync(this: Socket, buffer: unknown, nbytes?: unknown, flags?: unknown, options?: unknown) {

@@ -29,6 +29,8 @@ export {
   socketpair,
   fromfd,
   close,
+  dup,
+  SocketType,
   getdefaulttimeout,
   setdefaulttimeout,
   type Address,

@@ -786,3 +786,24 @@ export function close(fd: number): void {
   if (r < 0 && -r !== ECONNRESET) throw fromErrno(-r, 'close');
 }
 
+/**
+ * Duplicates a socket file descriptor: Python's `socket.dup(fd)`. The new
+ * descriptor is close-on-exec (non-inheritable, as every descriptor bsdsock
+ * makes) and belongs to the caller, who closes it (`close(fd)`, or a socket
+ * made on it with `socket(-1, -1, -1, fd)`). A bad descriptor raises OSError
+ * EBADF; `fd` must be an integer in the C int range (TypeError, RangeError).
+ */
+export function dup(fd: number): number {
+  const r = binding.dup(toCInt(fd, 'fd'));
+  if (r < 0) throw fromErrno(-r, 'dup');
+  return r;
+}
+
+/**
+ * Python's `socket.SocketType`: the type of socket objects, which is the
+ * socket class itself (`SocketType === Socket`, so `s instanceof
+ * SocketType` holds for every socket). Also usable as a type.
+ */
+export const SocketType = Socket;
+/** The type of socket objects: {@link Socket}. */
+export type SocketType = Socket;

@@ -494,6 +494,513 @@ test('a socket that waited, went idle and was garbage-collected around still wak
   assert.equal(out.trim(), 'y');
 });
 
+// --- Audit follow-ups: size 0, huge sizes, aborts, timeouts, ref, FIFO, arguments.
+
+/** Calls `call` and checks that it returns a Promise (no synchronous throw) that rejects as `expected`. */
+async function rejectsAsync(call, expected, label) {
+  let p;
+  assert.doesNotThrow(() => {
+    p = call();
+  }, `${label}: threw synchronously`);
+  assert.ok(p instanceof Promise, `${label}: returns a Promise`);
+  await assert.rejects(p, expected, label);
+}
+
+/** `p`'s value, or 'pending' if it has not settled after `ms`. */
+async function within(p, ms) {
+  let timer;
+  const late = new Promise((r) => (timer = setTimeout(() => r('pending'), ms)));
+  try {
+    return await Promise.race([p, late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+function isTimedOut(e) {
+  assert.equal(e.constructor, socket.TimeoutError, `expected TimeoutError, got ${e?.constructor?.name}: ${e?.message}`);
+  assert.equal(e.message, 'timed out');
+  assert.equal(e.errno, null);
+  assert.equal(e.code, 'ETIMEDOUT');
+  return true;
+}
+
+/** Fills `s`'s send buffer (the peer reads nothing); returns the number of bytes queued. */
+function fill(s, byte = 1) {
+  const timeout = s.gettimeout();
+  s.setblocking(false);
+  const chunk = Buffer.alloc(65536, byte);
+  let queued = 0;
+  try {
+    for (;;) queued += s.send(chunk);
+  } catch (e) {
+    assert.ok(e instanceof socket.BlockingIOError, String(e));
+  }
+  s.settimeout(timeout);
+  return queued;
+}
+
+/** Reads everything queued on `s` now (non-blocking). */
+function drainNow(s) {
+  const timeout = s.gettimeout();
+  s.setblocking(false);
+  const parts = [];
+  try {
+    for (;;) {
+      const d = s.recv(1 << 20);
+      if (d.length === 0) break;
+      parts.push(d);
+    }
+  } catch (e) {
+    assert.ok(e instanceof socket.BlockingIOError, String(e));
+  }
+  s.settimeout(timeout);
+  return Buffer.concat(parts);
+}
+
+test('recvAsync(0) and recv_intoAsync(<empty>) resolve at once with nothing queued, as the sync calls', async () => {
+  const [a, b] = socket.socketpair();
+  for (const timeout of [null, 0, 5]) {
+    a.settimeout(timeout);
+    // Nothing is queued and nothing will be: a real recv would wait forever.
+    const got = await within(a.recvAsync(0), 2000);
+    assert.ok(Buffer.isBuffer(got), `recvAsync(0) settled (timeout ${timeout})`);
+    assert.equal(got.length, 0);
+    assert.equal(await within(a.recv_intoAsync(Buffer.alloc(0)), 2000), 0);
+    assert.equal(await a.recv_intoAsync(new Uint8Array(0), 0), 0);
+    assert.deepEqual(await a.recvAsync(0, 0, {}), Buffer.alloc(0));
+  }
+  // No watcher was needed.
+  assert.equal(a._aio, null);
+  // With data queued they consume nothing; with a read pending they do not wait behind it.
+  b.sendall(Buffer.from('data'));
+  assert.equal((await a.recvAsync(0)).length, 0);
+  assert.deepEqual(await a.recvAsync(10), Buffer.from('data'));
+  const pending = a.recvAsync(10);
+  assert.equal((await a.recvAsync(0)).length, 0);
+  assert.equal(await a.recv_intoAsync(Buffer.alloc(0)), 0);
+  b.sendall(Buffer.from('late'));
+  assert.deepEqual(await pending, Buffer.from('late'));
+  // recv_intoAsync(buf, 0) means the whole buffer (Python's nbytes=0): it waits for data.
+  const into = Buffer.alloc(3);
+  const whole = a.recv_intoAsync(into, 0);
+  assert.equal(await within(whole, 50), 'pending');
+  b.sendall(Buffer.from('abcdef'));
+  assert.equal(await whole, 3);
+  assert.deepEqual(into, Buffer.from('abc'));
+  // An already aborted signal still wins.
+  const reason = new Error('stop');
+  await assert.rejects(a.recvAsync(0, { signal: AbortSignal.abort(reason) }), (e) => e === reason);
+  // On a closed socket they do what the sync calls (and Python's) do: no
+  // system call, so no EBADF; a real read (nbytes 0 on a non-empty buffer) is EBADF.
+  a.close();
+  assert.deepEqual(a.recv(0), Buffer.alloc(0));
+  assert.equal(a.recv_into(Buffer.alloc(0)), 0);
+  assert.deepEqual(await a.recvAsync(0), Buffer.alloc(0));
+  assert.equal(await a.recv_intoAsync(Buffer.alloc(0)), 0);
+  assert.throws(() => a.recv_into(Buffer.alloc(4), 0), (e) => e.errno === socket.EBADF);
+  await assert.rejects(a.recv_intoAsync(Buffer.alloc(4), 0), (e) => e instanceof socket.OSError && e.errno === socket.EBADF);
+  await assert.rejects(a.recvAsync(1), (e) => e instanceof socket.OSError && e.errno === socket.EBADF);
+  b.close();
+});
+
+test('recvAsync/recvfromAsync with bufsize above buffer.constants.MAX_LENGTH reject as the sync calls raise', async () => {
+  const { constants: bufferConstants } = await import('node:buffer');
+  const [a, b] = socket.socketpair();
+  const huge = bufferConstants.MAX_LENGTH + 1;
+  let syncError;
+  assert.throws(() => a.recv(huge), (e) => ((syncError = e), true));
+  assert.equal(syncError.constructor, RangeError);
+  assert.equal(syncError.code, 'ERR_OUT_OF_RANGE');
+  assert.match(syncError.message, /"bufsize"/);
+  for (const [label, call, sync] of [
+    ['recvAsync', () => a.recvAsync(huge), () => a.recv(huge)],
+    ['recvAsync with flags', () => a.recvAsync(huge, 0, {}), () => a.recv(huge, 0)],
+    ['recvfromAsync', () => a.recvfromAsync(huge), () => a.recvfrom(huge)],
+  ]) {
+    let want;
+    assert.throws(sync, (e) => ((want = e), true));
+    await rejectsAsync(
+      call,
+      (e) => {
+        assert.equal(e.constructor, RangeError);
+        assert.equal(e.code, 'ERR_OUT_OF_RANGE');
+        assert.equal(e.message, want.message);
+        assert.match(e.message, /The value of "bufsize" is out of range/);
+        return true;
+      },
+      label,
+    );
+  }
+  // MAX_LENGTH itself is a valid size (nothing is allocated until a read is tried).
+  a.close();
+  b.close();
+});
+
+test('a large recvAsync allocates its buffer once per call, not once per attempt', async () => {
+  const [a, b] = socket.socketpair(socket.AF_UNIX, socket.SOCK_DGRAM);
+  const SIZE = 100_000; // above the shared 64 KiB scratch
+  const original = Buffer.allocUnsafeSlow;
+  let allocations = 0;
+  Buffer.allocUnsafeSlow = function (size) {
+    if (size === SIZE) allocations++;
+    return original.call(this, size);
+  };
+  try {
+    // First call: tries at once (EAGAIN), then succeeds on the first datagram.
+    // Second call: queued; tried on the first datagram (EAGAIN, the first call
+    // took it), then succeeds on the second. Four attempts, two calls.
+    const p1 = a.recvAsync(SIZE);
+    const p2 = a.recvAsync(SIZE);
+    b.send(Buffer.from('one'));
+    assert.deepEqual(await p1, Buffer.from('one'));
+    await sleep(20);
+    b.send(Buffer.from('two'));
+    assert.deepEqual(await p2, Buffer.from('two'));
+    // The same for recvfromAsync.
+    const p3 = a.recvfromAsync(SIZE);
+    await sleep(20);
+    b.send(Buffer.from('three'));
+    assert.deepEqual((await p3)[0], Buffer.from('three'));
+  } finally {
+    Buffer.allocUnsafeSlow = original;
+  }
+  assert.equal(allocations, 3);
+  a.close();
+  b.close();
+});
+
+test('recvAsync/recvfromAsync with MSG_TRUNC return at most bufsize bytes, as the sync calls', async () => {
+  const [a, b] = socket.socketpair(socket.AF_UNIX, socket.SOCK_DGRAM);
+  // Leave other bytes in the shared scratch buffer first.
+  b.send(Buffer.alloc(100, 0x7a));
+  assert.equal((await a.recvAsync(100)).length, 100);
+  const msg = Buffer.from('0123456789');
+  b.send(msg);
+  assert.deepEqual(a.recv(4, socket.MSG_TRUNC), Buffer.from('0123'));
+  b.send(msg);
+  assert.deepEqual(await a.recvAsync(4, socket.MSG_TRUNC), Buffer.from('0123'));
+  b.send(msg);
+  const [data, from] = await a.recvfromAsync(4, socket.MSG_TRUNC);
+  assert.deepEqual(data, Buffer.from('0123'));
+  assert.equal(from, null);
+  // recv_into reports the datagram's length, as Python does, and writes only the buffer.
+  b.send(msg);
+  const into = Buffer.alloc(4);
+  assert.equal(await a.recv_intoAsync(into, 0, socket.MSG_TRUNC), 10);
+  assert.deepEqual(into, Buffer.from('0123'));
+  // Above the scratch size too (a buffer of the call's own).
+  b.send(Buffer.alloc(70000, 1));
+  const big = await a.recvAsync(66000, socket.MSG_TRUNC);
+  assert.equal(big.length, 66000);
+  a.close();
+  b.close();
+});
+
+test('sendallAsync: the timeout bounds the whole call while each send still makes progress', async () => {
+  const [a, b] = socket.socketpair();
+  // A small send buffer: every read of the slow reader lets sendall go on.
+  a.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, 65536);
+  // What one fill of the socket takes, measured on a twin pair.
+  const [c, d] = socket.socketpair();
+  c.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, 65536);
+  const capacity = fill(c);
+  c.close();
+  d.close();
+  // The slow reader: 64 KiB every 50 ms, on this loop.
+  b.setblocking(false);
+  const buf = Buffer.alloc(65536);
+  let read = 0;
+  const reads = [];
+  const reader = setInterval(() => {
+    try {
+      const n = b.recv_into(buf);
+      read += n;
+      reads.push(performance.now());
+    } catch (e) {
+      assert.ok(e instanceof socket.BlockingIOError);
+    }
+  }, 50);
+  a.settimeout(0.3);
+  const t0 = performance.now();
+  // 32 MiB at 64 KiB per 50 ms would take about 25 s.
+  await assert.rejects(a.sendallAsync(Buffer.alloc(32 << 20)), isTimedOut);
+  const elapsed = performance.now() - t0;
+  clearInterval(reader);
+  const readsDuring = reads.filter((t) => t >= t0).length;
+  const sent = read + drainNow(b).length;
+  assert.ok(elapsed >= 290, `timed out after ${elapsed.toFixed(0)} ms, before the 300 ms timeout`);
+  assert.ok(elapsed < 5000, `sendallAsync ran ${elapsed.toFixed(0)} ms: the timeout did not bound the whole call`);
+  assert.ok(readsDuring >= 2, `the reader read ${readsDuring} times during the call`);
+  assert.ok(sent > capacity, `sendallAsync sent ${sent} bytes, no more than one fill (${capacity}): it made no progress while waiting`);
+  a.close();
+  b.close();
+});
+
+test('acceptAsync: an abort loses no connection; the next acceptAsync gets it', async () => {
+  const srv = listener();
+  const addr = srv.getsockname();
+  const reason = new Error('stop accepting');
+  // Aborted while waiting, then a client connects.
+  const ac = new AbortController();
+  const p = srv.acceptAsync({ signal: ac.signal });
+  await sleep(10);
+  ac.abort(reason);
+  await assert.rejects(p, (e) => e === reason);
+  const c = socket.socket();
+  c.connect(addr);
+  await sleep(20);
+  const [conn, peer] = await srv.acceptAsync();
+  assert.deepEqual(peer, c.getsockname());
+  conn.close();
+  c.close();
+  // Already aborted: rejects at once, and the queued connection stays.
+  const c2 = socket.socket();
+  c2.connect(addr);
+  await assert.rejects(srv.acceptAsync({ signal: AbortSignal.abort(reason) }), (e) => e === reason);
+  const [conn2, peer2] = await srv.acceptAsync();
+  assert.deepEqual(peer2, c2.getsockname());
+  conn2.close();
+  c2.close();
+  // Abort racing the arrival of the connection: each is accepted exactly once.
+  const total = 40;
+  let aborted = 0;
+  for (let i = 0; i < total; i++) {
+    const ac2 = new AbortController();
+    const pa = srv.acceptAsync({ signal: ac2.signal });
+    const cli = socket.socket();
+    if (i % 2) {
+      cli.connect(addr);
+      queueMicrotask(() => ac2.abort());
+    } else {
+      setImmediate(() => ac2.abort());
+      setImmediate(() => cli.connect(addr));
+    }
+    let got;
+    try {
+      got = await pa;
+    } catch (e) {
+      assert.equal(e.name, 'AbortError');
+      aborted++;
+      got = await srv.acceptAsync();
+    }
+    assert.deepEqual(got[1], cli.getsockname(), `connection ${i}`);
+    got[0].close();
+    cli.close();
+  }
+  assert.ok(aborted > 0);
+  srv.settimeout(0);
+  assert.throws(() => srv.accept(), (e) => e instanceof socket.BlockingIOError, 'no connection left over');
+  srv.close();
+});
+
+test('connectAsync: an abort rejects with the reason; an already aborted signal starts nothing', async () => {
+  // A listener with a full backlog: a connect to it stays in progress.
+  const srv = listener(0);
+  const first = socket.socket();
+  first.connect(srv.getsockname());
+  const reason = new Error('stop connecting');
+  const c = socket.socket();
+  const ac = new AbortController();
+  const t0 = performance.now();
+  const p = c.connectAsync(srv.getsockname(), { signal: ac.signal });
+  setTimeout(() => ac.abort(reason), 50);
+  await assert.rejects(p, (e) => e === reason);
+  assert.ok(performance.now() - t0 >= 40);
+  const ce = socket.socket();
+  const ac2 = new AbortController();
+  const pe = ce.connect_exAsync(srv.getsockname(), { signal: ac2.signal });
+  setTimeout(() => ac2.abort(reason), 20);
+  await assert.rejects(pe, (e) => e === reason);
+  ce.close();
+  c.close();
+  first.close();
+  srv.close();
+  // Already aborted: no connect is attempted, the socket stays unconnected and usable.
+  const srv2 = listener();
+  const d = socket.socket();
+  await assert.rejects(d.connectAsync(srv2.getsockname(), { signal: AbortSignal.abort(reason) }), (e) => e === reason);
+  assert.throws(() => d.getpeername(), (e) => e.errno === osConstants.errno.ENOTCONN);
+  await assert.rejects(d.connectAsync(['localhost', 1], { signal: AbortSignal.abort(reason) }), (e) => e === reason);
+  await d.connectAsync(srv2.getsockname());
+  assert.deepEqual(d.getpeername(), srv2.getsockname());
+  d.close();
+  srv2.close();
+});
+
+test('sendAsync and sendallAsync: an abort rejects with the reason and sends nothing', async () => {
+  const reason = new Error('stop sending');
+  for (const method of ['sendAsync', 'sendallAsync']) {
+    const [a, b] = socket.socketpair();
+    const queued = fill(a, 1);
+    const ac = new AbortController();
+    const p = a[method](Buffer.alloc(200_000, 2), { signal: ac.signal });
+    await sleep(20);
+    ac.abort(reason);
+    await assert.rejects(p, (e) => e === reason, method);
+    // Already aborted: rejects at once.
+    await assert.rejects(a[method](Buffer.alloc(10, 3), 0, { signal: AbortSignal.abort(reason) }), (e) => e === reason, method);
+    // Only the filler arrived; none of the aborted data.
+    const got = drainNow(b);
+    assert.equal(got.length, queued, method);
+    assert.ok(got.every((x) => x === 1), `${method}: no byte of the aborted call was sent`);
+    // The socket is still usable.
+    const tail = Buffer.from('after abort');
+    const r = await a[method](tail);
+    assert.equal(r, method === 'sendAsync' ? tail.length : undefined);
+    assert.deepEqual(await b.recvAsync(100), tail);
+    a.close();
+    b.close();
+  }
+});
+
+test('acceptAsync and connectAsync reject with TimeoutError after the socket timeout', async () => {
+  const srv = listener();
+  srv.settimeout(0.15);
+  let t0 = performance.now();
+  await assert.rejects(srv.acceptAsync(), isTimedOut);
+  let elapsed = performance.now() - t0;
+  assert.ok(elapsed >= 140, `acceptAsync timed out after ${elapsed.toFixed(0)} ms`);
+  // The listener is still usable.
+  const c = socket.socket();
+  c.connect(srv.getsockname());
+  const [conn] = await srv.acceptAsync();
+  conn.close();
+  c.close();
+  srv.close();
+
+  // Backlog 0 and one connection queued: the kernel drops later SYNs, so a
+  // new connect stays in progress until the timeout.
+  const full = listener(0);
+  const first = socket.socket();
+  first.connect(full.getsockname());
+  const d = socket.socket();
+  d.settimeout(0.2);
+  t0 = performance.now();
+  await assert.rejects(d.connectAsync(full.getsockname()), isTimedOut);
+  elapsed = performance.now() - t0;
+  assert.ok(elapsed >= 190, `connectAsync timed out after ${elapsed.toFixed(0)} ms`);
+  // connect_exAsync reports the timeout as EAGAIN (EWOULDBLOCK), as CPython's connect_ex.
+  const e = socket.socket();
+  e.settimeout(0.2);
+  t0 = performance.now();
+  assert.equal(await e.connect_exAsync(full.getsockname()), socket.EAGAIN);
+  assert.ok(performance.now() - t0 >= 190);
+  e.close();
+  d.close();
+  first.close();
+  full.close();
+});
+
+test('ref() after unref() makes a pending twin keep the process alive again', () => {
+  // The only thing that could keep each child alive is the pending recvAsync:
+  // the timer that sends the byte is unref'd.
+  const run = (setup) =>
+    execFileSync(
+      process.execPath,
+      [
+        '-e',
+        `const s = require('bsdsock'); const [a, b] = s.socketpair();
+         ${setup}
+         setTimeout(() => b.send(Buffer.from('x')), 200).unref();`,
+      ],
+      { encoding: 'utf8', timeout: 10000 },
+    ).trim();
+  const pending = "a.recvAsync(1).then((d) => { console.log('got', d.length); a.close(); b.close(); });";
+  assert.equal(run(`${pending} a.unref();`), '', 'unref(): the process exits');
+  assert.equal(run(`${pending} a.unref(); a.ref();`), 'got 1', 'unref() then ref() while waiting');
+  assert.equal(run(`a.unref(); ${pending} a.ref();`), 'got 1', 'unref() before waiting, ref() while waiting');
+  assert.equal(run(`a.unref(); a.ref(); ${pending}`), 'got 1', 'unref() then ref() before waiting');
+  // The timeout's timer follows too.
+  assert.equal(run(`a.settimeout(5); ${pending} a.unref();`), '', 'unref() with a timeout');
+  assert.equal(run(`a.settimeout(5); ${pending} a.unref(); a.ref();`), 'got 1', 'ref() again with a timeout');
+});
+
+test('mixed read twins pending on one socket are served first-in first-out', async () => {
+  const r = socket.socket(socket.AF_INET, socket.SOCK_DGRAM);
+  r.bind(['127.0.0.1', 0]);
+  const s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM);
+  s.bind(['127.0.0.1', 0]);
+  const into1 = Buffer.alloc(8);
+  const into2 = Buffer.alloc(8);
+  const order = [];
+  const track = (name, p) => p.then((v) => (order.push(name), v));
+  const pending = [
+    track('recvAsync', r.recvAsync(16)),
+    track('recvfromAsync', r.recvfromAsync(16)),
+    track('recv_intoAsync', r.recv_intoAsync(into1)),
+    track('recvfrom_intoAsync', r.recvfrom_intoAsync(into2)),
+    track('recvAsync again', r.recvAsync(16)),
+  ];
+  await sleep(10);
+  for (const m of ['one', 'two', 'three', 'four', 'five']) s.sendto(Buffer.from(m), r.getsockname());
+  const [d1, [d2, from2], n3, [n4, from4], d5] = await Promise.all(pending);
+  assert.deepEqual(order, ['recvAsync', 'recvfromAsync', 'recv_intoAsync', 'recvfrom_intoAsync', 'recvAsync again']);
+  assert.equal(d1.toString(), 'one');
+  assert.equal(d2.toString(), 'two');
+  assert.deepEqual(from2, s.getsockname());
+  assert.equal(into1.subarray(0, n3).toString(), 'three');
+  assert.equal(into2.subarray(0, n4).toString(), 'four');
+  assert.deepEqual(from4, s.getsockname());
+  assert.equal(d5.toString(), 'five');
+  r.close();
+  s.close();
+});
+
+test('bad arguments of acceptAsync, connectAsync, connect_exAsync, recvfromAsync, recvfrom_intoAsync and sendallAsync reject (never throw)', async () => {
+  const s = socket.socket();
+  const [a, b] = socket.socketpair();
+  const typeErr = (code) => (e) => {
+    assert.equal(e.constructor, TypeError, `${e?.constructor?.name}: ${e?.message}`);
+    assert.equal(e.code, code);
+    return true;
+  };
+  const rangeErr = (e) => {
+    assert.equal(e.constructor, RangeError, `${e?.constructor?.name}: ${e?.message}`);
+    assert.equal(e.code, 'ERR_OUT_OF_RANGE');
+    return true;
+  };
+  const T = typeErr('ERR_INVALID_ARG_TYPE');
+  const V = typeErr('ERR_INVALID_ARG_VALUE');
+  const cases = [
+    ['acceptAsync(5)', () => s.acceptAsync(5), T],
+    ['acceptAsync({ signal: {} })', () => s.acceptAsync({ signal: {} }), T],
+    ["connectAsync('x')", () => s.connectAsync('x'), T],
+    ['connectAsync(port 70000)', () => s.connectAsync(['127.0.0.1', 70000]), rangeErr],
+    ["connectAsync(port '80')", () => s.connectAsync(['127.0.0.1', '80']), T],
+    ['connectAsync([host])', () => s.connectAsync(['127.0.0.1']), (e) => e instanceof TypeError],
+    ['connectAsync(addr, 5)', () => s.connectAsync(['127.0.0.1', 1], 5), T],
+    ['connectAsync(addr, { signal: 5 })', () => s.connectAsync(['127.0.0.1', 1], { signal: 5 }), T],
+    ['connect_exAsync(42)', () => s.connect_exAsync(42), T],
+    ['connect_exAsync(port -1)', () => s.connect_exAsync(['127.0.0.1', -1]), rangeErr],
+    ['connect_exAsync(addr, { signal: null })', () => s.connect_exAsync(['127.0.0.1', 1], { signal: null }), T],
+    ["recvfromAsync('x')", () => a.recvfromAsync('x'), T],
+    ['recvfromAsync(1.5)', () => a.recvfromAsync(1.5), T],
+    ['recvfromAsync(-1)', () => a.recvfromAsync(-1), V],
+    ['recvfromAsync(2 ** 60)', () => a.recvfromAsync(2 ** 60), rangeErr],
+    ["recvfromAsync(1, 'x')", () => a.recvfromAsync(1, 'x'), T],
+    ['recvfromAsync(1, 2 ** 40)', () => a.recvfromAsync(1, 2 ** 40), rangeErr],
+    ["recvfrom_intoAsync('abc')", () => a.recvfrom_intoAsync('abc'), T],
+    ['recvfrom_intoAsync(buf, 3) with 2 bytes', () => a.recvfrom_intoAsync(Buffer.alloc(2), 3), V],
+    ['recvfrom_intoAsync(buf, -1)', () => a.recvfrom_intoAsync(Buffer.alloc(2), -1), V],
+    ["recvfrom_intoAsync(buf, 'x')", () => a.recvfrom_intoAsync(Buffer.alloc(2), 'x'), T],
+    ['recvfrom_intoAsync(buf, 0, 2 ** 40)', () => a.recvfrom_intoAsync(Buffer.alloc(2), 0, 2 ** 40), rangeErr],
+    ["sendallAsync('abc')", () => a.sendallAsync('abc'), T],
+    ['sendallAsync(null)', () => a.sendallAsync(null), T],
+    ["sendallAsync(buf, 'x')", () => a.sendallAsync(Buffer.alloc(1), 'x'), T],
+    ['sendallAsync(buf, 2 ** 40)', () => a.sendallAsync(Buffer.alloc(1), 2 ** 40), rangeErr],
+    ['sendallAsync(buf, 0, 7)', () => a.sendallAsync(Buffer.alloc(1), 0, 7), T],
+    ['sendallAsync(buf, { signal: null })', () => a.sendallAsync(Buffer.alloc(1), { signal: null }), T],
+  ];
+  for (const [label, call, expected] of cases) await rejectsAsync(call, expected, label);
+  // None of them reached the kernel: nothing was sent, s never connected.
+  assert.equal(drainNow(b).length, 0);
+  assert.throws(() => s.getpeername(), (e) => e.errno === osConstants.errno.ENOTCONN);
+  a.close();
+  b.close();
+  s.close();
+});
+
 test('no file descriptor is left open by this file', async () => {
   await sleep(50);
   const { readlinkSync } = await import('node:fs');

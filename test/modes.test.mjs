@@ -7,6 +7,7 @@ import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { constants as osConstants } from 'node:os';
 import { performance } from 'node:perf_hooks';
+import { Worker } from 'node:worker_threads';
 import * as socket from 'bsdsock';
 
 const E = osConstants.errno;
@@ -257,6 +258,70 @@ test('sendall\'s timeout bounds the whole call', () => {
     assert.ok(b.recv(1 << 16).length > 0);
   } finally {
     a.close();
+    b.close();
+  }
+});
+
+// The slow reader of the next test: a worker thread that reads 64 KiB every
+// 50 ms from `fd` (blocking reads) until EOF, faster once `flag[0]` is set.
+const SLOW_READER = `
+  const { workerData, parentPort } = require('node:worker_threads');
+  const { readSync } = require('node:fs');
+  const { fd, flag } = workerData;
+  const buf = Buffer.alloc(65536);
+  const times = [];
+  let total = 0;
+  parentPort.postMessage('ready');
+  for (;;) {
+    Atomics.wait(flag, 0, 0, 50);
+    const n = readSync(fd, buf, 0, buf.length, null);
+    if (n === 0) break;
+    total += n;
+    times.push(Date.now());
+  }
+  parentPort.postMessage({ total, times });
+`;
+
+test('sendall\'s timeout bounds the whole call even while every send makes progress', async () => {
+  const [a, b] = socket.socketpair();
+  // A small send buffer: each read of the slow reader lets sendall go on.
+  a.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, 65536);
+  // What one fill of the socket takes, measured on a twin pair.
+  const [c, d] = socket.socketpair();
+  c.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, 65536);
+  c.setblocking(false);
+  let capacity = 0;
+  try {
+    for (;;) capacity += c.send(Buffer.alloc(65536));
+  } catch (e) {
+    assert.ok(e instanceof socket.BlockingIOError);
+  }
+  c.close();
+  d.close();
+  const flag = new Int32Array(new SharedArrayBuffer(4));
+  const worker = new Worker(SLOW_READER, { eval: true, workerData: { fd: b.fileno(), flag } });
+  try {
+    await once(worker, 'message');
+    const result = once(worker, 'message');
+    a.settimeout(0.3);
+    const t0 = Date.now();
+    // 32 MiB at 64 KiB per 50 ms would take about 25 s: sendall blocks this
+    // thread while the worker reads.
+    const ms = assertTimesOut(() => a.sendall(Buffer.alloc(32 << 20)), 0.3);
+    const t1 = Date.now();
+    Atomics.store(flag, 0, 1);
+    Atomics.notify(flag, 0);
+    a.close();
+    const [{ total, times }] = await result;
+    const readsDuring = times.filter((t) => t >= t0 && t <= t1).length;
+    assert.ok(ms < 5000, `sendall ran ${ms.toFixed(0)} ms: the timeout did not bound the whole call`);
+    assert.ok(readsDuring >= 2, `the reader read ${readsDuring} times during sendall`);
+    assert.ok(total > capacity, `sendall sent ${total} bytes, no more than one fill (${capacity}): it made no progress while waiting`);
+  } finally {
+    Atomics.store(flag, 0, 1);
+    Atomics.notify(flag, 0);
+    a.close();
+    await worker.terminate();
     b.close();
   }
 });

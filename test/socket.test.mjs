@@ -251,6 +251,72 @@ test('module close(fd) closes a descriptor; a second close raises EBADF', () => 
   assert.throws(() => socket.close(-1), isErrno(socket.OSError, E.EBADF));
 });
 
+test('SocketType is the socket class itself, as Python\'s socket.SocketType', () => {
+  assert.equal(socket.SocketType, socket.Socket);
+  const s = socket.socket();
+  const [a, b] = socket.socketpair();
+  const u = new socket.SocketType(socket.AF_INET6, socket.SOCK_DGRAM);
+  try {
+    for (const x of [s, a, b, u]) {
+      assert.ok(x instanceof socket.SocketType);
+      assert.equal(Object.getPrototypeOf(x), socket.SocketType.prototype);
+    }
+    assert.equal(u.family, socket.AF_INET6);
+  } finally {
+    s.close();
+    a.close();
+    b.close();
+    u.close();
+  }
+});
+
+test('module dup(fd) returns a new close-on-exec descriptor of the same open file; errors as close(fd)', async () => {
+  const { openSync, closeSync, fstatSync, statSync, readFileSync } = await import('node:fs');
+  const [a, b] = socket.socketpair();
+  const fd = socket.dup(a.fileno());
+  try {
+    assert.equal(typeof fd, 'number');
+    assert.ok(Number.isInteger(fd) && fd >= 0);
+    assert.notEqual(fd, a.fileno());
+    assert.notEqual(fd, b.fileno());
+    // The same open file: data written through the duplicate reaches the peer.
+    const t = socket.socket(-1, -1, -1, fd); // owns fd from here on
+    assert.equal(t.get_inheritable(), false, 'close-on-exec');
+    assert.equal(t.family, socket.AF_UNIX);
+    assert.equal(t.type, socket.SOCK_STREAM);
+    t.send(Buffer.from('via socket.dup'));
+    assert.deepEqual(b.recv(100), Buffer.from('via socket.dup'));
+    t.close();
+    // The original stays open.
+    a.send(Buffer.from('original'));
+    assert.deepEqual(b.recv(100), Buffer.from('original'));
+  } finally {
+    a.close();
+    b.close();
+  }
+  // Any descriptor, as Python's socket.dup; close-on-exec (O_CLOEXEC in /proc's flags).
+  const file = openSync('/dev/null', 'r');
+  const copy = socket.dup(file);
+  closeSync(file);
+  try {
+    assert.equal(fstatSync(copy).rdev, statSync('/dev/null').rdev);
+    const flags = /flags:\s*([0-7]+)/.exec(readFileSync(`/proc/self/fdinfo/${copy}`, 'utf8'))[1];
+    assert.notEqual(parseInt(flags, 8) & 0o2000000, 0, `O_CLOEXEC in flags ${flags}`);
+  } finally {
+    socket.close(copy);
+  }
+  // A bad descriptor is OSError EBADF; bad arguments as close(fd).
+  const bad = isErrno(socket.OSError, E.EBADF);
+  assert.throws(() => socket.dup(-1), bad);
+  assert.throws(() => socket.dup(copy), bad);
+  for (const f of [socket.dup, socket.close]) {
+    assert.throws(() => f('3'), { name: 'TypeError', code: 'ERR_INVALID_ARG_TYPE', message: /"fd"/ });
+    assert.throws(() => f(1.5), { name: 'TypeError', code: 'ERR_INVALID_ARG_TYPE', message: /"fd"/ });
+    assert.throws(() => f(null), { name: 'TypeError', code: 'ERR_INVALID_ARG_TYPE' });
+    assert.throws(() => f(2 ** 40), { name: 'RangeError', code: 'ERR_OUT_OF_RANGE', message: /"fd"/ });
+  }
+});
+
 test('close() twice is fine; every call on a closed socket raises OSError EBADF', () => {
   const s = socket.socket();
   s.close();
@@ -441,6 +507,99 @@ test('listen() uses the default backlog; a negative backlog is 0; listen on UDP 
     a.close();
     b.close();
     u.close();
+  }
+});
+
+/**
+ * The backlog the kernel keeps for the TCP listener on 127.0.0.1:`port`
+ * (sk_max_ack_backlog), read through NETLINK_SOCK_DIAG: for a listener,
+ * inet_diag_msg's idiag_wqueue is the backlog (`ss -ltn` shows it as Send-Q).
+ */
+function listenBacklogOf(port) {
+  const NETLINK_SOCK_DIAG = 4;
+  const SOCK_DIAG_BY_FAMILY = 20;
+  const NLM_F_REQUEST = 0x1;
+  const NLM_F_DUMP = 0x300;
+  const NLMSG_ERROR = 2;
+  const NLMSG_DONE = 3;
+  const TCP_LISTEN = 10;
+  const nl = socket.socket(socket.AF_NETLINK, socket.SOCK_RAW, NETLINK_SOCK_DIAG);
+  try {
+    // struct nlmsghdr (16 bytes) + struct inet_diag_req_v2 (56 bytes).
+    const req = Buffer.alloc(16 + 56);
+    req.writeUInt32LE(req.length, 0);
+    req.writeUInt16LE(SOCK_DIAG_BY_FAMILY, 4);
+    req.writeUInt16LE(NLM_F_REQUEST | NLM_F_DUMP, 6);
+    req.writeUInt8(socket.AF_INET, 16); // sdiag_family
+    req.writeUInt8(socket.IPPROTO_TCP, 17); // sdiag_protocol
+    req.writeUInt32LE(1 << TCP_LISTEN, 20); // idiag_states
+    nl.sendto(req, [0, 0]);
+    nl.settimeout(5);
+    for (;;) {
+      const data = nl.recv(1 << 16);
+      for (let off = 0; off + 16 <= data.length; ) {
+        const len = data.readUInt32LE(off);
+        const type = data.readUInt16LE(off + 4);
+        if (type === NLMSG_DONE) return null;
+        if (type === NLMSG_ERROR) throw new Error(`sock_diag: errno ${-data.readInt32LE(off + 16)}`);
+        // struct inet_diag_msg: family, state, timer, retrans (1 byte each),
+        // inet_diag_sockid (48 bytes, idiag_sport first, big-endian),
+        // then idiag_expires, idiag_rqueue, idiag_wqueue (u32 each).
+        const msg = off + 16;
+        if (data.readUInt16BE(msg + 4) === port) return data.readUInt32LE(msg + 4 + 48 + 8);
+        off += (len + 3) & ~3;
+      }
+    }
+  } finally {
+    nl.close();
+  }
+}
+
+test('listen() with no backlog uses Python\'s default, min(SOMAXCONN, 128), as the kernel sees it', async () => {
+  const { readFileSync } = await import('node:fs');
+  // The kernel caps any backlog at net.core.somaxconn.
+  const sysctl = Number(readFileSync('/proc/sys/net/core/somaxconn', 'utf8'));
+  const expected = Math.min(Math.min(socket.SOMAXCONN, 128), sysctl);
+  const s = socket.socket();
+  const t = socket.socket();
+  try {
+    s.bind(['127.0.0.1', 0]);
+    s.listen();
+    assert.equal(listenBacklogOf(s.getsockname()[1]), expected);
+    // The probe reads what listen() was given.
+    t.bind(['127.0.0.1', 0]);
+    t.listen(7);
+    assert.equal(listenBacklogOf(t.getsockname()[1]), 7);
+    t.listen(-5);
+    assert.equal(listenBacklogOf(t.getsockname()[1]), 0);
+  } finally {
+    s.close();
+    t.close();
+  }
+  // The same value as CPython's listen() on this machine.
+  const { spawn } = await import('node:child_process');
+  let py;
+  try {
+    py = spawn(
+      'python3',
+      ['-c', "import socket, sys\ns = socket.socket()\ns.bind(('127.0.0.1', 0))\ns.listen()\nprint(s.getsockname()[1], flush=True)\nsys.stdin.read()"],
+      { stdio: ['pipe', 'pipe', 'ignore'] },
+    );
+    const port = await new Promise((resolve, reject) => {
+      let out = '';
+      py.on('error', reject);
+      py.on('exit', () => resolve(null));
+      py.stdout.on('data', (d) => {
+        out += d;
+        if (out.includes('\n')) resolve(Number(out.trim()));
+      });
+    });
+    if (port === null) return; // no python3 here
+    assert.equal(listenBacklogOf(port), expected, 'the backlog of a CPython listen()');
+  } catch (e) {
+    if (e.code !== 'ENOENT') throw e;
+  } finally {
+    py?.stdin.end();
   }
 });
 

@@ -71,5 +71,7 @@ export function toTimeout(value: unknown): number | null {
   if (n < 0) throw argValueError('timeout', 'Timeout value out of range');
   // Python keeps timeouts as int64 nanoseconds.
   if (n > 9223372036) throw argRangeError('timeout', '<= 9223372036 seconds', value);
-  return n;
+  // Rounded up to a whole nanosecond as Python rounds it (1e-10 is kept as
+  // 1e-9; -0 becomes 0).
+  return Math.ceil(n * 1e9) / 1e9 + 0;
 }

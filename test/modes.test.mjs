@@ -81,7 +81,25 @@ test('settimeout / gettimeout / setblocking / getblocking', () => {
     assert.equal(s.gettimeout(), 1);
     s.settimeout(undefined);
     assert.equal(s.gettimeout(), null);
+    // Kept as whole nanoseconds, rounded up, as Python keeps it
+    // (python3 -c 's.settimeout(v); print(s.gettimeout())').
+    const rounded = [
+      [1e-10, 1e-9],
+      [-0, 0],
+      [0.1, 0.1],
+      [1 / 3, 0.333333334],
+      [1.0000000001, 1.000000001],
+      [123.456789123456, 123.456789124],
+    ];
+    for (const [v, want] of rounded) {
+      s.settimeout(v);
+      assert.ok(Object.is(s.gettimeout(), want), `settimeout(${v}) -> ${s.gettimeout()}`);
+      socket.setdefaulttimeout(v);
+      assert.ok(Object.is(socket.getdefaulttimeout(), want), `setdefaulttimeout(${v})`);
+    }
+    socket.setdefaulttimeout(null);
   } finally {
+    socket.setdefaulttimeout(null);
     s.close();
   }
 });

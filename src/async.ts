@@ -10,6 +10,7 @@ import { toNativeAddress } from './address';
 import { argRangeError, argTypeError, argValueError, fromErrno, timedOut } from './errors';
 import { binding, type Bytes } from './native';
 import { getaddrinfoAsync } from './resolver';
+import { recvOffset, recvTake, recvTarget } from './recvbuf';
 import { Socket, type Address } from './socket';
 import { toBytes, toCInt, toFlags, toSize } from './validate';
 
@@ -348,16 +349,6 @@ export function withNonblocking<T>(sock: Socket, call: () => T): T {
   }
 }
 
-const scratch = Buffer.allocUnsafeSlow(65536);
-function received(buf: Buffer, n: number, fromScratch: boolean): Buffer {
-  if (fromScratch) {
-    const out = Buffer.allocUnsafe(n);
-    scratch.copy(out, 0, 0, n);
-    return out;
-  }
-  return n === buf.length ? buf : Buffer.from(buf.subarray(0, n));
-}
-
 function intoLength(buf: Bytes, nbytes: unknown, caller: string, tooSmall: string): number {
   const len = buf.byteLength;
   if (nbytes === undefined) return len;
@@ -506,27 +497,24 @@ function badArgument(e: unknown): Promise<never> {
   return Promise.reject(e);
 }
 
-/**
- * Where one recvAsync/recvfromAsync call reads: the shared scratch buffer
- * up to its size, else a buffer of the call's own, made once per call and
- * kept across its attempts (an attempt that gets EAGAIN allocates nothing).
- */
-function recvTarget(size: number): Buffer {
-  return size <= scratch.length ? scratch : Buffer.allocUnsafeSlow(size);
+// One attempt of recvAsync/recvfromAsync: reads where the sync calls read
+// (recvbuf.ts: a shared slab, or a spare kept across attempts). MSG_TRUNC
+// on a datagram socket makes the call report the datagram's whole length:
+// the data is still at most `size` bytes, as the sync calls return.
+function recvOnce(fd: number, size: number, flags: number): Buffer | number {
+  const buf = recvTarget(size);
+  const off = recvOffset(buf);
+  const n = binding.recv(fd, buf, off, size, flags);
+  return n < 0 ? n : recvTake(buf, off, n > size ? size : n);
 }
 
-// MSG_TRUNC on a datagram socket makes the call report the datagram's whole
-// length: the data is still at most `size` bytes, as the sync calls return.
-function recvOnce(fd: number, buf: Buffer, size: number, flags: number): Buffer | number {
-  const n = binding.recv(fd, buf, 0, size, flags);
-  return n < 0 ? n : received(buf, n > size ? size : n, buf === scratch);
-}
-
-function recvfromOnce(fd: number, buf: Buffer, size: number, flags: number): [Buffer, Address] | number {
-  const r = binding.recvfrom(fd, buf, 0, size, flags);
+function recvfromOnce(fd: number, size: number, flags: number): [Buffer, Address] | number {
+  const buf = recvTarget(size);
+  const off = recvOffset(buf);
+  const r = binding.recvfrom(fd, buf, off, size, flags);
   if (typeof r === 'number') return r;
   const n = r[0];
-  return [received(buf, n > size ? size : n, buf === scratch), r[1]];
+  return [recvTake(buf, off, n > size ? size : n), r[1]];
 }
 
 /** recv's and recvfrom's `bufsize`, checked as the sync calls check it. */
@@ -551,12 +539,11 @@ proto.recvAsync = function recvAsync(this: Socket, bufsize: unknown, flags?: unk
   // As the sync recv (and Python's, and asyncio's sock_recv): asking for
   // nothing returns at once, without a system call, whatever is queued.
   if (size === 0) return Promise.resolve(Buffer.alloc(0));
-  const buf = recvTarget(size);
   if (idle(this, READ)) {
-    const r = recvOnce(this.fileno(), buf, size, f);
+    const r = recvOnce(this.fileno(), size, f);
     if (r !== -EAGAIN) return settled(r, 'recv');
   }
-  return wait(this, READ, 'recv', () => recvOnce(this.fileno(), buf, size, f), signal);
+  return wait(this, READ, 'recv', () => recvOnce(this.fileno(), size, f), signal);
 } as Socket['recvAsync'];
 
 proto.recv_intoAsync = function recv_intoAsync(this: Socket, buffer: unknown, nbytes?: unknown, flags?: unknown, options?: unknown) {
@@ -592,12 +579,11 @@ proto.recvfromAsync = function recvfromAsync(this: Socket, bufsize: unknown, fla
     return badArgument(e);
   }
   if (signal?.aborted) return Promise.reject(signal.reason);
-  const buf = recvTarget(size);
   if (idle(this, READ)) {
-    const r = recvfromOnce(this.fileno(), buf, size, f);
+    const r = recvfromOnce(this.fileno(), size, f);
     if (r !== -EAGAIN) return settled(r, 'recvfrom');
   }
-  return wait(this, READ, 'recvfrom', () => recvfromOnce(this.fileno(), buf, size, f), signal);
+  return wait(this, READ, 'recvfrom', () => recvfromOnce(this.fileno(), size, f), signal);
 } as Socket['recvfromAsync'];
 
 proto.recvfrom_intoAsync = function recvfrom_intoAsync(this: Socket, buffer: unknown, nbytes?: unknown, flags?: unknown, options?: unknown) {

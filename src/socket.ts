@@ -7,6 +7,7 @@ import { toNativeAddress } from './address';
 import { constants as bufferConstants } from 'node:buffer';
 import { argRangeError, argTypeError, argValueError, fromErrno, OSError, plainOSError, timedOut } from './errors';
 import { binding, type Bytes } from './native';
+import { recvOffset, recvTake, recvTarget } from './recvbuf';
 import { toBytes, toCInt, toFlags, toInteger, toSize, toTimeout } from './validate';
 
 const C = binding.constants;
@@ -89,88 +90,6 @@ function describeSocket(fd: number, family: number, type: number, proto: number,
     if (typeof raddr !== 'number' && raddr !== null && raddr !== '') s += `, raddr=${formatValue(raddr)}`;
   }
   return `${s}>`;
-}
-
-// Where sync recv()/recvfrom() read, so that a call costs no copy and no
-// allocation beyond the result's view, whatever the bufsize:
-//
-// - bufsize <= SLAB_MAX: straight into a shared slab (as Buffer.allocUnsafe
-//   uses Node's pool); the result is a view of the bytes that arrived, and
-//   the slab's free space moves on by that many bytes (rounded up to 8, as
-//   Node's pool aligns), not by bufsize. A fresh slab is taken when the rest
-//   of this one is shorter than bufsize. A result keeps its slab alive, as a
-//   pooled Buffer keeps Node's pool alive.
-// - larger: into a spare buffer of at least bufsize. When it is mostly
-//   filled it is handed out (a view of it) and the next call takes a new
-//   one; otherwise what arrived is copied out and the spare is kept for the
-//   next call (spares above SPARE_MAX are never kept).
-const SLAB_SIZE = 65536;
-const SLAB_MAX = 8192;
-const SPARE_MAX = 1 << 20;
-
-/** Node's Buffer class proper (Buffer[Symbol.species]): `new FastBuffer(ab, offset, length)` is a Buffer view. */
-type ViewCtor = new (ab: ArrayBufferLike, byteOffset: number, length: number) => Buffer;
-const FastBuffer: ViewCtor = (() => {
-  const species = (Buffer as unknown as Record<symbol, unknown>)[Symbol.species];
-  if (typeof species === 'function' && species !== Buffer) {
-    try {
-      const probe = new (species as ViewCtor)(new ArrayBuffer(8), 2, 3);
-      if (Buffer.isBuffer(probe) && probe.byteOffset === 2 && probe.length === 3) return species as ViewCtor;
-    } catch {}
-  }
-  return function view(ab: ArrayBufferLike, byteOffset: number, length: number): Buffer {
-    return Buffer.from(ab as ArrayBuffer, byteOffset, length);
-  } as unknown as ViewCtor;
-})();
-
-let slab: Buffer = Buffer.allocUnsafeSlow(SLAB_SIZE);
-let slabBuffer: ArrayBufferLike = slab.buffer;
-let slabOffset = 0;
-let spare: Buffer | null = null;
-
-/** The slab to read up to `size` (<= SLAB_MAX) bytes into, at `slabOffset`. */
-function slabFor(size: number): Buffer {
-  if (slabOffset + size > SLAB_SIZE) {
-    slab = Buffer.allocUnsafeSlow(SLAB_SIZE);
-    slabBuffer = slab.buffer;
-    slabOffset = 0;
-  }
-  return slab;
-}
-
-/** Hands out `n` bytes read into the current slab at `off`. */
-function slabTake(off: number, n: number): Buffer {
-  if (n === 0) return Buffer.alloc(0);
-  slabOffset = (off + n + 7) & ~7;
-  return new FastBuffer(slabBuffer, off, n);
-}
-
-/** A buffer of at least `size` (> SLAB_MAX) bytes to read into: the spare, or a new one. */
-function spareFor(size: number): Buffer {
-  const b = spare;
-  if (b !== null && b.length >= size) return b;
-  return Buffer.allocUnsafeSlow(size);
-}
-
-/** Hands out the `n` bytes read into `buf` (from spareFor): `buf` itself or a copy. */
-function spareTake(buf: Buffer, n: number): Buffer {
-  if (n >= buf.length >>> 1) {
-    // Mostly filled: hand it out, and the next call takes a new spare.
-    if (buf === spare) spare = null;
-    return n === buf.length ? buf : new FastBuffer(buf.buffer, buf.byteOffset, n);
-  }
-  if (buf.length <= SPARE_MAX) spare = buf;
-  if (n === 0) return Buffer.alloc(0);
-  const src = new Uint8Array(buf.buffer, buf.byteOffset, n);
-  let out: Buffer;
-  if (n <= SLAB_MAX) {
-    slabFor(n);
-    out = slabTake(slabOffset, n);
-  } else {
-    out = Buffer.allocUnsafe(n);
-  }
-  out.set(src);
-  return out;
 }
 
 /** A Python address as returned by getsockname, recvfrom, accept... */
@@ -531,20 +450,13 @@ export class Socket {
     // As in Python, asking for nothing returns at once without a system
     // call (a blocking recv of 0 bytes would otherwise wait for data).
     if (size === 0) return Buffer.alloc(0);
-    const fd = this.#fd;
-    if (size <= SLAB_MAX) {
-      const s = slabFor(size);
-      const off = slabOffset;
-      let n = binding.recv(fd, s, off, size, f);
-      if (n < 0) n = this.#retry(n, POLLIN, 'recv', () => binding.recv(this.#fd, s, off, size, f));
-      // MSG_TRUNC on a datagram socket reports the datagram's whole length:
-      // the data is still at most bufsize bytes.
-      return slabTake(off, n > size ? size : n);
-    }
-    const buf = spareFor(size);
-    let n = binding.recv(fd, buf, 0, size, f);
-    if (n < 0) n = this.#retry(n, POLLIN, 'recv', () => binding.recv(this.#fd, buf, 0, size, f));
-    return spareTake(buf, n > size ? size : n);
+    const buf = recvTarget(size);
+    const off = recvOffset(buf);
+    let n = binding.recv(this.#fd, buf, off, size, f);
+    if (n < 0) n = this.#retry(n, POLLIN, 'recv', () => binding.recv(this.#fd, buf, off, size, f));
+    // MSG_TRUNC on a datagram socket reports the datagram's whole length:
+    // the data is still at most bufsize bytes.
+    return recvTake(buf, off, n > size ? size : n);
   }
 
   /**
@@ -581,20 +493,12 @@ export class Socket {
     if (size < 0) throw argValueError('bufsize', 'negative buffersize in recvfrom');
     if (size > MAX_BUFFER) throw argRangeError('bufsize', `<= ${MAX_BUFFER} (the largest Buffer)`, bufsize);
     const f = toFlags(flags);
-    const fd = this.#fd;
-    if (size <= SLAB_MAX) {
-      const s = slabFor(size);
-      const off = slabOffset;
-      let r = binding.recvfrom(fd, s, off, size, f);
-      if (typeof r === 'number') r = this.#retry(r, POLLIN, 'recvfrom', () => binding.recvfrom(this.#fd, s, off, size, f));
-      const n = r[0];
-      return [slabTake(off, n > size ? size : n), r[1]];
-    }
-    const buf = spareFor(size);
-    let r = binding.recvfrom(fd, buf, 0, size, f);
-    if (typeof r === 'number') r = this.#retry(r, POLLIN, 'recvfrom', () => binding.recvfrom(this.#fd, buf, 0, size, f));
+    const buf = recvTarget(size);
+    const off = recvOffset(buf);
+    let r = binding.recvfrom(this.#fd, buf, off, size, f);
+    if (typeof r === 'number') r = this.#retry(r, POLLIN, 'recvfrom', () => binding.recvfrom(this.#fd, buf, off, size, f));
     const n = r[0];
-    return [spareTake(buf, n > size ? size : n), r[1]];
+    return [recvTake(buf, off, n > size ? size : n), r[1]];
   }
 
   /** Receives into `buffer`: `[nbytes, address]`. */

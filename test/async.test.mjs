@@ -637,13 +637,13 @@ test('recvAsync/recvfromAsync with bufsize above buffer.constants.MAX_LENGTH rej
   b.close();
 });
 
-test('a large recvAsync allocates its buffer once per call, not once per attempt', async () => {
+test('a large recvAsync allocates no buffer per attempt', async () => {
   const [a, b] = socket.socketpair(socket.AF_UNIX, socket.SOCK_DGRAM);
-  const SIZE = 100_000; // above the shared 64 KiB scratch
+  const SIZE = 100_000; // above the shared slab's sizes
   const original = Buffer.allocUnsafeSlow;
   let allocations = 0;
   Buffer.allocUnsafeSlow = function (size) {
-    if (size === SIZE) allocations++;
+    if (size >= SIZE) allocations++;
     return original.call(this, size);
   };
   try {
@@ -665,7 +665,10 @@ test('a large recvAsync allocates its buffer once per call, not once per attempt
   } finally {
     Buffer.allocUnsafeSlow = original;
   }
-  assert.equal(allocations, 3);
+  // At most one spare, made by the first call (or by an earlier test) and
+  // kept: each small datagram is copied out of it, and no try that got
+  // EAGAIN allocated anything.
+  assert.ok(allocations <= 1, `${allocations} allocations`);
   a.close();
   b.close();
 });
@@ -1006,4 +1009,24 @@ test('no file descriptor is left open by this file', async () => {
   const { readlinkSync } = await import('node:fs');
   const now = readdirSync('/proc/self/fd').map((f) => { try { return f + ' ' + readlinkSync('/proc/self/fd/' + f); } catch { return f; } });
   assert.equal(fdCount(), fdsAtStart, now.join('\n'));
+});
+
+test('results of recv/recvAsync never share bytes: full big reads, partial big reads and small reads keep their contents', async () => {
+  const [a, b] = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET);
+  try {
+    const got = [];
+    const sizes = [65536, 65536, 100, 40000, 3, 8192, 70000, 1];
+    for (let i = 0; i < sizes.length; i++) {
+      b.sendall(Buffer.alloc(sizes[i], i + 1));
+      // Alternate the sync call and its twin: they read into the same places.
+      got.push(i % 2 ? a.recv(65536 + 8192) : await a.recvAsync(65536 + 8192));
+    }
+    b.sendall(Buffer.alloc(5, 0xee));
+    got.push(...a.recvfrom(65536 + 8192).slice(0, 1));
+    for (let i = 0; i < sizes.length; i++) assert.deepEqual(got[i], Buffer.alloc(sizes[i], i + 1), `result ${i}`);
+    assert.deepEqual(got[sizes.length], Buffer.alloc(5, 0xee));
+  } finally {
+    a.close();
+    b.close();
+  }
 });

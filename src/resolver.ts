@@ -97,17 +97,10 @@ function gaiHost(value: unknown): Buffer | null {
   throw argTypeError('host', 'of type string, a bytes-like object or null', value);
 }
 
-// Python converts an int port through a C long: outside it, OverflowError.
-const LONG_MIN = -(2n ** 63n);
-const LONG_MAX = 2n ** 63n - 1n;
-
 function gaiPort(value: unknown): CString | null {
   if (value === null) return null;
-  if ((typeof value === 'number' && Number.isInteger(value)) || typeof value === 'bigint') {
-    const n = BigInt(value);
-    if (n < LONG_MIN || n > LONG_MAX) throw argRangeError('port', `>= ${LONG_MIN} and <= ${LONG_MAX} (a C long)`, value);
-    return n.toString();
-  }
+  if (typeof value === 'number' && Number.isInteger(value)) return BigInt(value).toString();
+  if (typeof value === 'bigint') return value.toString();
   if (typeof value === 'string') return strArg(value, 'port');
   if (isBytes(value)) return bytesOf(value);
   if (value === undefined) throw argTypeError('port', 'a number, a string, a bytes-like object or null', value);

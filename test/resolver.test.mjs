@@ -49,14 +49,11 @@ test('getaddrinfo accepts every port form Python does', () => {
   assert.equal(port(new Uint8Array(Buffer.from('22'))), 22);
   assert.equal(port(null), 0);
   assert.equal(socket.getaddrinfo(Buffer.from('127.0.0.1'), 1, socket.AF_INET, socket.SOCK_STREAM)[0][4][0], '127.0.0.1');
-  // An int port goes through a C long, as in Python: 70000 wraps in the
-  // C library (70000 % 65536), 2**63 - 1 is a service getaddrinfo refuses,
-  // and past a C long is Python's OverflowError.
+  // An int port is passed to the C library as its decimal string, as
+  // Python 3.13 does (3.11 raised OverflowError past a C long): the C
+  // library wraps 70000 to 70000 % 65536, and refuses what it cannot parse.
   assert.equal(port(70000), 4464);
-  assert.throws(() => socket.getaddrinfo('127.0.0.1', 2n ** 63n - 1n), (e) => e instanceof socket.gaierror && e.errno === socket.EAI_SERVICE);
-  for (const p of [2n ** 63n, -(2n ** 63n) - 1n, 2n ** 64n, 1e20]) {
-    assert.throws(() => socket.getaddrinfo('127.0.0.1', p), { name: 'RangeError', code: 'ERR_OUT_OF_RANGE' }, String(p));
-  }
+  assert.throws(() => socket.getaddrinfo('127.0.0.1', -(2n ** 63n) - 1n), (e) => e instanceof socket.gaierror && e.errno === socket.EAI_SERVICE);
 });
 
 test('getaddrinfo raises gaierror with errno an EAI_* constant and the system message', () => {

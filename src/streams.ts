@@ -91,13 +91,12 @@ export class SocketDuplex extends Duplex {
   /** Prefer {@link Socket.toDuplex}. */
   constructor(sock: Socket, options: SocketDuplexOptions = {}) {
     checkStreamSocket(sock, 'toDuplex');
-    if (options === null || typeof options !== 'object') throw argTypeError('options', 'of type object', options);
-    const { close = true, readSize = DEFAULT_READ_SIZE, ...rest } = options;
+    const { close = true, readSize = DEFAULT_READ_SIZE, ...rest } = checkOptions(options);
     const size = checkReadSize(readSize);
     // As net.Socket: by default the writable side ends when the peer's does.
     super({ allowHalfOpen: false, ...rest });
     this.socket = sock;
-    this.#close = close !== false;
+    this.#close = close;
     this.#readSize = size;
   }
 
@@ -211,6 +210,9 @@ function checkReadSize(v: unknown): number {
 function checkOptions<T extends object>(options: T | undefined): T {
   if (options === undefined) return {} as T;
   if (options === null || typeof options !== 'object') throw argTypeError('options', 'of type object', options);
+  // One meaning for every stream: a boolean, or left out.
+  const close = (options as { close?: unknown }).close;
+  if (close !== undefined && typeof close !== 'boolean') throw argTypeError('options.close', 'of type boolean', close);
   return options;
 }
 
@@ -234,6 +236,16 @@ function closeQuietly(sock: Socket): void {
   } catch {
     // The stream is already ending; close() has released the descriptor.
   }
+}
+
+/** What a web stream runs once when it ends, is cancelled or aborted: closes `sock` if asked to. */
+function finisher(sock: Socket, close: boolean): () => void {
+  let done = false;
+  return () => {
+    if (done) return;
+    done = true;
+    if (close) closeQuietly(sock);
+  };
 }
 
 declare module './socket' {
@@ -295,12 +307,7 @@ proto.readableWebStream = function readableWebStream(this: Socket, options?: Rea
   const size = checkReadSize(readSize);
   const sock = this;
   const ac = new AbortController();
-  let done = false;
-  const finish = (): void => {
-    if (done) return;
-    done = true;
-    if (close) closeQuietly(sock);
-  };
+  const finish = finisher(sock, close);
   return new ReadableStream(
     {
       type: 'bytes',
@@ -354,12 +361,7 @@ proto.writableWebStream = function writableWebStream(this: Socket, options?: Wri
   if (hwm < 0) throw argRangeError('highWaterMark', '>= 0', highWaterMark);
   const sock = this;
   const ac = new AbortController();
-  let done = false;
-  const finish = (): void => {
-    if (done) return;
-    done = true;
-    if (close) closeQuietly(sock);
-  };
+  const finish = finisher(sock, close);
   return new WritableStream<ArrayBufferView | ArrayBuffer>(
     {
       start(controller) {

@@ -581,6 +581,15 @@ test('toDuplex: argument errors', T, () => {
   assert.throws(() => a.toDuplex({ signal: 'x' }), typeErr('ERR_INVALID_ARG_TYPE'));
   assert.throws(() => a.toDuplex.call({}), typeErr('ERR_INVALID_ARG_TYPE'));
   assert.throws(() => new socket.SocketDuplex({}), typeErr('ERR_INVALID_ARG_TYPE'));
+  // close is a boolean for every kind of stream (0 or 'no' would mean
+  // opposite things to a `!== false` and a truthiness test).
+  for (const bad of [0, 1, 'no', null]) {
+    assert.throws(() => a.toDuplex({ close: bad }), typeErr('ERR_INVALID_ARG_TYPE'));
+    assert.throws(() => new socket.SocketDuplex(a, { close: bad }), typeErr('ERR_INVALID_ARG_TYPE'));
+    assert.throws(() => a.readableWebStream({ close: bad }), typeErr('ERR_INVALID_ARG_TYPE'));
+    assert.throws(() => a.writableWebStream({ close: bad }), typeErr('ERR_INVALID_ARG_TYPE'));
+  }
+  assert.ok(a.fileno() >= 0);
   // Limits accepted (the buffer is made at the first read only).
   a.toDuplex({ readSize: 1 }).destroy();
   const [c, d] = socket.socketpair();

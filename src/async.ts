@@ -6,13 +6,14 @@
 import { constants as bufferConstants } from 'node:buffer';
 import { constants as osConstants } from 'node:os';
 import { isIPv4, isIPv6 } from 'node:net';
+import { domainToASCII } from 'node:url';
 import { toNativeAddress } from './address';
-import { argRangeError, argTypeError, argValueError, fromErrno, timedOut } from './errors';
+import { argRangeError, argTypeError, argValueError, fromErrno, gaierror, timedOut } from './errors';
 import { binding, type Bytes } from './native';
 import { getaddrinfoAsync } from './resolver';
 import { recvOffset, recvTake, recvTarget } from './recvbuf';
 import { Socket, type Address } from './socket';
-import { toBytes, toCInt, toFlags, toSize } from './validate';
+import { isBytes, toBytes, toCInt, toFlags, toSize } from './validate';
 
 const C = binding.constants;
 const E = osConstants.errno;
@@ -456,19 +457,32 @@ function connectOp(sock: Socket, address: Address, options: AsyncOptions | undef
 
 /**
  * An IP address whose host is a name, resolved on the thread pool the way
- * CPython's setipaddr resolves it (the first getaddrinfo answer for the
- * socket's family), so that connecting never blocks the loop on a lookup.
- * Numeric hosts, '' and '<broadcast>' are left for the sync rules.
+ * bind() and connect() would resolve it (CPython's setipaddr: the first
+ * getaddrinfo answer of the socket's family), so that binding or
+ * connecting never blocks the loop on a lookup. The host may be a string
+ * (IDNA-encoded as the sync rules do) or bytes (passed as they are).
+ * Numeric hosts, '', '<broadcast>' and anything the sync rules reject are
+ * returned as given, for them to handle.
  */
-async function resolveHost(family: number, address: unknown, options: AsyncOptions | undefined): Promise<unknown> {
+export async function resolveHostAsync(family: number, address: unknown, signal: AbortSignal | undefined): Promise<unknown> {
   if (family !== C.AF_INET && family !== C.AF_INET6) return address;
-  if (!Array.isArray(address) || typeof address[0] !== 'string') return address;
-  const host = address[0];
+  if (!Array.isArray(address) || address.length < 1) return address;
+  const raw: unknown = address[0];
+  let host: string;
+  if (typeof raw === 'string') host = raw;
+  else if (isBytes(raw)) host = Buffer.from(raw as Uint8Array).toString('latin1');
+  else return address;
   const numeric = family === C.AF_INET ? isIPv4(host) : isIPv6(host) && !host.includes('%');
   if (numeric || host === '' || host === '<broadcast>' || host.includes('\0')) return address;
-  const res = await getaddrinfoAsync(host, null, family, 0, 0, 0, { signal: options?.signal });
+  let name = host;
+  if (/[^\x00-\x7f]/.test(name)) {
+    name = domainToASCII(name);
+    if (name === '') return address; // the sync rules raise the IDNA error
+  }
+  // As bytes: the name goes to the C library as the sync rules pass it.
+  const res = await getaddrinfoAsync(Buffer.from(name, 'latin1'), null, family, 0, 0, 0, { signal });
   const found = res.find((r) => r[0] === family);
-  if (found === undefined) return address; // let the sync rules raise
+  if (found === undefined) throw new gaierror(C.EAI_ADDRFAMILY ?? C.EAI_FAMILY, 'Address family for hostname not supported');
   const text = found[4][0];
   const zone = text.indexOf('%');
   return [zone < 0 ? text : text.slice(0, zone), ...address.slice(1)];
@@ -477,7 +491,7 @@ async function resolveHost(family: number, address: unknown, options: AsyncOptio
 function connectResolved(sock: Socket, address: Address, options: AsyncOptions | undefined, raise: boolean): Promise<number> {
   return rejecting(() => {
     checkSignal(options);
-    return resolveHost(sock.family, address, options).then((a) => connectOp(sock, a, options, raise));
+    return resolveHostAsync(sock.family, address, options?.signal).then((a) => connectOp(sock, a, options, raise));
   });
 }
 

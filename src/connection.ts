@@ -1,15 +1,12 @@
 // Lib/socket.py's convenience layer: create_connection (and its async
 // twin, with optional Happy Eyeballs) and create_server.
-import { isIPv4, isIPv6 } from 'node:net';
-import { domainToASCII } from 'node:url';
 import { inspect } from 'node:util';
-import { type AsyncOptions } from './async';
-import { argRangeError, argTypeError, argValueError, gaierror, OSError } from './errors';
+import { resolveHostAsync, type AsyncOptions } from './async';
+import { argRangeError, argTypeError, argValueError, OSError } from './errors';
 import { has_dualstack_ipv6 } from './interfaces';
 import { binding } from './native';
 import { getaddrinfo, getaddrinfoAsync, type AddrInfo } from './resolver';
 import { type Address, Socket } from './socket';
-import { isBytes } from './validate';
 
 const C = binding.constants;
 
@@ -131,37 +128,6 @@ function isSourceAddress(source: unknown): boolean {
   return source !== undefined && source !== null && !(Array.isArray(source) && source.length === 0) && source !== '';
 }
 
-/**
- * `source_address` with its host name resolved on the thread pool, for a
- * socket of `family`, the way bind() would resolve it (CPython's setipaddr:
- * the first getaddrinfo answer of that family), so that binding never
- * blocks the event loop on a lookup. Numeric hosts, '', '<broadcast>', and
- * anything the sync rules reject are returned as given, for bind() to handle.
- */
-async function resolveSource(family: number, source: unknown, signal: AbortSignal | undefined): Promise<unknown> {
-  if (family !== C.AF_INET && family !== C.AF_INET6) return source;
-  if (!Array.isArray(source) || source.length < 1) return source;
-  const raw: unknown = source[0];
-  let host: string;
-  if (typeof raw === 'string') host = raw;
-  else if (isBytes(raw)) host = Buffer.from(raw as Uint8Array).toString('latin1');
-  else return source;
-  const numeric = family === C.AF_INET ? isIPv4(host) : isIPv6(host) && !host.includes('%');
-  if (numeric || host === '' || host === '<broadcast>' || host.includes('\0')) return source;
-  let name = host;
-  if (/[^\x00-\x7f]/.test(name)) {
-    name = domainToASCII(name);
-    if (name === '') return source; // bind() raises the IDNA error
-  }
-  // Bytes: the name goes to the C library as bind() would pass it, with no IDNA checks.
-  const res = await getaddrinfoAsync(Buffer.from(name, 'latin1'), null, family, 0, 0, 0, { signal });
-  const found = res.find((r) => r[0] === family);
-  if (found === undefined) throw new gaierror(C.EAI_ADDRFAMILY ?? C.EAI_FAMILY, 'Address family for hostname not supported');
-  const text = found[4][0];
-  const zone = text.indexOf('%');
-  return [zone < 0 ? text : text.slice(0, zone), ...source.slice(1)];
-}
-
 function failure(errors: unknown[], allErrors: boolean): unknown {
   if (errors.length === 0) return new OSError('getaddrinfo returns an empty list');
   if (!allErrors) return errors[errors.length - 1];
@@ -255,7 +221,7 @@ export async function create_connectionAsync(
     if (!isSourceAddress(source_address)) return Promise.resolve(source_address);
     let p = sources.get(family);
     if (p === undefined) {
-      p = resolveSource(family, source_address, signal);
+      p = resolveHostAsync(family, source_address, signal);
       sources.set(family, p);
     }
     return p;

@@ -267,6 +267,14 @@ test('create_connectionAsync resolves a source_address name on the thread pool, 
     assert.equal(c.getsockname()[0], '127.0.0.2');
     c.close();
     srv.accept()[0].close();
+    // connectAsync resolves its destination the same way, string or bytes.
+    for (const host of ['localhost', Buffer.from('localhost')]) {
+      const d = socket.socket(socket.AF_INET, socket.SOCK_STREAM);
+      await d.connectAsync([host, port]);
+      assert.deepEqual(d.getpeername(), ['127.0.0.1', port]);
+      d.close();
+      srv.accept()[0].close();
+    }
   } finally {
     binding.getaddrinfo = syncLookup;
   }

@@ -456,6 +456,27 @@ function connectOp(sock: Socket, address: Address, options: AsyncOptions | undef
 }
 
 /**
+ * The host of an AF_INET/AF_INET6 address that only a name lookup can turn
+ * into an IP address (as latin-1 text), or null: numeric hosts, '',
+ * '<broadcast>', other families and malformed addresses need none (the
+ * sync rules take them, or raise).
+ */
+export function hostToLookUp(family: number, address: unknown): string | null {
+  if (family !== C.AF_INET && family !== C.AF_INET6) return null;
+  if (!Array.isArray(address) || address.length < 1) return null;
+  const raw: unknown = address[0];
+  let host: string;
+  if (typeof raw === 'string') host = raw;
+  else if (isBytes(raw)) host = Buffer.from(raw as Uint8Array).toString('latin1');
+  else return null;
+  // As the sync rules (address.ts numericHost): a scoped IPv6 literal goes
+  // through getaddrinfo, which reads its zone without a DNS query.
+  const numeric = family === C.AF_INET ? isIPv4(host) : isIPv6(host) && !host.includes('%');
+  if (numeric || host === '' || host === '<broadcast>' || host.includes('\0')) return null;
+  return host;
+}
+
+/**
  * An IP address whose host is a name, resolved on the thread pool the way
  * bind() and connect() would resolve it (CPython's setipaddr: the first
  * getaddrinfo answer of the socket's family), so that binding or
@@ -465,15 +486,8 @@ function connectOp(sock: Socket, address: Address, options: AsyncOptions | undef
  * returned as given, for them to handle.
  */
 export async function resolveHostAsync(family: number, address: unknown, signal: AbortSignal | undefined): Promise<unknown> {
-  if (family !== C.AF_INET && family !== C.AF_INET6) return address;
-  if (!Array.isArray(address) || address.length < 1) return address;
-  const raw: unknown = address[0];
-  let host: string;
-  if (typeof raw === 'string') host = raw;
-  else if (isBytes(raw)) host = Buffer.from(raw as Uint8Array).toString('latin1');
-  else return address;
-  const numeric = family === C.AF_INET ? isIPv4(host) : isIPv6(host) && !host.includes('%');
-  if (numeric || host === '' || host === '<broadcast>' || host.includes('\0')) return address;
+  const host = hostToLookUp(family, address);
+  if (host === null) return address;
   let name = host;
   if (/[^\x00-\x7f]/.test(name)) {
     name = domainToASCII(name);
@@ -485,7 +499,7 @@ export async function resolveHostAsync(family: number, address: unknown, signal:
   if (found === undefined) throw new gaierror(C.EAI_ADDRFAMILY ?? C.EAI_FAMILY, 'Address family for hostname not supported');
   const text = found[4][0];
   const zone = text.indexOf('%');
-  return [zone < 0 ? text : text.slice(0, zone), ...address.slice(1)];
+  return [zone < 0 ? text : text.slice(0, zone), ...(address as unknown[]).slice(1)];
 }
 
 function connectResolved(sock: Socket, address: Address, options: AsyncOptions | undefined, raise: boolean): Promise<number> {
@@ -685,8 +699,17 @@ proto.sendtoAsync = function sendtoAsync(this: Socket, ...args: unknown[]) {
       throw e;
     }
     buf = toBytes(rest[0], 'data');
-    a = toNativeAddress(this.family, address, 'sendto', this.proto);
     signal = checkSignal(options);
+    // A host name is looked up on the thread pool first; the call joins
+    // the queue once it has its address.
+    if (hostToLookUp(this.family, address) !== null && !signal?.aborted) {
+      return resolveHostAsync(this.family, address, signal).then((resolved) =>
+        options === undefined
+          ? this.sendtoAsync(buf, flags, resolved as Address)
+          : this.sendtoAsync(buf, flags, resolved as Address, options as AsyncOptions),
+      );
+    }
+    a = toNativeAddress(this.family, address, 'sendto', this.proto);
   } catch (e) {
     return badArgument(e);
   }

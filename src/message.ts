@@ -4,7 +4,7 @@
 // buffers onto iovecs and lays out or walks the control-message block.
 import { endianness } from 'node:os';
 import { toNativeAddress } from './address';
-import { isOptions, READ, rejecting, splitOptions, WRITE, submit, type AsyncOptions } from './async';
+import { hostToLookUp, isOptions, READ, rejecting, resolveHostAsync, splitOptions, WRITE, submit, type AsyncOptions } from './async';
 import { argRangeError, argTypeError, argValueError, plainOSError } from './errors';
 import { binding, type Bytes } from './native';
 import { Socket, type Address } from './socket';
@@ -390,6 +390,13 @@ proto.sendmsg_afalg = function sendmsg_afalg(this: Socket, msgOrOptions?: unknow
 proto.sendmsgAsync = function sendmsgAsync(this: Socket, ...args: unknown[]): Promise<number> {
   return rejecting(() => {
     const [[buffers, ancdata, flags, address], options] = splitOptions(args, 4);
+    // A host name is looked up on the thread pool first (checked the same
+    // way once it is an address).
+    if (hostToLookUp(this.family, address) !== null && !options?.signal?.aborted) {
+      return resolveHostAsync(this.family, address, options?.signal).then((resolved) =>
+        this.sendmsgAsync(buffers as Iterable<Bytes>, ancdata as Iterable<AncillaryInput>, flags as number, resolved as Address, options),
+      );
+    }
     const p = planSend(this, buffers, ancdata, flags, address);
     // A snapshot: the call may wait, and the caller may reuse its array meanwhile.
     const bufs = p.bufs.slice();

@@ -6,7 +6,7 @@
 // or at a scratch slab, and decodes the senders' addresses.
 import { constants as bufferConstants } from 'node:buffer';
 import { toNativeAddress } from './address';
-import { READ, rejecting, splitOptions, WRITE, submit, type AsyncOptions } from './async';
+import { hostToLookUp, READ, rejecting, resolveHostAsync, splitOptions, WRITE, submit, type AsyncOptions } from './async';
 import { argRangeError, argTypeError, argValueError, fromErrno } from './errors';
 import { binding, type Bytes } from './native';
 import { Socket, type Address } from './socket';
@@ -188,6 +188,29 @@ function collectInto(addrs: Address[]): RecvmmsgIntoEntry[] {
   return out;
 }
 
+/**
+ * For sendmmsgAsync: when a message's address has a host name, the
+ * messages with every such address looked up on the thread pool (each
+ * distinct address once), so that the batch never blocks the loop on a
+ * lookup; null when none needs one (or `messages` is not an array, which
+ * planSend rejects).
+ */
+function resolveNames(family: number, messages: unknown, options: AsyncOptions | undefined): Promise<MmsgMessage[]> | null {
+  if (!Array.isArray(messages) || options?.signal?.aborted) return null;
+  const lookups = new Map<unknown, Promise<unknown>>();
+  for (const m of messages) {
+    if (!Array.isArray(m) || m.length !== 2 || lookups.has(m[1])) continue;
+    if (hostToLookUp(family, m[1]) !== null) lookups.set(m[1], resolveHostAsync(family, m[1], options?.signal));
+  }
+  if (lookups.size === 0) return null;
+  return Promise.all(lookups.values()).then((values) => {
+    const resolved = new Map<unknown, unknown>();
+    let i = 0;
+    for (const key of lookups.keys()) resolved.set(key, values[i++]);
+    return messages.map((m) => (Array.isArray(m) && m.length === 2 && resolved.has(m[1]) ? [m[0], resolved.get(m[1])] : m)) as MmsgMessage[];
+  });
+}
+
 // --- the methods -------------------------------------------------------------
 
 declare module './socket' {
@@ -320,7 +343,15 @@ proto.recvmmsg_intoAsync = function recvmmsg_intoAsync(this: Socket, ...args: un
 
 proto.sendmmsgAsync = function sendmmsgAsync(this: Socket, ...args: unknown[]): Promise<number> {
   return rejecting(() => {
-    const [[messages, flags], options] = splitOptions(args, 2);
+    const [[given, flags], options] = splitOptions(args, 2);
+    // An iterable is read once, here, so the lookups and the send see the same messages.
+    const messages = !Array.isArray(given) && isIterable(given) && typeof given !== 'string' ? Array.from(given) : given;
+    const resolving = resolveNames(this.family, messages, options);
+    if (resolving !== null) {
+      return resolving.then((resolved) =>
+        options === undefined ? this.sendmmsgAsync(resolved, flags as number) : this.sendmmsgAsync(resolved, flags as number, options),
+      );
+    }
     const p = planSend(this, messages, flags);
     const f = p.flags | MSG_DONTWAIT;
     const family = this.family;

@@ -282,6 +282,41 @@ test('create_connectionAsync resolves a source_address name on the thread pool, 
   srv.close();
 });
 
+test('sendtoAsync, sendmsgAsync and sendmmsgAsync look host names up on the thread pool, never on the loop', async () => {
+  const r = socket.socket(socket.AF_INET, socket.SOCK_DGRAM);
+  r.bind(['127.0.0.1', 0]);
+  const port = r.getsockname()[1];
+  const s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM);
+  const syncLookup = binding.getaddrinfo;
+  const looked = [];
+  binding.getaddrinfo = function (...args) {
+    looked.push(String(args[0]));
+    return syncLookup.apply(this, args);
+  };
+  try {
+    for (const host of ['localhost', Buffer.from('localhost')]) {
+      assert.equal(await s.sendtoAsync(Buffer.from('a'), [host, port]), 1);
+      assert.equal(await s.sendtoAsync(Buffer.from('b'), 0, [host, port], {}), 1);
+      assert.equal(await s.sendmsgAsync([Buffer.from('c')], [], 0, [host, port]), 1);
+      // Two names and a numeric address in one batch, from a Set (an iterable).
+      const batch = new Set([[Buffer.from('d'), [host, port]], [Buffer.from('e'), ['127.0.0.1', port]], [Buffer.from('f'), [host, port]]]);
+      assert.equal(await s.sendmmsgAsync(batch), 3);
+    }
+  } finally {
+    binding.getaddrinfo = syncLookup;
+  }
+  assert.deepEqual(looked, [], 'the event loop thread called getaddrinfo');
+  const got = [];
+  for (let i = 0; i < 12; i++) {
+    const [data, from] = r.recvfrom(16);
+    assert.equal(from[0], '127.0.0.1');
+    got.push(data.toString());
+  }
+  assert.equal(got.join(''), 'abcdefabcdef');
+  s.close();
+  r.close();
+});
+
 test('create_connectionAsync connects without blocking, honours all_errors and signal', async () => {
   const srv = server();
   const port = srv.getsockname()[1];

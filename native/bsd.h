@@ -111,6 +111,10 @@ typedef struct bsd_env {
   int live_watchers;
   int *fds;
   size_t nfds, capfds;
+  /* sys_mmsg.c's headers for batches too big for the stack, kept for the
+   * next call (one call at a time per environment: its own thread). */
+  void *mmsg_scratch;
+  size_t mmsg_scratch_len;
 } bsd_env;
 bsd_env *bsd_env_get(napi_env env);
 void bsd_env_release(bsd_env *e);

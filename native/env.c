@@ -21,6 +21,9 @@ static void on_teardown(napi_async_cleanup_hook_handle hook, void *arg) {
   free(e->fds);
   e->fds = NULL;
   e->nfds = e->capfds = 0;
+  free(e->mmsg_scratch);
+  e->mmsg_scratch = NULL;
+  e->mmsg_scratch_len = 0;
   bsd_env_release(e);
 }
 

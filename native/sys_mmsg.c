@@ -51,39 +51,39 @@ struct mmsghdr {
 static int force_loop = 0;
 
 /* The per-call arrays: message headers, one iovec and one address slot
- * per message. */
+ * per message: on the stack for small batches, else in the environment's
+ * scratch block, grown as needed and kept, so a batch costs no malloc. */
 typedef struct {
   struct mmsghdr *msgs;
   struct iovec *iov;
   struct sockaddr_storage *names;
-  void *heap;
   struct mmsghdr stack_msgs[MMSG_ON_STACK];
   struct iovec stack_iov[MMSG_ON_STACK];
   struct sockaddr_storage stack_names[MMSG_ON_STACK];
 } mmsg_block;
 
-static int block_init(mmsg_block *b, uint32_t n) {
-  b->heap = NULL;
+static int block_init(napi_env env, mmsg_block *b, uint32_t n) {
   if (n <= MMSG_ON_STACK) {
     b->msgs = b->stack_msgs;
     b->iov = b->stack_iov;
     b->names = b->stack_names;
-  } else {
-    /* One allocation, widest alignment first. */
-    char *p = malloc((size_t)n * (sizeof(struct sockaddr_storage) + sizeof(struct mmsghdr) + sizeof(struct iovec)));
-    if (p == NULL) return -ENOMEM;
-    b->heap = p;
-    b->names = (struct sockaddr_storage *)p;
-    b->msgs = (struct mmsghdr *)(p + (size_t)n * sizeof(struct sockaddr_storage));
-    b->iov = (struct iovec *)((char *)b->msgs + (size_t)n * sizeof(struct mmsghdr));
+    return 0;
   }
-  memset(b->msgs, 0, (size_t)n * sizeof(struct mmsghdr));
+  bsd_env *e = bsd_env_get(env);
+  if (e == NULL) return -ENOMEM;
+  /* One block, widest alignment first. */
+  size_t need = (size_t)n * (sizeof(struct sockaddr_storage) + sizeof(struct mmsghdr) + sizeof(struct iovec));
+  if (e->mmsg_scratch_len < need) {
+    void *p = realloc(e->mmsg_scratch, need);
+    if (p == NULL) return -ENOMEM;
+    e->mmsg_scratch = p;
+    e->mmsg_scratch_len = need;
+  }
+  char *p = e->mmsg_scratch;
+  b->names = (struct sockaddr_storage *)p;
+  b->msgs = (struct mmsghdr *)(p + (size_t)n * sizeof(struct sockaddr_storage));
+  b->iov = (struct iovec *)((char *)b->msgs + (size_t)n * sizeof(struct mmsghdr));
   return 0;
-}
-
-static void block_free(mmsg_block *b) {
-  free(b->heap);
-  b->heap = NULL;
 }
 
 /* Receives up to n messages, waiting (as the descriptor and flags say)
@@ -200,7 +200,7 @@ static napi_value js_mmsg_recv(napi_env env, napi_callback_info info) {
   if (meta_arg(env, argv[5], n, &meta)) return NULL;
 
   mmsg_block b;
-  int e = block_init(&b, n);
+  int e = block_init(env, &b, n);
   if (e < 0) return bsd_errno(env, -e);
   for (uint32_t i = 0; i < n; i++) {
     if (is_array) {
@@ -208,7 +208,6 @@ static napi_value js_mmsg_recv(napi_env env, napi_callback_info info) {
       void *data;
       size_t len;
       if (napi_get_element(env, argv[1], i, &item) != napi_ok || bsd_arg_bytes(env, item, "buffers", &data, &len)) {
-        block_free(&b);
         return bsd_fail(env, "recvmmsg: bad buffer");
       }
       b.iov[i].iov_base = data;
@@ -217,19 +216,22 @@ static napi_value js_mmsg_recv(napi_env env, napi_callback_info info) {
       b.iov[i].iov_base = (char *)slab + (size_t)i * (size_t)bufsize;
       b.iov[i].iov_len = (size_t)bufsize;
     }
+    /* Every field the kernel reads, and nothing more: a batch of 256 of
+     * which one datagram arrives costs no clearing of the other slots'
+     * names (the kernel writes a name and its length for what it fills). */
     struct msghdr *h = &b.msgs[i].msg_hdr;
-    b.names[i].ss_family = AF_UNSPEC;
     h->msg_name = &b.names[i];
     h->msg_namelen = sizeof b.names[i];
     h->msg_iov = &b.iov[i];
     h->msg_iovlen = 1;
+    h->msg_control = NULL;
+    h->msg_controllen = 0;
+    h->msg_flags = 0;
+    b.msgs[i].msg_len = 0;
   }
 
   int r = recv_batch(fd, b.msgs, n, flags);
-  if (r < 0) {
-    block_free(&b);
-    return bsd_errno(env, -r);
-  }
+  if (r < 0) return bsd_errno(env, -r);
   napi_value out, prev = NULL;
   socklen_t prev_len = 0;
   if (napi_create_array_with_length(env, (size_t)r, &out) != napi_ok) goto failed;
@@ -250,11 +252,9 @@ static napi_value js_mmsg_recv(napi_env env, napi_callback_info info) {
     prev = addr;
     prev_len = alen;
   }
-  block_free(&b);
   return out;
 
 failed:
-  block_free(&b);
   return bsd_fail(env, "recvmmsg: could not build the result");
 }
 
@@ -287,8 +287,9 @@ static napi_value js_mmsg_send(napi_env env, napi_callback_info info) {
   }
 
   mmsg_block b;
-  int e = block_init(&b, n);
+  int e = block_init(env, &b, n);
   if (e < 0) return bsd_errno(env, -e);
+  memset(b.msgs, 0, (size_t)n * sizeof(struct mmsghdr));
   napi_value prev = NULL;
   struct sockaddr_storage *prev_name = NULL;
   socklen_t prev_len = 0;
@@ -297,7 +298,6 @@ static napi_value js_mmsg_send(napi_env env, napi_callback_info info) {
     void *data;
     size_t len;
     if (napi_get_element(env, argv[1], i, &item) != napi_ok || bsd_arg_bytes(env, item, "messages", &data, &len)) {
-      block_free(&b);
       return bsd_fail(env, "sendmmsg: bad message");
     }
     b.iov[i].iov_base = data;
@@ -308,7 +308,6 @@ static napi_value js_mmsg_send(napi_env env, napi_callback_info info) {
     if (!has_addrs) continue;
     napi_value a;
     if (napi_get_element(env, argv[2], i, &a) != napi_ok) {
-      block_free(&b);
       return bsd_fail(env, "sendmmsg: bad address");
     }
     if (bsd_is_nullish(env, a)) continue;
@@ -317,14 +316,8 @@ static napi_value js_mmsg_send(napi_env env, napi_callback_info info) {
     if (!same) {
       socklen_t alen = 0;
       e = bsd_sockaddr_encode(env, family, a, &b.names[i], &alen);
-      if (e == BSD_THROWN) {
-        block_free(&b);
-        return NULL;
-      }
-      if (e < 0) {
-        block_free(&b);
-        return bsd_int(env, e);
-      }
+      if (e == BSD_THROWN) return NULL;
+      if (e < 0) return bsd_int(env, e);
       prev = a;
       prev_name = &b.names[i];
       prev_len = alen;
@@ -334,7 +327,6 @@ static napi_value js_mmsg_send(napi_env env, napi_callback_info info) {
   }
 
   int r = send_batch(fd, b.msgs, n, flags);
-  block_free(&b);
   return r < 0 ? bsd_errno(env, -r) : bsd_int(env, r);
 }
 

@@ -233,6 +233,25 @@ for kw in ({}, {'all_errors': True}):
   stuck.close();
 });
 
+/**
+ * Runs `fn` with the addon's blocking getaddrinfo counted; resolves with the
+ * hosts it was called for on this (the event loop's) thread.
+ */
+async function syncLookupsDuring(fn) {
+  const syncLookup = binding.getaddrinfo;
+  const looked = [];
+  binding.getaddrinfo = function (...args) {
+    looked.push(String(args[0]));
+    return syncLookup.apply(this, args);
+  };
+  try {
+    await fn();
+  } finally {
+    binding.getaddrinfo = syncLookup;
+  }
+  return looked;
+}
+
 test('create_connectionAsync resolves a source_address name on the thread pool, never on the loop', async () => {
   const srv = server();
   const port = srv.getsockname()[1];
@@ -242,13 +261,7 @@ test('create_connectionAsync resolves a source_address name on the thread pool, 
   a.close();
   srv.accept()[0].close();
   // Async: no blocking getaddrinfo on this thread, for the destination or the source.
-  const syncLookup = binding.getaddrinfo;
-  const looked = [];
-  binding.getaddrinfo = function (...args) {
-    looked.push(String(args[0]));
-    return syncLookup.apply(this, args);
-  };
-  try {
+  const looked = await syncLookupsDuring(async () => {
     for (const options of [{}, { happy_eyeballs_delay: 0.05 }]) {
       const s = await socket.create_connectionAsync(['127.0.0.1', port], 2, ['localhost', 0], options);
       assert.equal(s.getsockname()[0], '127.0.0.1');
@@ -275,9 +288,7 @@ test('create_connectionAsync resolves a source_address name on the thread pool, 
       d.close();
       srv.accept()[0].close();
     }
-  } finally {
-    binding.getaddrinfo = syncLookup;
-  }
+  });
   assert.deepEqual(looked, [], 'the event loop thread called getaddrinfo');
   srv.close();
 });
@@ -287,13 +298,7 @@ test('sendtoAsync, sendmsgAsync and sendmmsgAsync look host names up on the thre
   r.bind(['127.0.0.1', 0]);
   const port = r.getsockname()[1];
   const s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM);
-  const syncLookup = binding.getaddrinfo;
-  const looked = [];
-  binding.getaddrinfo = function (...args) {
-    looked.push(String(args[0]));
-    return syncLookup.apply(this, args);
-  };
-  try {
+  const looked = await syncLookupsDuring(async () => {
     for (const host of ['localhost', Buffer.from('localhost')]) {
       assert.equal(await s.sendtoAsync(Buffer.from('a'), [host, port]), 1);
       assert.equal(await s.sendtoAsync(Buffer.from('b'), 0, [host, port], {}), 1);
@@ -302,9 +307,7 @@ test('sendtoAsync, sendmsgAsync and sendmmsgAsync look host names up on the thre
       const batch = new Set([[Buffer.from('d'), [host, port]], [Buffer.from('e'), ['127.0.0.1', port]], [Buffer.from('f'), [host, port]]]);
       assert.equal(await s.sendmmsgAsync(batch), 3);
     }
-  } finally {
-    binding.getaddrinfo = syncLookup;
-  }
+  });
   assert.deepEqual(looked, [], 'the event loop thread called getaddrinfo');
   const got = [];
   for (let i = 0; i < 12; i++) {

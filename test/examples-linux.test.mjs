@@ -1,6 +1,9 @@
 // The Linux family examples run as child processes, so they cannot rot:
 // examples/ping.mjs (raw socket, ping-socket fallback, timeouts),
-// examples/packet-capture.mjs and examples/netlink-links.mjs. Loopback
+// examples/packet-capture.mjs and examples/netlink-links.mjs; and the
+// "beyond Python" ones, examples/udp-batch.mjs (recvmmsgAsync/sendmmsgAsync)
+// and examples/net-interop.mjs (toNetSocket with http, streams over a
+// socketpair, fromNetSocket, a socket handed to a worker). Loopback
 // only. The fallback and timeout runs get a private network namespace
 // (`unshare -n`) whose sysctls they may change; it vanishes with them.
 import { describe, test } from 'node:test';
@@ -169,4 +172,33 @@ describe('Linux examples', { concurrency: true }, () => {
     for (const [name, { index }] of links) if (known.has(name)) assert.equal(known.get(name), index, name);
     assert.ok(links.size >= 1);
   });
+});
+
+test('npm run example:batch: 10,000 datagrams in batches, all received in order', async () => {
+  const r = await run(process.execPath, ['examples/udp-batch.mjs'], 20000);
+  assert.equal(r.status, 0, r.stderr);
+  const m = /^sent (\d+) datagrams, received (\d+) in (\d+) recvmmsg calls/m.exec(r.stdout);
+  assert.ok(m, r.stdout);
+  assert.equal(Number(m[1]), 10000);
+  // Loopback with a 1 MiB receive buffer: nothing is dropped.
+  assert.equal(Number(m[2]), 10000);
+  // Batching happened: far fewer calls than datagrams.
+  assert.ok(Number(m[3]) < 10000 / 4, `${m[3]} calls`);
+  assert.match(r.stdout, /^in order: true$/m);
+});
+
+test('npm run example:interop: http over a bsdsock connection, streams, fromNetSocket, a worker', async () => {
+  const r = await run(process.execPath, ['examples/net-interop.mjs'], 20000);
+  assert.equal(r.status, 0, r.stderr);
+  assert.equal(
+    r.stdout,
+    [
+      'http: 200 hello from /bsdsock',
+      'streams: 4194304 bytes, checksum matches',
+      'fromNetSocket: family AF_INET, TCP_NODELAY 1, TCP_MAXSEG set',
+      'fromNetSocket: received ping',
+      'worker: hello from the worker',
+      '',
+    ].join('\n'),
+  );
 });

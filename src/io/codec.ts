@@ -328,6 +328,291 @@ class ByteEncoder implements Encoder {
   }
 }
 
+// --- UTF-16 and UTF-32 -------------------------------------------------------
+//
+// Python's codecs, as a TextIOWrapper over a socket uses them. Reading goes
+// through the codec's incremental decoder, a BufferedIncrementalDecoder:
+// the bytes left over from the last call (an incomplete code unit, or a
+// high surrogate waiting for its low half) are put in front of the next
+// ones, and error positions count from there. `utf-16` and `utf-32` take
+// their byte order from a leading BOM, which they consume; a stream that
+// does not start with one raises UnicodeDecodeError ('Stream does not start
+// with BOM', CPython 3.13; 3.11 raised a plain UnicodeError) whatever the
+// error handler. Writing to a socket, which is not seekable, CPython's
+// TextIOWrapper never writes a BOM: `utf-16` and `utf-32` write the
+// machine's order, little-endian here, and name `utf-16-le`/`utf-32-le` in
+// their errors.
+
+/** What a decoder function returns: the text, the bytes it used, the byte order it settled on (-1 LE, 1 BE, 0 none yet). */
+type DecodeResult = [text: string, consumed: number, byteorder: number];
+
+/**
+ * A decode error handler's replacement and the position to resume at.
+ * CPython's surrogateescape escapes at most 4 bytes, stops at the first
+ * ASCII byte (raising if that is the first), and resumes after the bytes
+ * it escaped, which for these codecs may be inside a code unit.
+ */
+function unitDecodeReplacement(errors: string, e: UnicodeDecodeError): [string, number] {
+  if (errors !== 'surrogateescape') return [decodeReplacement(errors, e), e.end];
+  let s = '';
+  let n = 0;
+  while (n < 4 && n < e.end - e.start && e.object[e.start + n] >= 0x80) {
+    s += String.fromCharCode(0xdc00 + e.object[e.start + n]);
+    n++;
+  }
+  if (n === 0) throw e;
+  return [s, e.start + n];
+}
+
+/**
+ * CPython's PyUnicode_DecodeUTF16Stateful: decodes `data` in the byte order
+ * `byteorder` says (0: a leading BOM decides, else little-endian). Unless
+ * `final`, an odd byte or a high surrogate at the end is left unconsumed.
+ */
+function decodeUtf16(data: Buffer, errors: string, byteorder: number, final: boolean): DecodeResult {
+  const e = data.length;
+  let bo = byteorder;
+  let q = 0;
+  if (bo === 0 && e >= 2) {
+    const bom = data[0] | (data[1] << 8);
+    if (bom === 0xfeff) {
+      q = 2;
+      bo = -1;
+    } else if (bom === 0xfffe) {
+      q = 2;
+      bo = 1;
+    }
+  }
+  if (q === e) return ['', e, bo];
+  const le = bo <= 0;
+  const name = le ? 'utf-16-le' : 'utf-16-be';
+  const hi = le ? 1 : 0;
+  const lo = le ? 0 : 1;
+  /** The text of the valid code units data[a:b]. */
+  const text = (a: number, b: number): string =>
+    a === b ? '' : le ? data.toString('utf16le', a, b) : Buffer.from(data.subarray(a, b)).swap16().toString('utf16le');
+  let out = '';
+  let run = q;
+  let i = q;
+  for (;;) {
+    let reason = '';
+    let end = 0;
+    while (i + 2 <= e) {
+      const u = (data[i + hi] << 8) | data[i + lo];
+      if (u < 0xd800 || u > 0xdfff) {
+        i += 2;
+        continue;
+      }
+      if (u >= 0xdc00) {
+        reason = 'illegal encoding';
+        end = i + 2;
+        break;
+      }
+      if (i + 4 > e) {
+        // A high surrogate with no room for its low half.
+        if (!final) return [out + text(run, i), i, bo];
+        reason = 'unexpected end of data';
+        end = e;
+        break;
+      }
+      const u2 = (data[i + 2 + hi] << 8) | data[i + 2 + lo];
+      if (u2 < 0xdc00 || u2 > 0xdfff) {
+        reason = 'illegal UTF-16 surrogate';
+        end = i + 2;
+        break;
+      }
+      i += 4;
+    }
+    if (reason === '') {
+      // Every whole code unit decoded: an odd byte may be left.
+      if (i === e || !final) return [out + text(run, i), i, bo];
+      reason = 'truncated data';
+      end = e;
+    }
+    out += text(run, i);
+    const [rep, next] = unitDecodeReplacement(errors, new UnicodeDecodeError(name, data, i, end, reason));
+    out += rep;
+    i = run = next;
+  }
+}
+
+/** CPython's PyUnicode_DecodeUTF32Stateful, as decodeUtf16 for 4-byte units. */
+function decodeUtf32(data: Buffer, errors: string, byteorder: number, final: boolean): DecodeResult {
+  const e = data.length;
+  let bo = byteorder;
+  let q = 0;
+  if (bo === 0 && e >= 4) {
+    const bom = data.readUInt32LE(0);
+    if (bom === 0x0000feff) {
+      q = 4;
+      bo = -1;
+    } else if (bom === 0xfffe0000) {
+      q = 4;
+      bo = 1;
+    }
+  }
+  if (q === e) return ['', e, bo];
+  const le = bo <= 0;
+  const name = le ? 'utf-32-le' : 'utf-32-be';
+  let out = '';
+  const cps: number[] = [];
+  const flush = (): void => {
+    for (let k = 0; k < cps.length; k += 4096) out += String.fromCodePoint(...cps.slice(k, k + 4096));
+    cps.length = 0;
+  };
+  let i = q;
+  for (;;) {
+    while (e - i >= 4) {
+      const ch = le ? data.readUInt32LE(i) : data.readUInt32BE(i);
+      if (ch >= 0xd800 && (ch <= 0xdfff || ch >= 0x110000)) break;
+      cps.push(ch);
+      if (cps.length >= 8192) flush();
+      i += 4;
+    }
+    flush();
+    let reason: string;
+    let end = i + 4;
+    if (e - i >= 4) {
+      const ch = le ? data.readUInt32LE(i) : data.readUInt32BE(i);
+      reason = ch < 0x110000 ? 'code point in surrogate code point range(0xd800, 0xe000)' : 'code point not in range(0x110000)';
+    } else {
+      // 1 to 3 bytes left: kept for the next call unless final.
+      if (i === e || !final) return [out, i, bo];
+      reason = 'truncated data';
+      end = e;
+    }
+    const [rep, next] = unitDecodeReplacement(errors, new UnicodeDecodeError(name, data, i, end, reason));
+    out += rep;
+    i = next;
+  }
+}
+
+/**
+ * Python's codecs.BufferedIncrementalDecoder around a decoder function:
+ * keeps what the function did not consume for the next call (and keeps
+ * the old leftover if the call raises).
+ */
+class UnitDecoder implements Decoder {
+  #pending: Buffer = Buffer.alloc(0);
+  /** The byte order: fixed for `-le`/`-be`, 0 until a BOM settles it for `utf-16`/`utf-32`. */
+  #bo: number;
+  constructor(
+    /** The codec's name (`'utf-16'`), for the missing-BOM error. */
+    readonly name: string,
+    readonly unit: 2 | 4,
+    byteorder: number,
+    readonly errors: string,
+  ) {
+    this.#bo = byteorder;
+  }
+
+  decode(bytes: Buffer, final: boolean): string {
+    const data = this.#pending.length === 0 ? bytes : Buffer.concat([this.#pending, bytes]);
+    const fn = this.unit === 2 ? decodeUtf16 : decodeUtf32;
+    const [text, consumed, bo] = fn(data, this.errors, this.#bo, final);
+    if (this.#bo === 0) {
+      // encodings.utf_16.IncrementalDecoder: a BOM picks the byte order;
+      // a unit's worth of bytes without one is refused.
+      if (bo !== 0) this.#bo = bo;
+      else if (consumed >= this.unit) throw new UnicodeDecodeError(this.name, data, 0, this.unit, 'Stream does not start with BOM');
+    }
+    this.#pending = consumed === data.length ? Buffer.alloc(0) : Buffer.from(data.subarray(consumed));
+    return text;
+  }
+}
+
+/**
+ * What a UTF-16/UTF-32 encode error handler puts in place of the lone
+ * surrogate `cp`, as text (encoded like the rest), or null when it raises:
+ * strict, and surrogateescape, whose one-byte replacement is not a whole
+ * code unit.
+ */
+function unitEncodeReplacement(errors: string, cp: number): string | null {
+  switch (errors) {
+    case 'ignore':
+      return '';
+    case 'replace':
+      return '?';
+    case 'backslashreplace':
+      return `\\u${cp.toString(16).padStart(4, '0')}`;
+    case 'xmlcharrefreplace':
+      return `&#${cp};`;
+    default:
+      return null;
+  }
+}
+
+/** UTF-32 bytes of `s`, which holds no lone surrogate. */
+function utf32Bytes(s: string, le: boolean): Buffer {
+  const b = Buffer.allocUnsafe(s.length * 4);
+  let o = 0;
+  for (let i = 0; i < s.length; i++) {
+    let c = s.charCodeAt(i);
+    if (c >= 0xd800 && c <= 0xdbff && i + 1 < s.length) {
+      const d = s.charCodeAt(i + 1);
+      if ((d & 0xfc00) === 0xdc00) {
+        c = ((c - 0xd800) << 10) + (d - 0xdc00) + 0x10000;
+        i++;
+      }
+    }
+    if (le) b.writeUInt32LE(c, o);
+    else b.writeUInt32BE(c, o);
+    o += 4;
+  }
+  return b.subarray(0, o);
+}
+
+/**
+ * CPython's _PyUnicode_EncodeUTF16/_PyUnicode_EncodeUTF32 with a fixed byte
+ * order (no BOM): each lone surrogate goes to the error handler on its own.
+ */
+class UnitEncoder implements Encoder {
+  constructor(
+    /** The name errors give (`'utf-16-le'`). */
+    readonly name: string,
+    readonly unit: 2 | 4,
+    readonly le: boolean,
+    readonly errors: string,
+  ) {}
+
+  #bytes(s: string): Buffer {
+    if (this.unit === 4) return utf32Bytes(s, this.le);
+    const b = Buffer.from(s, 'utf16le');
+    return this.le ? b : b.swap16();
+  }
+
+  encode(text: string): Buffer {
+    if ((text as unknown as { isWellFormed(): boolean }).isWellFormed()) return this.#bytes(text);
+    const parts: Buffer[] = [];
+    let run = 0;
+    let cp = 0;
+    for (let i = 0; i < text.length; i++, cp++) {
+      const c = text.charCodeAt(i);
+      if (c < 0xd800 || c > 0xdfff) continue;
+      if (c <= 0xdbff && i + 1 < text.length && (text.charCodeAt(i + 1) & 0xfc00) === 0xdc00) {
+        i++;
+        continue;
+      }
+      const rep = unitEncodeReplacement(this.errors, c);
+      if (rep === null) throw new UnicodeEncodeError(this.name, text, cp, cp + 1, 'surrogates not allowed');
+      parts.push(this.#bytes(text.slice(run, i) + rep));
+      run = i + 1;
+    }
+    parts.push(this.#bytes(text.slice(run)));
+    return Buffer.concat(parts);
+  }
+}
+
+/** A UTF-16 or UTF-32 codec: `byteorder` -1 (LE), 1 (BE), or 0 (BOM-detected on read, little-endian on write). */
+function unitCodec(name: string, unit: 2 | 4, byteorder: number): Codec {
+  const writeName = byteorder === 0 ? `${name}-le` : name;
+  return {
+    name,
+    decoder: (errors) => new UnitDecoder(name, unit, byteorder, errors),
+    encoder: (errors) => new UnitEncoder(writeName, unit, byteorder <= 0, errors),
+  };
+}
+
 const UTF8: Codec = {
   name: 'utf-8',
   decoder: (errors) => new Utf8Decoder(errors),
@@ -343,6 +628,10 @@ const LATIN1: Codec = {
   decoder: (errors) => new ByteDecoder('latin-1', 0x100, errors),
   encoder: (errors) => new ByteEncoder('latin-1', 0x100, errors),
 };
+
+function aliases(codec: Codec, names: string[]): [string, Codec][] {
+  return names.map((n) => [n, codec]);
+}
 
 const codecs = new Map<string, Codec>([
   ['utf_8', UTF8],
@@ -362,6 +651,12 @@ const codecs = new Map<string, Codec>([
   ['iso8859_1', LATIN1],
   ['8859', LATIN1],
   ['cp819', LATIN1],
+  ...aliases(unitCodec('utf-16', 2, 0), ['utf_16', 'utf16', 'u16']),
+  ...aliases(unitCodec('utf-16-le', 2, -1), ['utf_16_le', 'utf_16le', 'unicodelittleunmarked']),
+  ...aliases(unitCodec('utf-16-be', 2, 1), ['utf_16_be', 'utf_16be', 'unicodebigunmarked']),
+  ...aliases(unitCodec('utf-32', 4, 0), ['utf_32', 'utf32', 'u32']),
+  ...aliases(unitCodec('utf-32-le', 4, -1), ['utf_32_le', 'utf_32le']),
+  ...aliases(unitCodec('utf-32-be', 4, 1), ['utf_32_be', 'utf_32be']),
 ]);
 
 /**

@@ -57,6 +57,20 @@ declare module './socket' {
   }
 }
 
+/**
+ * net.Socket's own checks of its options, run before the descriptor moves
+ * so that a bad option leaves the bsdsock socket as it was: a net.Socket
+ * made without a descriptor (no handle, nothing to close) validates them.
+ * The signal is checked here instead: an aborted one would make that
+ * probe emit an 'error' nobody listens to.
+ */
+function checkNetOptions(options: ToNetSocketOptions | undefined): void {
+  if (options === undefined) return;
+  const { signal, ...rest } = options as ToNetSocketOptions & { signal?: unknown };
+  if (signal !== undefined && !(signal instanceof AbortSignal)) throw argTypeError('signal', 'an instance of AbortSignal', signal);
+  new net.Socket(rest).destroy();
+}
+
 Socket.prototype.toNetSocket = function toNetSocket(this: Socket, options?: ToNetSocketOptions): net.Socket {
   if (options !== undefined && (options === null || typeof options !== 'object')) {
     throw argTypeError('options', 'of type object', options);
@@ -78,6 +92,7 @@ Socket.prototype.toNetSocket = function toNetSocket(this: Socket, options?: ToNe
   // one would fail later, or hold the loop open): OSError ENOTCONN now, and
   // this socket stays usable.
   this.getpeername();
+  checkNetOptions(options);
   const moved = this.detach();
   try {
     return new net.Socket({ readable: true, writable: true, ...options, fd: moved });

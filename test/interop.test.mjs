@@ -419,6 +419,15 @@ test('toNetSocket refuses options.fd (ERR_INVALID_ARG_VALUE) and non-object opti
   for (const bad of [null, 5, 'opts', true]) {
     assert.throws(() => a.toNetSocket(bad), (e) => isArgType(e) && e.message.includes('"options"'));
   }
+  // Options net.Socket itself refuses are refused before the descriptor
+  // moves (as Node words them), an aborted signal included.
+  const netRefuses = [
+    [{ objectMode: true }, isArgValue],
+    [{ readableObjectMode: true }, isArgValue],
+    [{ highWaterMark: -1 }, isArgValue],
+    [{ signal: 'x' }, (e) => isArgType(e) && e.message.includes('"signal"')],
+  ];
+  for (const [bad, check] of netRefuses) assert.throws(() => a.toNetSocket(bad), check, JSON.stringify(bad));
   assert.equal(a.fileno(), fd);
   assert.equal(a.closed, false);
   a.sendall(Buffer.from('ok'));

@@ -9,6 +9,13 @@
 #include <stdint.h>
 #include <sys/socket.h>
 
+/* The first n arguments of a binding's call, in argv (missing ones are
+ * undefined). */
+#define ARGS(n)                                                  \
+  size_t argc = (n);                                             \
+  napi_value argv[(n) > 0 ? (n) : 1];                            \
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL)
+
 /* Returned by helpers when a JS exception is already pending. */
 #define BSD_THROWN (-100000)
 

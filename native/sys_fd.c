@@ -7,11 +7,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#define ARGS(n)                                                  \
-  size_t argc = (n);                                             \
-  napi_value argv[(n) > 0 ? (n) : 1];                            \
-  napi_get_cb_info(env, info, &argc, argv, NULL, NULL)
-
 #define FD_ARG(i, var)                                           \
   int32_t var;                                                   \
   if (bsd_arg_int32(env, argv[i], "fd", &var)) return NULL

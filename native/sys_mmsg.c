@@ -41,11 +41,6 @@ struct mmsghdr {
 /* Batches of up to this many messages keep their headers on the stack. */
 #define MMSG_ON_STACK 32
 
-#define ARGS(n)                                                  \
-  size_t argc = (n);                                             \
-  napi_value argv[(n)];                                          \
-  napi_get_cb_info(env, info, &argc, argv, NULL, NULL)
-
 /* Set by mmsg_loop(true): use the recvmsg/sendmsg loop even where the
  * batch calls exist (a test seam). */
 static int force_loop = 0;

@@ -39,11 +39,6 @@
 /* Control buffers of up to this many bytes live on the stack. */
 #define CONTROL_ON_STACK 512
 
-#define ARGS(n)                                                  \
-  size_t argc = (n);                                             \
-  napi_value argv[(n)];                                          \
-  napi_get_cb_info(env, info, &argc, argv, NULL, NULL)
-
 typedef struct {
   struct iovec *v;
   size_t n;

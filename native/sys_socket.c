@@ -11,11 +11,6 @@
 #define MSG_NOSIGNAL 0 /* macOS: SO_NOSIGPIPE is set on every socket instead */
 #endif
 
-#define ARGS(n)                                                  \
-  size_t argc = (n);                                             \
-  napi_value argv[(n)];                                          \
-  napi_get_cb_info(env, info, &argc, argv, NULL, NULL)
-
 #define INT_ARG(i, var, name)                                    \
   int32_t var;                                                   \
   if (bsd_arg_int32(env, argv[i], name, &var)) return NULL

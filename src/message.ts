@@ -8,7 +8,7 @@ import { hostToLookUp, isOptions, READ, rejecting, resolveHostAsync, splitOption
 import { argRangeError, argTypeError, argValueError, plainOSError } from './errors';
 import { binding, type Bytes } from './native';
 import { Socket, type Address } from './socket';
-import { toBytes, toCInt, toFlags, toSize } from './validate';
+import { isIterable, toBytes, toCInt, toFlags, toSize } from './validate';
 
 const C = binding.constants;
 const POLLIN = 1;
@@ -67,10 +67,6 @@ const native = binding as unknown as MsgBinding;
 export const _hooks: { afterReceive: ((ancdata: Ancillary[]) => void) | null } = { afterReceive: null };
 
 // --- argument checks -------------------------------------------------------
-
-function isIterable(v: unknown): v is Iterable<unknown> {
-  return v !== null && v !== undefined && typeof (v as { [Symbol.iterator]?: unknown })[Symbol.iterator] === 'function';
-}
 
 /** Python's PySequence_Fast: an array as is, any other iterable drained. */
 function sequence(value: unknown, name: string, expected: string): unknown[] {

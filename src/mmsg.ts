@@ -10,7 +10,7 @@ import { hostToLookUp, READ, rejecting, resolveHostAsync, splitOptions, WRITE, s
 import { argRangeError, argTypeError, argValueError, fromErrno } from './errors';
 import { binding, type Bytes } from './native';
 import { Socket, type Address } from './socket';
-import { toBytes, toFlags, toInteger, toSize } from './validate';
+import { isIterable, toBytes, toFlags, toInteger, toSize } from './validate';
 
 const C = binding.constants;
 const POLLIN = 1;
@@ -66,10 +66,6 @@ function slabFor(size: number): Buffer {
 }
 
 // --- argument checks -------------------------------------------------------
-
-function isIterable(v: unknown): v is Iterable<unknown> {
-  return v !== null && v !== undefined && typeof (v as { [Symbol.iterator]?: unknown })[Symbol.iterator] === 'function';
-}
 
 function sequence(value: unknown, name: string, expected: string): unknown[] {
   if (Array.isArray(value)) return value;

@@ -40,6 +40,11 @@ export function toSize(value: unknown, name: string): number {
   return n;
 }
 
+/** Whether `v` can be iterated (an array, a Set, a generator...). */
+export function isIterable(v: unknown): v is Iterable<unknown> {
+  return v !== null && v !== undefined && typeof (v as { [Symbol.iterator]?: unknown })[Symbol.iterator] === 'function';
+}
+
 export function isBytes(value: unknown): value is Bytes {
   return ArrayBuffer.isView(value) || value instanceof ArrayBuffer || value instanceof SharedArrayBuffer;
 }

@@ -5,7 +5,7 @@ import { isIPv4, isIPv6 } from 'node:net';
 import { domainToASCII } from 'node:url';
 import { argRangeError, argTypeError, argValueError, fromEai, gaierror, plainOSError, argShapeError } from './errors';
 import { binding } from './native';
-import { isBytes, toInteger } from './validate';
+import { isBytes, toInteger, utf8Bytes } from './validate';
 
 const C = binding.constants;
 
@@ -95,7 +95,7 @@ const unix: FamilyAddress = {
       if (address.includes('\0')) {
         throw argValueError('address', 'AF_UNIX path must not contain a NUL byte (use a Buffer for abstract names)');
       }
-      bytes = Buffer.from(address, 'utf8');
+      bytes = utf8Bytes(address, 'address');
     } else if (isBytes(address)) {
       bytes = ArrayBuffer.isView(address)
         ? Buffer.from(address.buffer, address.byteOffset, address.byteLength)

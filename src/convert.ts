@@ -5,8 +5,8 @@
 import { endianness } from 'node:os';
 import { argRangeError, argValueError, fromErrno, plainOSError } from './errors';
 import { binding, type Bytes } from './native';
-import { bytesOf, netdb, strArg } from './netdb-binding';
-import { toBytes, toCInt, toInteger } from './validate';
+import { netdb } from './netdb-binding';
+import { bytesOf, toBytes, toCInt, toCString, toInteger } from './validate';
 
 const C = binding.constants;
 const LITTLE_ENDIAN = endianness() === 'LE';
@@ -18,7 +18,7 @@ const LITTLE_ENDIAN = endianness() === 'LE';
  * whitespace character is ignored) as 4 bytes in network order.
  */
 export function inet_aton(ip_string: string): Buffer {
-  const r = netdb.inet_aton(strArg(ip_string, 'ip_string'));
+  const r = netdb.inet_aton(toCString(ip_string, 'ip_string'));
   if (r === null) throw plainOSError('illegal IP address string passed to inet_aton');
   return r;
 }
@@ -36,7 +36,7 @@ export function inet_ntoa(packed_ip: Bytes): string {
  */
 export function inet_pton(address_family: number, ip_string: string): Buffer {
   const af = toCInt(address_family, 'address_family');
-  const r = netdb.inet_pton(af, strArg(ip_string, 'ip_string'));
+  const r = netdb.inet_pton(af, toCString(ip_string, 'ip_string'));
   if (typeof r === 'number') throw fromErrno(-r, 'inet_pton');
   if (r === null) throw plainOSError('illegal IP address string passed to inet_pton');
   return r;

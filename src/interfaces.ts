@@ -2,8 +2,8 @@
 // if_nameindex, if_nametoindex, if_indextoname, has_ipv6, has_dualstack_ipv6.
 import { argRangeError, argTypeError, argValueError, fromErrno, plainOSError } from './errors';
 import { binding, type Bytes } from './native';
-import { bytesOf, netdb } from './netdb-binding';
-import { isBytes, toInteger } from './validate';
+import { netdb } from './netdb-binding';
+import { bytesOf, isBytes, toInteger, utf8Bytes } from './validate';
 
 const C = binding.constants;
 
@@ -20,7 +20,7 @@ export function if_nameindex(): Array<[number, string]> {
  */
 export function if_nametoindex(if_name: string | Bytes): number {
   let name: Buffer;
-  if (typeof if_name === 'string') name = Buffer.from(if_name, 'utf8');
+  if (typeof if_name === 'string') name = utf8Bytes(if_name, 'if_name');
   else if (isBytes(if_name)) name = bytesOf(if_name);
   else throw argTypeError('if_name', 'of type string or a bytes-like object', if_name);
   if (name.includes(0)) throw argValueError('if_name', 'embedded null byte');

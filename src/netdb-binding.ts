@@ -55,27 +55,6 @@ export interface NetdbBinding {
 /** The addon, seen through the functions these modules use. */
 export const netdb = binding as unknown as NetdbBinding;
 
-/** A bytes-like value as a Buffer over the same memory. */
-export function bytesOf(b: Bytes): Buffer {
-  if (b instanceof ArrayBuffer) return Buffer.from(b);
-  return Buffer.from(b.buffer, b.byteOffset, b.byteLength);
-}
-
-// An unpaired surrogate cannot be encoded to UTF-8 (Python's
-// UnicodeEncodeError, a ValueError).
-const LONE_SURROGATE = /\p{Cs}/u;
-
-/**
- * A Python `str` argument parsed as a C string (`s`): a string without NUL
- * characters. Anything else is Python's TypeError; a NUL is its ValueError.
- */
-export function strArg(value: unknown, name: string): string {
-  if (typeof value !== 'string') throw argTypeError(name, 'of type string', value);
-  if (value.includes('\0')) throw argValueError(name, 'embedded null character');
-  if (LONE_SURROGATE.test(value)) throw argValueError(name, "'utf-8' codec can't encode a surrogate character");
-  return value;
-}
-
 /** True for a plain options object (not null, an array, or bytes). */
 export function isOptionsObject(value: unknown): value is Record<string, unknown> {
   return (

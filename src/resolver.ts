@@ -11,8 +11,8 @@ import { constants as osConstants } from 'node:os';
 import { domainToASCII } from 'node:url';
 import { argRangeError, argTypeError, argValueError, fromEai, fromErrno, fromHerrno, OSError, plainOSError } from './errors';
 import { binding, type Bytes, type EaiFailure } from './native';
-import { bytesOf, isOptionsObject, netdb, strArg, type CString, type HerrnoFailure, type NativeHost } from './netdb-binding';
-import { isBytes, toCInt, toInteger } from './validate';
+import { isOptionsObject, netdb, type CString, type HerrnoFailure, type NativeHost } from './netdb-binding';
+import { bytesOf, isBytes, toCInt, toCString, toInteger, utf8Bytes } from './validate';
 
 const C = binding.constants;
 
@@ -101,7 +101,7 @@ function gaiPort(value: unknown): CString | null {
   if (value === null) return null;
   if (typeof value === 'number' && Number.isInteger(value)) return BigInt(value).toString();
   if (typeof value === 'bigint') return value.toString();
-  if (typeof value === 'string') return strArg(value, 'port');
+  if (typeof value === 'string') return toCString(value, 'port');
   if (isBytes(value)) return bytesOf(value);
   if (value === undefined) throw argTypeError('port', 'a number, a string, a bytes-like object or null', value);
   throw plainOSError('Int or String expected');
@@ -114,7 +114,7 @@ function optInt(value: unknown, name: string): number {
 
 /** An optional protocol name of getservbyname/getservbyport (Python's `|s`). */
 function optProto(value: unknown): string | null {
-  return value === undefined ? null : strArg(value, 'protocolname');
+  return value === undefined ? null : toCString(value, 'protocolname');
 }
 
 /** Splits a twin's arguments into positional ones and its options object. */
@@ -347,7 +347,7 @@ function getnameinfoArgs(sockaddr: unknown, flags: unknown): GniArgs {
     throw argTypeError('sockaddr', 'an array of 2 to 4 elements [host, port, flowinfo?, scope_id?]', sockaddr);
   }
   if (typeof sockaddr[0] !== 'string') throw argTypeError('host', 'of type string', sockaddr[0]);
-  const host = strArg(sockaddr[0], 'host');
+  const host = toCString(sockaddr[0], 'host');
   const port = toCInt(sockaddr[1], 'port');
   // Python reads flowinfo and scope_id as C unsigned ints without a range check.
   const flowinfo = sockaddr.length > 2 ? Number(BigInt.asUintN(32, BigInt(toInteger(sockaddr[2], 'flowinfo')))) : 0;
@@ -516,7 +516,7 @@ export function sethostname(name: string | Bytes): void {
   let b: Buffer;
   if (typeof name === 'string') {
     if (name.includes('\0')) throw argValueError('name', 'embedded null byte');
-    b = Buffer.from(name, 'utf8');
+    b = utf8Bytes(name, 'name');
   } else if (isBytes(name)) {
     b = bytesOf(name);
   } else {
@@ -530,7 +530,7 @@ export function sethostname(name: string | Bytes): void {
 
 /** Python's `socket.getprotobyname(protocolname)`: the number of a protocol (`'tcp'` → 6). */
 export function getprotobyname(protocolname: string): number {
-  const r = netdb.getprotobyname(strArg(protocolname, 'protocolname'));
+  const r = netdb.getprotobyname(toCString(protocolname, 'protocolname'));
   if (r === null) throw plainOSError('protocol not found');
   return r;
 }
@@ -540,7 +540,7 @@ export function getprotobyname(protocolname: string): number {
  * a service (`'http'` → 80); `protocolname` (`'tcp'`, `'udp'`) narrows it.
  */
 export function getservbyname(servicename: string, protocolname?: string): number {
-  const name = strArg(servicename, 'servicename');
+  const name = toCString(servicename, 'servicename');
   const r = netdb.getservbyname(name, optProto(protocolname));
   if (r === null) throw plainOSError('service/proto not found');
   return r;

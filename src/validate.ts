@@ -45,6 +45,51 @@ export function isIterable(v: unknown): v is Iterable<unknown> {
   return v !== null && v !== undefined && typeof (v as { [Symbol.iterator]?: unknown })[Symbol.iterator] === 'function';
 }
 
+/** The bytes of a bytes-like value as a Buffer over the same memory (no copy). */
+export function bytesOf(value: Bytes | SharedArrayBuffer): Buffer {
+  if (ArrayBuffer.isView(value)) return Buffer.from(value.buffer, value.byteOffset, value.byteLength);
+  return Buffer.from(value);
+}
+
+/**
+ * Throws unless `value` encodes to UTF-8: a lone surrogate (`'\ud800'`) has no
+ * UTF-8 form. Python raises UnicodeEncodeError (a ValueError) with this
+ * message; Buffer.from would silently write U+FFFD and so name another file,
+ * interface or host.
+ */
+export function checkEncodable(value: string, name: string): string {
+  if (value.isWellFormed()) return value;
+  for (let i = 0; i < value.length; i++) {
+    const unit = value.charCodeAt(i);
+    const paired =
+      unit >= 0xd800 && unit <= 0xdbff
+        ? i + 1 < value.length && (value.charCodeAt(i + 1) & 0xfc00) === 0xdc00
+        : !(unit >= 0xdc00 && unit <= 0xdfff);
+    if (!paired) {
+      const hex = unit.toString(16);
+      throw argValueError(name, `'utf-8' codec can't encode character '\\u${hex}' in position ${i}: surrogates not allowed`);
+    }
+    if (unit >= 0xd800 && unit <= 0xdbff) i++;
+  }
+  return value;
+}
+
+/** A string's UTF-8 bytes for the kernel (a path, an interface or host name). */
+export function utf8Bytes(value: string, name: string): Buffer {
+  return Buffer.from(checkEncodable(value, name), 'utf8');
+}
+
+/**
+ * A Python `str` argument parsed as a C string (`s`): a string without NUL
+ * characters that encodes to UTF-8. Anything else is Python's TypeError; a
+ * NUL or a lone surrogate is its ValueError.
+ */
+export function toCString(value: unknown, name: string): string {
+  if (typeof value !== 'string') throw argTypeError(name, 'of type string', value);
+  if (value.includes('\0')) throw argValueError(name, 'embedded null character');
+  return checkEncodable(value, name);
+}
+
 export function isBytes(value: unknown): value is Bytes {
   return ArrayBuffer.isView(value) || value instanceof ArrayBuffer || value instanceof SharedArrayBuffer;
 }

@@ -2,7 +2,8 @@
 import { registerFamily } from '../address';
 import { argValueError, argShapeError } from '../errors';
 import { binding } from '../native';
-import { type FamilyRules, cString, requireArray, uintMask } from './common';
+import { type FamilyRules, requireArray, uintMask } from './common';
+import { toCString } from '../validate';
 
 const C = binding.constants;
 
@@ -27,8 +28,8 @@ export const algAddress: FamilyRules = {
     if (a.length < 2 || a.length > 4) {
       throw argShapeError('address', 'AF_ALG address must be an array [type, name, feat?, mask?]');
     }
-    const type = cString(a[0], 'type');
-    const name = cString(a[1], 'name');
+    const type = toCString(a[0], 'type');
+    const name = toCString(a[1], 'name');
     const feat = a.length > 2 && a[2] !== undefined ? uintMask(a[2], 16, 'feat') : 0;
     const mask = a.length > 3 && a[3] !== undefined ? uintMask(a[3], 16, 'mask') : 0;
     if (Buffer.byteLength(type) >= TYPE_SIZE) throw argValueError('type', 'AF_ALG type too long.');

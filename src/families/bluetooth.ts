@@ -10,7 +10,8 @@ import { registerFamily } from '../address';
 import { plainOSError } from '../errors';
 import { binding } from '../native';
 import { isBytes } from '../validate';
-import { bytesOf, type FamilyRules } from './common';
+import { type FamilyRules } from './common';
+import { bytesOf } from '../validate';
 
 const C = binding.constants;
 

@@ -1,7 +1,7 @@
 // Argument conversions shared by the family modules, each one the
 // TypeScript spelling of one of CPython's PyArg_ParseTuple format units.
 import { argRangeError, argTypeError, argValueError } from '../errors';
-import { isBytes } from '../validate';
+import { bytesOf, isBytes, utf8Bytes } from '../validate';
 
 /** The address must be an array (Python: a tuple); a TypeError otherwise. */
 export function requireArray(address: unknown, family: string, shape: string): unknown[] {
@@ -38,26 +38,13 @@ export function cInt(value: unknown, name: string, overflow: () => Error): numbe
   return Number(n);
 }
 
-/** Python's 's' unit: a string without NUL characters. */
-export function cString(value: unknown, name: string): string {
-  if (typeof value !== 'string') throw argTypeError(name, 'of type string', value);
-  if (value.includes('\0')) throw argValueError(name, 'embedded null character');
-  return value;
-}
-
-/** The bytes of a bytes-like value, without copying. */
-export function bytesOf(value: unknown): Buffer {
-  if (ArrayBuffer.isView(value)) return Buffer.from(value.buffer, value.byteOffset, value.byteLength);
-  return Buffer.from(value as ArrayBuffer);
-}
-
 /**
  * Python's PyUnicode_FSConverter: a string (UTF-8 encoded) or bytes,
  * without NUL bytes. Returns the encoded bytes.
  */
 export function fsName(value: unknown, name: string): Buffer {
   let bytes: Buffer;
-  if (typeof value === 'string') bytes = Buffer.from(value, 'utf8');
+  if (typeof value === 'string') bytes = utf8Bytes(value, name);
   else if (isBytes(value)) bytes = bytesOf(value);
   else throw argTypeError(name, 'of type string or a bytes-like object', value);
   if (bytes.includes(0)) throw argValueError(name, 'embedded null byte');

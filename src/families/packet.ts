@@ -3,7 +3,8 @@ import { registerFamily } from '../address';
 import { argRangeError, argTypeError, argValueError, fromErrno, argShapeError } from '../errors';
 import { binding } from '../native';
 import { isBytes } from '../validate';
-import { type FamilyRules, bytesOf, cInt, cString, requireArray, uintMask } from './common';
+import { type FamilyRules, cInt, requireArray, uintMask } from './common';
+import { bytesOf, toCString } from '../validate';
 
 const C = binding.constants;
 
@@ -33,7 +34,7 @@ export const packetAddress: FamilyRules = {
     }
     const outOfRange = () =>
       argRangeError('address', `>= -2147483648 and <= 2147483647 (${caller}(): address argument out of range)`, address);
-    const ifname = cString(a[0], 'ifname');
+    const ifname = toCString(a[0], 'ifname');
     const proto = cInt(a[1], 'proto', outOfRange);
     const pkttype = a.length > 2 && a[2] !== undefined ? cInt(a[2], 'pkttype', outOfRange) : C.PACKET_HOST;
     const hatype = a.length > 3 && a[3] !== undefined ? cInt(a[3], 'hatype', outOfRange) : 0;

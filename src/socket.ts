@@ -51,11 +51,16 @@ function nowMs(): number {
   return performance.now();
 }
 
-/** Waits for `events` on `fd` until `deadline` (ms, performance.now clock), or raises `timed out`. */
-function waitReady(fd: number, events: number, deadline: number, syscall: string): void {
-  const remaining = deadline - nowMs();
-  if (remaining <= 0) throw timedOut(syscall);
-  const r = binding.poll(fd, events, Math.ceil(remaining));
+/**
+ * Waits up to `intervalMs` for `events` on `fd`, or raises `timed out`. The
+ * interval is rounded up to a whole millisecond, so a wait always polls at
+ * least once, as CPython's does (a timeout of 1e-9 s still sees a connect
+ * that completes at once); only a negative interval, a deadline already
+ * passed on a later round, times out without polling.
+ */
+function waitReady(fd: number, events: number, intervalMs: number, syscall: string): void {
+  if (intervalMs < 0) throw timedOut(syscall);
+  const r = binding.poll(fd, events, Math.ceil(intervalMs));
   if (r < 0) throw fromErrno(-r, 'poll');
   if (r === 0) throw timedOut(syscall);
 }
@@ -275,6 +280,15 @@ export class Socket {
 
   // --- modes ----------------------------------------------------------------
 
+  /**
+   * The socket's timeout, read-only, as Python's `sock.timeout` attribute:
+   * the value {@link Socket.gettimeout} returns. Change it with
+   * {@link Socket.settimeout}.
+   */
+  get timeout(): number | null {
+    return this.#timeout;
+  }
+
   /** The timeout in seconds, `0` for non-blocking, `null` for blocking. */
   gettimeout(): number | null {
     return this.#timeout;
@@ -316,10 +330,13 @@ export class Socket {
     let r: T | number = first;
     if (first === -EAGAIN && this.#timeoutMs > 0) {
       const deadline = nowMs() + this.#timeoutMs;
-      do {
-        waitReady(this.#fd, events, deadline, syscall);
+      let interval = this.#timeoutMs;
+      for (;;) {
+        waitReady(this.#fd, events, interval, syscall);
         r = call();
-      } while (r === -EAGAIN);
+        if (r !== -EAGAIN) break;
+        interval = deadline - nowMs();
+      }
       if (typeof r !== 'number' || r >= 0) return r as T;
     }
     throw fromErrno(-(r as number), syscall);
@@ -396,10 +413,12 @@ export class Socket {
       if (raise) throw fromErrno(err, 'connect');
       return err;
     }
-    const deadline = this.#timeoutMs > 0 ? nowMs() + this.#timeoutMs : Infinity;
+    // The first poll waits the whole timeout (see waitReady); -1 waits forever.
+    const timed = this.#timeoutMs > 0;
+    const deadline = timed ? nowMs() + this.#timeoutMs : 0;
+    let interval = timed ? this.#timeoutMs : -1;
     for (;;) {
-      const remaining = deadline === Infinity ? -1 : Math.ceil(deadline - nowMs());
-      const p = remaining === -1 || remaining > 0 ? binding.poll(this.#fd, POLLOUT, remaining) : 0;
+      const p = timed && interval < 0 ? 0 : binding.poll(this.#fd, POLLOUT, Math.ceil(interval));
       if (p < 0) {
         if (raise) throw fromErrno(-p, 'connect');
         return -p;
@@ -410,7 +429,10 @@ export class Socket {
       }
       const soerr = this.#sockoptInt(C.SOL_SOCKET, C.SO_ERROR);
       if (soerr === 0 || soerr === EISCONN) return 0;
-      if (soerr === EAGAIN) continue;
+      if (soerr === EAGAIN) {
+        if (timed) interval = deadline - nowMs();
+        continue;
+      }
       if (raise) throw fromErrno(soerr, 'connect');
       return soerr;
     }
@@ -534,15 +556,18 @@ export class Socket {
     let r = binding.sendbuf(this.#fd, buf, f);
     if (r === len) return;
     let off = 0;
-    let deadline = 0;
+    let deadline = -1;
     for (;;) {
       if (r >= 0) {
         off += r;
         if (off >= len) return;
       } else {
         if (r !== -EAGAIN || this.#timeoutMs <= 0) throw fromErrno(-r, 'send');
-        if (deadline === 0) deadline = nowMs() + this.#timeoutMs;
-        waitReady(this.#fd, POLLOUT, deadline, 'sendall');
+        // One deadline for the whole call, set at its first wait.
+        let interval = this.#timeoutMs;
+        if (deadline < 0) deadline = nowMs() + interval;
+        else interval = deadline - nowMs();
+        waitReady(this.#fd, POLLOUT, interval, 'sendall');
       }
       r = binding.send(this.#fd, buf, off, len - off, f);
     }

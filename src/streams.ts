@@ -6,7 +6,7 @@
 // consumer that stops reading lets the kernel's buffers fill, and the peer's
 // writes wait (TCP flow control is the backpressure).
 import { constants as osConstants } from 'node:os';
-import { Duplex, type DuplexOptions } from 'node:stream';
+import { addAbortSignal, Duplex, type DuplexOptions } from 'node:stream';
 import { ReadableStream, WritableStream } from 'node:stream/web';
 import { argRangeError, argTypeError, fromErrno } from './errors';
 import { binding } from './native';
@@ -91,13 +91,17 @@ export class SocketDuplex extends Duplex {
   /** Prefer {@link Socket.toDuplex}. */
   constructor(sock: Socket, options: SocketDuplexOptions = {}) {
     checkStreamSocket(sock, 'toDuplex');
-    const { close = true, readSize = DEFAULT_READ_SIZE, ...rest } = checkOptions(options);
+    const { close = true, readSize = DEFAULT_READ_SIZE, signal, ...rest } = checkOptions(options);
     const size = checkReadSize(readSize);
+    if (signal !== undefined && !(signal instanceof AbortSignal)) throw argTypeError('options.signal', 'an instance of AbortSignal', signal);
     // As net.Socket: by default the writable side ends when the peer's does.
     super({ allowHalfOpen: false, ...rest });
     this.socket = sock;
     this.#close = close;
     this.#readSize = size;
+    // The signal is attached only now: an already aborted one destroys the
+    // stream at once, and _destroy needs the fields above.
+    if (signal !== undefined) addAbortSignal(signal, this);
   }
 
   override _read(): void {

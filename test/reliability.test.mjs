@@ -1,0 +1,179 @@
+// Defects found by the fault-and-fuzz sweep (issue 11), each pinned by a
+// test that fails without its fix: strings that have no UTF-8 form, the
+// read-only `timeout` attribute, waits shorter than a millisecond, callers'
+// lists read once, toDuplex with an aborted signal, booleans as integers.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createRequire } from 'node:module';
+import * as socket from 'bsdsock';
+
+const isRoot = process.getuid?.() === 0;
+const require = createRequire(import.meta.url);
+
+/** Python's UnicodeEncodeError for a lone surrogate, as bsdsock spells a ValueError. */
+function surrogateError(name, position) {
+  return {
+    name: 'TypeError',
+    code: 'ERR_INVALID_ARG_VALUE',
+    message: `The argument '${name}' is invalid: 'utf-8' codec can't encode character '\\ud800' in position ${position}: surrogates not allowed`,
+  };
+}
+
+/** bind(address) on a `family` socket object over a borrowed UDP descriptor (no such socket needed). */
+function bindAs(family, type, address) {
+  const udp = socket.socket(socket.AF_INET, socket.SOCK_DGRAM);
+  const s = new socket.Socket(family, type, 0, udp.fileno());
+  try {
+    s.bind(address);
+  } finally {
+    s.detach();
+    udp.close();
+  }
+}
+
+test('a lone surrogate in an AF_UNIX path is refused, and no file is bound', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'bsdsock-surrogate-'));
+  try {
+    for (const [path, position] of [[join(dir, '\ud800'), dir.length + 1], [join(dir, 'a\udc00b'), -1]]) {
+      const s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM);
+      try {
+        const where = position >= 0 ? position : dir.length + 2;
+        const want = surrogateError('address', where);
+        if (position < 0) want.message = want.message.replace('\\ud800', '\\udc00');
+        assert.throws(() => s.bind(path), want);
+        assert.throws(() => s.connect(path), want);
+      } finally {
+        s.close();
+      }
+    }
+    // A well-formed pair is one code point and binds.
+    const s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM);
+    s.bind(join(dir, '\ud83d\ude00'));
+    s.close();
+    assert.deepEqual(readdirSync(dir), ['\u{1F600}'], 'only the well-formed name was bound');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('a lone surrogate is refused wherever a string is encoded for the kernel', () => {
+  assert.throws(() => socket.if_nametoindex('\ud800'), surrogateError('if_name', 0));
+  assert.throws(() => socket.getservbyname('\ud800'), surrogateError('servicename', 0));
+  assert.throws(() => socket.getservbyname('http', 'tc\ud800'), surrogateError('protocolname', 2));
+  assert.throws(() => socket.getaddrinfo('127.0.0.1', '\ud800'), surrogateError('port', 0));
+  // AF_PACKET interface names and AF_ALG names, checked before any kernel call.
+  assert.throws(() => bindAs(socket.AF_PACKET, socket.SOCK_RAW, ['l\ud800', 0]), surrogateError('ifname', 1));
+  assert.throws(() => bindAs(socket.AF_ALG, socket.SOCK_SEQPACKET, ['hash', 'sha\ud800']), surrogateError('name', 3));
+  assert.throws(() => bindAs(socket.AF_ALG, socket.SOCK_SEQPACKET, ['\ud800', 'sha256']), surrogateError('type', 0));
+  // Host names fail their IDNA encoding (Python's UnicodeError, a ValueError).
+  for (const f of [() => socket.gethostbyname('\ud800'), () => socket.getaddrinfo('\ud800', 80)]) {
+    assert.throws(f, { name: 'TypeError', code: 'ERR_INVALID_ARG_VALUE', message: /'host' is invalid: encoding with 'idna' codec failed/ });
+  }
+});
+
+test('sethostname refuses a lone surrogate instead of setting another name', { skip: !isRoot && 'needs root for a UTS namespace' }, () => {
+  // In its own UTS namespace, so a regression could not rename this machine.
+  const child = `
+    const socket = require(${JSON.stringify(require.resolve('bsdsock'))});
+    const before = require('node:os').hostname();
+    try { socket.sethostname('\\ud800'); console.log('set', JSON.stringify(require('node:os').hostname())); }
+    catch (e) { console.log(e.code, require('node:os').hostname() === before); }`;
+  const r = spawnSync('unshare', ['--uts', process.execPath, '-e', child], { encoding: 'utf8', timeout: 20000 });
+  assert.equal(r.stderr, '');
+  assert.equal(r.stdout.trim(), 'ERR_INVALID_ARG_VALUE true');
+});
+
+test('sock.timeout is the read-only value gettimeout() returns', () => {
+  const s = socket.socket();
+  try {
+    assert.equal(s.timeout, null);
+    s.settimeout(2.5);
+    assert.equal(s.timeout, 2.5);
+    s.setblocking(false);
+    assert.equal(s.timeout, 0);
+    s.settimeout(1e-10);
+    assert.equal(s.timeout, 1e-9);
+    assert.throws(() => {
+      s.timeout = 5;
+    }, TypeError);
+    assert.equal(s.timeout, 1e-9);
+    assert.ok('timeout' in s);
+  } finally {
+    s.close();
+  }
+});
+
+test('a timeout under a millisecond still polls once: a loopback connect succeeds, as in CPython', () => {
+  const server = socket.create_server(['127.0.0.1', 0], { backlog: 64 });
+  const addr = server.getsockname();
+  try {
+    let connected = 0;
+    for (let i = 0; i < 50; i++) {
+      const c = socket.socket();
+      c.settimeout(1e-9);
+      try {
+        c.connect(addr);
+        connected++;
+      } catch (e) {
+        assert.ok(e instanceof socket.TimeoutError, String(e));
+      } finally {
+        c.close();
+      }
+      server.accept()[0].close();
+    }
+    assert.equal(connected, 50, 'a loopback connect completes within the first poll, as in CPython');
+
+    // create_connection takes the same path with its own timeout.
+    for (let i = 0; i < 20; i++) {
+      socket.create_connection(addr, 1e-9).close();
+      server.accept()[0].close();
+    }
+  } finally {
+    server.close();
+  }
+});
+
+test('toDuplex with an already aborted signal: an AbortError, and the socket is closed', async () => {
+  const [a, b] = socket.socketpair();
+  try {
+    const reason = new Error('stop');
+    const d = a.toDuplex({ signal: AbortSignal.abort(reason) });
+    const [err] = await new Promise((resolve) => d.once('error', (e) => resolve([e])));
+    assert.equal(err.name, 'AbortError');
+    assert.equal(err.code, 'ABORT_ERR');
+    assert.equal(err.cause, reason);
+    assert.equal(d.destroyed, true);
+    assert.equal(a.fileno(), -1, 'the Duplex owned the socket and closed it');
+    // With close: false the socket stays usable.
+    const [c, e] = socket.socketpair();
+    const d2 = c.toDuplex({ signal: AbortSignal.abort(), close: false });
+    await new Promise((resolve) => d2.once('error', resolve));
+    e.sendall(Buffer.from('still here'));
+    assert.deepEqual(c.recv(64), Buffer.from('still here'));
+    c.close();
+    e.close();
+    // A signal that is not an AbortSignal is refused before anything is made.
+    assert.throws(() => b.toDuplex({ signal: {} }), { name: 'TypeError', code: 'ERR_INVALID_ARG_TYPE' });
+    assert.notEqual(b.fileno(), -1);
+  } finally {
+    a.close();
+    b.close();
+  }
+});
+
+test('toDuplex: a signal aborted later destroys the stream with an AbortError', async () => {
+  const [a, b] = socket.socketpair();
+  const ac = new AbortController();
+  const d = a.toDuplex({ signal: ac.signal });
+  d.resume();
+  const failed = new Promise((resolve) => d.once('error', resolve));
+  ac.abort();
+  const err = await failed;
+  assert.equal(err.name, 'AbortError');
+  assert.equal(a.fileno(), -1);
+  b.close();
+});

@@ -1,6 +1,13 @@
 /* Shared declarations of the bsdsock addon: argument helpers and the
  * per-family sockaddr codec table. The addon returns errno as a negative
- * number; policy (timeouts, Python semantics) lives in TypeScript. */
+ * number; policy (timeouts, Python semantics) lives in TypeScript.
+ *
+ * The rule for lists and objects (buffer lists, sendmmsg messages,
+ * addresses, ancillary items): the addon reads only arrays that TypeScript
+ * built from the caller's value, each element read once there and checked.
+ * No caller getter, Proxy trap or valueOf may run inside a binding: one
+ * that ran after a buffer's pointer was taken could detach or shrink that
+ * buffer while the kernel still uses it. */
 #ifndef BSD_H
 #define BSD_H
 

@@ -57,8 +57,9 @@ int bsd_is_nullish(napi_env env, napi_value v) {
   return t == napi_null || t == napi_undefined;
 }
 
-/* `buffers` is one bytes-like object or an array of them: one iovec each,
- * pointing straight at the caller's memory. 0, -ENOMEM or BSD_THROWN. */
+/* `buffers` is one bytes-like object or an array of them that TypeScript
+ * built (bsd.h: no caller code runs while the iovecs are taken): one iovec
+ * each, pointing straight at the buffers' memory. 0, -ENOMEM or BSD_THROWN. */
 static int iov_from_js(napi_env env, napi_value buffers, const char *name, iov_list *l) {
   bool is_array = false;
   l->v = l->stack;

@@ -8,7 +8,7 @@ import { hostToLookUp, isOptions, READ, rejecting, resolveHostAsync, splitOption
 import { argRangeError, argTypeError, argValueError, plainOSError } from './errors';
 import { binding, type Bytes } from './native';
 import { Socket, type Address } from './socket';
-import { isIterable, toBytes, toCInt, toFlags, toSize } from './validate';
+import { toBytes, toBytesList, toCInt, toFlags, toSequence, toSize } from './validate';
 
 const C = binding.constants;
 const POLLIN = 1;
@@ -68,37 +68,11 @@ export const _hooks: { afterReceive: ((ancdata: Ancillary[]) => void) | null } =
 
 // --- argument checks -------------------------------------------------------
 
-/** Python's PySequence_Fast: an array as is, any other iterable drained. */
-function sequence(value: unknown, name: string, expected: string): unknown[] {
-  if (Array.isArray(value)) return value;
-  if (isIterable(value)) return Array.from(value);
-  throw argTypeError(name, expected, value);
-}
-
-/**
- * The buffers of a scatter/gather call, each a bytes-like object; the
- * caller's array is passed on untouched unless an item must be wrapped.
- */
-function bufferList(value: unknown, name: string): Bytes[] {
-  const list = sequence(value, name, 'an iterable of bytes-like objects');
-  let out = list;
-  for (let i = 0; i < list.length; i++) {
-    const item = list[i];
-    if (ArrayBuffer.isView(item) || item instanceof ArrayBuffer) continue;
-    if (item instanceof SharedArrayBuffer) {
-      if (out === list) out = list.slice();
-      out[i] = new Uint8Array(item);
-      continue;
-    }
-    throw argTypeError(`${name}[${i}]`, 'a bytes-like object (Buffer, TypedArray, DataView or ArrayBuffer)', item);
-  }
-  return out as Bytes[];
-}
 
 /** Checks ancillary items and lays them out; null when there are none. */
 function encodeAncillary(value: unknown): Buffer | null {
   if (value === undefined) return null;
-  const list = sequence(value, 'ancdata', 'an iterable of [cmsg_level, cmsg_type, cmsg_data] arrays');
+  const list = toSequence(value, 'ancdata', 'an iterable of [cmsg_level, cmsg_type, cmsg_data] arrays');
   if (list.length === 0) return null;
   const items: AncillaryInput[] = [];
   let total = 0;
@@ -261,7 +235,7 @@ function planSend(sock: Socket, buffers: unknown, ancdata: unknown, flags: unkno
   const f = toFlags(flags);
   const family = sock.family;
   const a = address === undefined || address === null ? null : toNativeAddress(family, address, 'sendmsg', sock.proto);
-  const bufs = bufferList(buffers, 'buffers');
+  const bufs = toBytesList(buffers, 'buffers');
   const control = encodeAncillary(ancdata);
   return { bufs, control, flags: f, family, address: a };
 }
@@ -302,7 +276,7 @@ function intoPlan(buffers: unknown, ancbufsize: unknown, flags: unknown): [Bytes
   // Python's order: ancbufsize and flags (argument parsing), buffers, then the ancbufsize range.
   const anc = ancBufSize(ancbufsize);
   const f = toFlags(flags);
-  const bufs = bufferList(buffers, 'buffers');
+  const bufs = toBytesList(buffers, 'buffers');
   checkAncBufSize(anc);
   return [bufs, anc, f];
 }
@@ -378,7 +352,7 @@ proto.sendmsg_afalg = function sendmsg_afalg(this: Socket, msgOrOptions?: unknow
   if (options === undefined) options = {};
   const items = _afalgAncdata(options);
   const f = toFlags((options as AfalgOptions).flags);
-  const bufs = msg === undefined || msg === null ? [] : bufferList(msg, 'msg');
+  const bufs = msg === undefined || msg === null ? [] : toBytesList(msg, 'msg');
   const plan: SendPlan = { bufs, control: native.cmsg_encode(items), flags: f, family: this.family, address: null };
   return sendPlanned(this, plan, 'sendmsg');
 } as Socket['sendmsg_afalg'];
@@ -478,7 +452,7 @@ function checkSocket(sock: unknown): Socket {
 
 /** The SCM_RIGHTS item for `fds`: native-endian C ints, as Python's array('i'). */
 function rightsItem(fds: unknown): AncillaryInput {
-  const list = sequence(fds, 'fds', 'an iterable of integers');
+  const list = toSequence(fds, 'fds', 'an iterable of integers');
   const ints = new Int32Array(list.length);
   for (let i = 0; i < list.length; i++) ints[i] = toCInt(list[i], `fds[${i}]`);
   return [SOL_SOCKET, SCM_RIGHTS, ints];

@@ -10,7 +10,7 @@ import { hostToLookUp, READ, rejecting, resolveHostAsync, splitOptions, WRITE, s
 import { argRangeError, argTypeError, argValueError, fromErrno } from './errors';
 import { binding, type Bytes } from './native';
 import { Socket, type Address } from './socket';
-import { isIterable, toBytes, toFlags, toInteger, toSize } from './validate';
+import { isIterable, toBytes, toBytesList, toFlags, toInteger, toSequence, toSize } from './validate';
 
 const C = binding.constants;
 const POLLIN = 1;
@@ -68,9 +68,9 @@ function slabFor(size: number): Buffer {
 // --- argument checks -------------------------------------------------------
 
 function sequence(value: unknown, name: string, expected: string): unknown[] {
-  if (Array.isArray(value)) return value;
-  if (isIterable(value) && typeof value !== 'string') return Array.from(value);
-  throw argTypeError(name, expected, value);
+  // A string is refused whole here, not iterated (its characters are no messages).
+  if (typeof value === 'string') throw argTypeError(name, expected, value);
+  return toSequence(value, name, expected);
 }
 
 function countError(name: string, what: string, n: number): RangeError {
@@ -96,10 +96,9 @@ function planRecv(vlen: unknown, bufsize: unknown, flags: unknown): RecvPlan {
 }
 
 function intoBuffers(buffers: unknown): Bytes[] {
-  const list = sequence(buffers, 'buffers', 'an iterable of bytes-like objects');
-  if (list.length < 1 || list.length > MMSG_MAX) throw countError('buffers', 'buffers', list.length);
-  const out: Bytes[] = new Array(list.length);
-  for (let i = 0; i < list.length; i++) out[i] = toBytes(list[i], `buffers[${i}]`);
+  if (typeof buffers === 'string') throw argTypeError('buffers', 'an iterable of bytes-like objects', buffers);
+  const out = toBytesList(buffers, 'buffers');
+  if (out.length < 1 || out.length > MMSG_MAX) throw countError('buffers', 'buffers', out.length);
   return out;
 }
 

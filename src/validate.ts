@@ -40,6 +40,33 @@ export function toSize(value: unknown, name: string): number {
   return n;
 }
 
+/**
+ * Python's PySequence_Fast: an array as is, any other iterable drained into
+ * one (a string is iterated as Python iterates a str). Callers read each
+ * element once (see {@link toBytesList}).
+ */
+export function toSequence(value: unknown, name: string, expected: string): unknown[] {
+  if (Array.isArray(value)) return value;
+  if (isIterable(value)) return Array.from(value);
+  throw argTypeError(name, expected, value);
+}
+
+/**
+ * The buffers of a scatter/gather call as a new array of checked views.
+ * Each of the caller's elements is read exactly once, here: the addon
+ * takes only this array, so no element getter or Proxy trap can run after
+ * a buffer's memory has been handed to the kernel (a getter that detached
+ * or shrank an earlier buffer would otherwise have the kernel use freed
+ * memory).
+ */
+export function toBytesList(value: unknown, name: string): Bytes[] {
+  const list = toSequence(value, name, 'an iterable of bytes-like objects');
+  const n = list.length;
+  const out: Bytes[] = [];
+  for (let i = 0; i < n; i++) out.push(toBytes(list[i], `${name}[${i}]`));
+  return out;
+}
+
 /** Whether `v` can be iterated (an array, a Set, a generator...). */
 export function isIterable(v: unknown): v is Iterable<unknown> {
   return v !== null && v !== undefined && typeof (v as { [Symbol.iterator]?: unknown })[Symbol.iterator] === 'function';

@@ -177,3 +177,89 @@ test('toDuplex: a signal aborted later destroys the stream with an AbortError', 
   assert.equal(a.fileno(), -1);
   b.close();
 });
+
+/**
+ * A buffer list whose element 1 is a getter. On its second read (a read
+ * the caller's value should never get), the getter moves element 0's memory
+ * away (structuredClone with transfer detaches it): had the addon read the
+ * list itself, after taking element 0's memory, the kernel would use memory
+ * the caller no longer owns.
+ */
+function trappedList(first, second) {
+  const list = [first];
+  const state = { reads: 0, moved: null };
+  Object.defineProperty(list, 1, {
+    enumerable: true,
+    get() {
+      state.reads++;
+      if (state.reads === 2) state.moved = new Uint8Array(structuredClone(first.buffer, { transfer: [first.buffer] }));
+      return second;
+    },
+  });
+  return { list, state };
+}
+
+test('scatter/gather calls read each element of the caller\'s list once, before any memory goes to the kernel', async () => {
+  const [a, b] = socket.socketpair(socket.AF_UNIX, socket.SOCK_DGRAM);
+  try {
+    for (const into of [(l) => b.recvmsg_into(l), (l) => b.recvmsg_intoAsync(l)]) {
+      const bufA = new Uint8Array(new ArrayBuffer(4));
+      const bufB = new Uint8Array(4);
+      const { list, state } = trappedList(bufA, bufB);
+      a.send(Buffer.from('abcdefgh'));
+      const [nbytes] = await into(list);
+      assert.equal(state.reads, 1, 'element 1 read once');
+      assert.equal(state.moved, null);
+      assert.equal(nbytes, 8);
+      assert.deepEqual(Buffer.from(bufA), Buffer.from('abcd'));
+      assert.deepEqual(Buffer.from(bufB), Buffer.from('efgh'));
+    }
+    for (const send of [
+      (l) => a.sendmsg(l),
+      (l) => a.sendmsgAsync(l),
+      (l) => socket.send_fds(a, l, [b.fileno()]),
+      (l) => socket.send_fdsAsync(a, l, [b.fileno()]),
+    ]) {
+      const { list, state } = trappedList(new Uint8Array(Buffer.from('1234')), Buffer.from('5678'));
+      assert.equal(await send(list), 8);
+      assert.equal(state.reads, 1, 'element 1 read once');
+      const [data, fds] = socket.recv_fds(b, 64, 4);
+      for (const fd of fds) socket.close(fd);
+      assert.deepEqual(data, Buffer.from('12345678'));
+    }
+    // A Proxy over the list: every index is read once.
+    const reads = new Map();
+    const target = [Buffer.from('xy'), Buffer.from('z')];
+    const proxy = new Proxy(target, {
+      get(t, key, r) {
+        if (typeof key === 'string' && /^\d+$/.test(key)) reads.set(key, (reads.get(key) ?? 0) + 1);
+        return Reflect.get(t, key, r);
+      },
+    });
+    assert.equal(a.sendmsg(proxy), 3);
+    assert.deepEqual([...reads], [['0', 1], ['1', 1]]);
+    assert.deepEqual(b.recv(8), Buffer.from('xyz'));
+  } finally {
+    a.close();
+    b.close();
+  }
+});
+
+test('sendmmsg and recvmmsg_into read each message and buffer once', () => {
+  const [a, b] = socket.socketpair(socket.AF_UNIX, socket.SOCK_DGRAM);
+  try {
+    const { list, state } = trappedList(new Uint8Array(Buffer.from('one')), Buffer.from('two'));
+    assert.equal(a.sendmmsg(list), 2);
+    assert.equal(state.reads, 1);
+    const bufA = new Uint8Array(new ArrayBuffer(8));
+    const into = trappedList(bufA, new Uint8Array(8));
+    const got = b.recvmmsg_into(into.list);
+    assert.equal(into.state.reads, 1);
+    assert.equal(into.state.moved, null);
+    assert.deepEqual(got.map((m) => m[0]), [3, 3]);
+    assert.deepEqual(Buffer.from(bufA).subarray(0, 3), Buffer.from('one'));
+  } finally {
+    a.close();
+    b.close();
+  }
+});

@@ -263,3 +263,79 @@ test('sendmmsg and recvmmsg_into read each message and buffer once', () => {
     b.close();
   }
 });
+
+test('a boolean is refused as a count, size, port, family, flags, index, timeout or descriptor, and taken as a switch', async () => {
+  const [a, b] = socket.socketpair();
+  const udp = socket.socket(socket.AF_INET, socket.SOCK_DGRAM);
+  const T = true;
+  const refused = {
+    'socket(family)': () => socket.socket(T),
+    'socket(type)': () => socket.socket(socket.AF_INET, T),
+    'socket(proto)': () => socket.socket(socket.AF_INET, socket.SOCK_STREAM, T),
+    'socket(fileno)': () => socket.socket(socket.AF_INET, socket.SOCK_STREAM, 0, T),
+    'socketpair(family)': () => socket.socketpair(T),
+    'listen(backlog)': () => a.listen(T),
+    'recv(bufsize)': () => b.recv(T),
+    'recv(flags)': () => b.recv(10, T),
+    'recv_into(nbytes)': () => b.recv_into(Buffer.alloc(4), T),
+    'recvfrom(bufsize)': () => b.recvfrom(T),
+    'recvfrom_into(nbytes)': () => b.recvfrom_into(Buffer.alloc(4), T),
+    'recvmsg(bufsize)': () => b.recvmsg(T),
+    'recvmsg(ancbufsize)': () => b.recvmsg(10, T),
+    'recvmmsg(vlen)': () => udp.recvmmsg(T, 10),
+    'send(flags)': () => a.send(Buffer.from('x'), T),
+    'sendall(flags)': () => a.sendall(Buffer.from('x'), T),
+    'sendto(flags)': () => udp.sendto(Buffer.from('x'), T, ['127.0.0.1', 9]),
+    'sendmsg(flags)': () => a.sendmsg([Buffer.from('x')], [], T),
+    'ancdata level': () => a.sendmsg([Buffer.from('x')], [[T, socket.SCM_RIGHTS, Buffer.alloc(0)]]),
+    'send_fds(fds)': () => socket.send_fds(a, [Buffer.from('x')], [T]),
+    'address port': () => udp.bind(['127.0.0.1', T]),
+    'shutdown(how)': () => a.shutdown(T),
+    'getsockopt(level)': () => a.getsockopt(T, socket.SO_TYPE),
+    'getsockopt(buflen)': () => a.getsockopt(socket.SOL_SOCKET, socket.SO_TYPE, T),
+    'setsockopt(level)': () => a.setsockopt(T, socket.SO_KEEPALIVE, 1),
+    htons: () => socket.htons(T),
+    ntohl: () => socket.ntohl(T),
+    CMSG_LEN: () => socket.CMSG_LEN(T),
+    if_indextoname: () => socket.if_indextoname(T),
+    settimeout: () => a.settimeout(T),
+    setdefaulttimeout: () => socket.setdefaulttimeout(T),
+    'getaddrinfo(family)': () => socket.getaddrinfo('127.0.0.1', 80, T),
+    'getnameinfo(flags)': () => socket.getnameinfo(['127.0.0.1', 80], T),
+    getservbyport: () => socket.getservbyport(T),
+    'inet_ntop(family)': () => socket.inet_ntop(T, Buffer.alloc(4)),
+    'fromfd(fd)': () => socket.fromfd(T, socket.AF_INET, socket.SOCK_STREAM),
+    'dup(fd)': () => socket.dup(T),
+    'close(fd)': () => socket.close(T),
+    'create_server backlog': () => socket.create_server(['127.0.0.1', 0], { backlog: T }),
+    'makefile buffering': () => a.makefile('rb', T),
+  };
+  try {
+    b.setblocking(false);
+    for (const [name, call] of Object.entries(refused)) {
+      assert.throws(call, { name: 'TypeError', code: 'ERR_INVALID_ARG_TYPE' }, name);
+    }
+    await assert.rejects(b.recvAsync(T), { name: 'TypeError', code: 'ERR_INVALID_ARG_TYPE' });
+    await assert.rejects(socket.getaddrinfoAsync('127.0.0.1', 80, T), { name: 'TypeError', code: 'ERR_INVALID_ARG_TYPE' });
+    // getaddrinfo's port: Python's OSError for a port of another type.
+    assert.throws(() => socket.getaddrinfo('127.0.0.1', T), (e) => e instanceof socket.OSError && e.message === 'Int or String expected');
+    // Bluetooth reports every malformed address as Python does, "wrong format".
+    const { bluetoothAddress } = require('../dist/cjs/families/bluetooth.js');
+    assert.throws(() => bluetoothAddress.toNative([T], 'bind', 1), (e) => e instanceof socket.OSError && e.message === 'bind(): wrong format');
+    assert.throws(() => bluetoothAddress.toNative(['01:23:45:67:89:ab', T], 'bind', 0), (e) => e instanceof socket.OSError);
+
+    // A switch takes a boolean.
+    a.setsockopt(socket.SOL_SOCKET, socket.SO_KEEPALIVE, true);
+    assert.equal(a.getsockopt(socket.SOL_SOCKET, socket.SO_KEEPALIVE), 1);
+    a.setsockopt(socket.SOL_SOCKET, socket.SO_KEEPALIVE, false);
+    assert.equal(a.getsockopt(socket.SOL_SOCKET, socket.SO_KEEPALIVE), 0);
+    a.setblocking(false);
+    assert.equal(a.timeout, 0);
+    a.set_inheritable(true);
+    assert.equal(a.get_inheritable(), true);
+  } finally {
+    a.close();
+    b.close();
+    udp.close();
+  }
+});

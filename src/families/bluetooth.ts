@@ -76,7 +76,6 @@ function cIntOr(value: unknown, fail: () => Error): number {
   let n: bigint;
   if (typeof value === 'bigint') n = value;
   else if (typeof value === 'number' && Number.isInteger(value)) n = BigInt(value);
-  else if (typeof value === 'boolean') n = value ? 1n : 0n;
   else throw fail();
   if (n < -2147483648n || n > 2147483647n) throw fail();
   return Number(n);

@@ -205,6 +205,18 @@ const WORKLOADS = [
     ],
     timeoutS: 120,
   },
+  {
+    id: 'W8',
+    title: 'UDP 1,200 B datagrams in bulk, sending',
+    unit: 'dgram/s',
+    better: 'higher',
+    impls: [
+      node('bsdsock-gso', 'w8-bsdsock-gso.mjs'),
+      node('bsdsock-sendmmsg', 'w8-bsdsock-sendmmsg.mjs'),
+      node('bsdsock-sendto', 'w8-bsdsock-sendto.mjs'),
+      node('dgram', 'w8-dgram.mjs'),
+    ],
+  },
 ];
 
 // Ratios are always value(bsdsock) / value(peer); `op` says which way is good.
@@ -233,7 +245,7 @@ const workloads = WORKLOADS.filter((w) => opts.only === null || opts.only.includ
   ...w,
   impls: w.impls.filter(available),
 }));
-if (workloads.length === 0) throw new Error(`--only matched no workload (W1..W7)`);
+if (workloads.length === 0) throw new Error(`--only matched no workload (W1..W8)`);
 
 // --- one measurement ---------------------------------------------------------
 
@@ -361,6 +373,7 @@ function tableFor(mode, results) {
       const spread = r && r.values.length > 1 ? `${fmt(Math.min(...r.values), w.unit)}–${fmt(Math.max(...r.values), w.unit)}` : '';
       let note = '';
       if (r?.extra?.loss_pct !== undefined) note = `loss ${r.extra.loss_pct.toFixed(1)}%`;
+      if (r?.extra?.cpu_ns_per_dgram !== undefined) note = `CPU ${fmt(r.extra.cpu_ns_per_dgram)} ns/dgram; ${note}`;
       if (r?.extra?.heap_per_socket !== undefined)
         note = `heap ${fmt(r.extra.heap_per_socket)} B, external ${fmt(r.extra.external_per_socket)} B`;
       if (r && r.errors.length > 0) note += `${note ? '; ' : ''}${r.errors.length} failed run(s)`;
@@ -443,6 +456,14 @@ the stated duration after a warm-up, and is also bounded in count.
   subject); \`bsdsock-pending\` adds one pending \`recvAsync(1)\` per socket (closest to
   net, whose sockets always have a read pending in libuv); \`bsdsock-sync\` connects
   with the blocking \`connect\` (no async state at all). \`--quick\` uses 4,000 sockets.
+- **W8** 1,200-byte UDP datagrams in bulk over 127.0.0.1, the sending side: the
+  measuring process sends for the duration with \`sendmsg\` of one 57,600-byte buffer
+  and a \`UDP_SEGMENT\` control message (the kernel cuts it into 48 datagrams), with
+  \`sendmmsg\` of 48 datagrams, with one \`sendto\` per datagram, or with dgram's
+  \`send\` (yielding every 256). Value = datagrams sent/s; the note gives the sender's
+  CPU time (user + system) per datagram. One receiver for all four, a helper with
+  \`UDP_GRO\` on (a GSO send arrives whole, so the receiver keeps up with it): loss =
+  1 − received/sent, counted from the first datagram of the warm-up.
 
 Unpinned, a ~50 µs wake-up across the two vCPUs swamps the per-call costs of the
 two-process ping-pong and UDP workloads; the pinned table is the one to read for
@@ -487,7 +508,7 @@ async function main() {
   for (const rec of results.values()) {
     rec.median = median(rec.values);
     const extra = {};
-    for (const k of ['loss_pct', 'heap_per_socket', 'external_per_socket']) {
+    for (const k of ['loss_pct', 'heap_per_socket', 'external_per_socket', 'cpu_ns_per_dgram']) {
       const xs = rec.extras.map((e) => e[k]).filter((x) => typeof x === 'number');
       if (xs.length) extra[k] = median(xs);
     }

@@ -96,7 +96,7 @@ const PREFIXES = [
   'AF', 'PF', 'SOCK', 'SO', 'SOL', 'SCM', 'MSG', 'IPPROTO', 'IPPORT', 'INADDR',
   'IP', 'IPV6', 'TCP', 'SHUT', 'EAI', 'AI', 'NI',
   // families and options of Linux that Python's module also names
-  'NETLINK', 'PACKET', 'VMADDR', 'ALG', 'CAN', 'TIPC', 'J1939', 'UDPLITE',
+  'NETLINK', 'PACKET', 'VMADDR', 'ALG', 'CAN', 'TIPC', 'J1939', 'UDPLITE', 'UDP',
   'BTPROTO',
 ];
 const EXACT = new Set([

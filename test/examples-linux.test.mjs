@@ -187,6 +187,50 @@ test('npm run example:batch: 10,000 datagrams in batches, all received in order'
   assert.match(r.stdout, /^in order: true$/m);
 });
 
+test('npm run example:gso: one sendmsg with UDP_SEGMENT, received as ten datagrams and, with UDP_GRO, whole', async () => {
+  const r = await run(process.execPath, ['examples/udp-gso.mjs'], 20000);
+  assert.equal(r.status, 0, r.stderr);
+  assert.equal(
+    r.stdout,
+    [
+      'sendmsg with UDP_SEGMENT 1200: 11500 bytes in one call',
+      'sendmsg with UDP_SEGMENT 1200: 11500 bytes in one call',
+      'without UDP_GRO: 10 datagrams: 1200 1200 1200 1200 1200 1200 1200 1200 1200 700',
+      'reassembled intact: true',
+      'with UDP_GRO: one receive of 11500 bytes, segment size 1200',
+      'intact: true',
+      '',
+    ].join('\n'),
+  );
+});
+
+test('UDP_SEGMENT and UDP_GRO: the headers\' values, the socket option form, and the kernel\'s limits', () => {
+  // Linux ABI (include/uapi/linux/udp.h).
+  assert.equal(socket.UDP_SEGMENT, 103);
+  assert.equal(socket.UDP_GRO, 104);
+  const rx = socket.socket(socket.AF_INET, socket.SOCK_DGRAM);
+  const tx = socket.socket(socket.AF_INET, socket.SOCK_DGRAM);
+  try {
+    rx.bind(['127.0.0.1', 0]);
+    rx.settimeout(2);
+    // The socket-wide form: every send on tx is cut into 500-byte datagrams.
+    tx.setsockopt(socket.SOL_UDP, socket.UDP_SEGMENT, 500);
+    assert.equal(tx.getsockopt(socket.SOL_UDP, socket.UDP_SEGMENT), 500);
+    assert.equal(tx.sendto(Buffer.alloc(1200, 1), rx.getsockname()), 1200);
+    assert.deepEqual([rx.recv(4096).length, rx.recv(4096).length, rx.recv(4096).length], [500, 500, 200]);
+    // More segments in one send than the kernel allows (64 or 128, by version) is EINVAL.
+    assert.throws(
+      () => tx.sendmsg([Buffer.alloc(1000 * 10)], [[socket.SOL_UDP, socket.UDP_SEGMENT, new Uint16Array([10])]], 0, rx.getsockname()),
+      (e) => e instanceof socket.OSError && e.code === 'EINVAL',
+    );
+    rx.setsockopt(socket.SOL_UDP, socket.UDP_GRO, true);
+    assert.equal(rx.getsockopt(socket.SOL_UDP, socket.UDP_GRO), 1);
+  } finally {
+    rx.close();
+    tx.close();
+  }
+});
+
 test('npm run example:interop: http over a bsdsock connection, streams, fromNetSocket, a worker', async () => {
   const r = await run(process.execPath, ['examples/net-interop.mjs'], 20000);
   assert.equal(r.status, 0, r.stderr);

@@ -1,0 +1,5 @@
+// W8: 1,200-byte UDP datagrams in bulk, bsdsock-gso (see lib/bulk.mjs).
+import { ROLE, run } from './lib/common.mjs';
+import { bulk } from './lib/bulk.mjs';
+
+run(() => bulk(new URL(import.meta.url).pathname, 'bsdsock-gso', ROLE));

@@ -116,9 +116,7 @@ function toEvents(value: unknown): number {
 function toSelectorTimeout(value: unknown): number | null {
   if (value === null || value === undefined) return null;
   if (typeof value !== 'number' && typeof value !== 'bigint') throw argTypeError('timeout', 'a number of seconds or null', value);
-  const n = Number(value);
-  if (Number.isNaN(n)) throw argValueError('timeout', 'Invalid value NaN (not a number)');
-  return n;
+  return Number(value);
 }
 
 /**
@@ -360,6 +358,8 @@ abstract class PollLikeSelector<T> extends BaseSelector<T> {
 
   override select(timeout?: number | null): SelectorEvent<T>[] {
     let t = toSelectorTimeout(timeout);
+    // Python rounds the timeout to whole milliseconds here, before the wait.
+    if (t !== null && Number.isNaN(t)) throw argValueError('timeout', 'cannot convert float NaN to integer');
     if (t !== null && t <= 0) t = 0;
     const out: SelectorEvent<T>[] = [];
     for (const [fd, happened] of this._wait(t)) {

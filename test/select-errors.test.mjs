@@ -302,6 +302,11 @@ test('booleans are refused where Python takes an int (a documented departure)', 
   // selectors' ValueError "Invalid file object" (Python would take True as fd 1).
   assert.throws(() => sel.register(true, 1), { code: 'ERR_INVALID_ARG_VALUE', message: "The argument 'fileobj' is invalid: Invalid file object: true" });
   assert.throws(() => sel.register(1, true), isType);
+  // The selectors' fileno() must return an integer (Python would convert '3' or 3.5 with int()).
+  for (const odd of ['3', 3.5, null]) {
+    assert.throws(() => sel.register(F(odd), 1), { code: 'ERR_INVALID_ARG_VALUE', message: /Invalid file object/ });
+  }
+  sel.close();
 });
 
 test('errors thrown by fileno() reach the caller; Proxies and odd objects never crash', () => {

@@ -137,6 +137,9 @@ test('epoll objects: level and edge triggering, one-shot, maxevents', { skip: !l
       assert.equal(ep.poll(0, 2).length, 2);
       assert.equal(ep.poll(null, 1).length, 1);
       assert.equal(ep.poll(0, -1).length, 2);
+      // A huge maxevents costs no huge buffer; beyond the kernel's limit it is EINVAL, as the kernel says.
+      assert.equal(ep.poll(0, 100_000_000).length, 2);
+      assert.throws(() => ep.poll(0, 2 ** 31 - 1), (e) => e instanceof socket.OSError && e.code === 'EINVAL');
       ep.unregister(a);
       ep.unregister(b);
       ep.unregister(c);
@@ -390,6 +393,19 @@ test('a signal during a wait: the wait resumes with the time left (PEP 475)', { 
     selector: { result: '[]', waited: true },
     signals: 4,
   });
+});
+
+test("the README's bsdsock/select example runs", () => {
+  const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
+  const section = readme.slice(readme.indexOf('## Waiting on many sockets'));
+  const code = /```js\n([\s\S]*?)```/.exec(section)[1];
+  const child = spawnSync(process.execPath, ['--input-type=module', '-e', code], {
+    encoding: 'utf8',
+    timeout: 10000,
+    cwd: new URL('..', import.meta.url),
+  });
+  assert.equal(child.status, 0, child.stderr);
+  assert.equal(child.stdout, '');
 });
 
 test('the CommonJS entry is the same module', () => {

@@ -8,6 +8,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import { readdirSync } from 'node:fs';
 import { constants as osConstants } from 'node:os';
 import * as socket from 'bsdsock';
 import * as S from 'bsdsock/select';
@@ -136,6 +137,7 @@ function tcpPair() {
 }
 
 test('every kind of readiness: the same answers as CPython on the same sockets', { skip, timeout: 30000 }, (t) => {
+  const before = readdirSync('/proc/self/fd').length;
   const states = [];
   const keep = [];
   const add = (name, sock) => states.push({ name, sock });
@@ -294,4 +296,5 @@ test('every kind of readiness: the same answers as CPython on the same sockets',
   } finally {
     for (const s of keep) s.close();
   }
+  assert.equal(readdirSync('/proc/self/fd').length, before, 'descriptors leaked');
 });

@@ -6,10 +6,12 @@
 // (PEP 475), the CommonJS entry, and no descriptor leaked.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
+import { once } from 'node:events';
 import { readdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { performance } from 'node:perf_hooks';
+import { Worker } from 'node:worker_threads';
 import * as socket from 'bsdsock';
 import * as S from 'bsdsock/select';
 
@@ -353,6 +355,7 @@ test('a signal during a wait: the wait resumes with the time left (PEP 475)', { 
   const script = `
     import { spawn } from 'node:child_process';
     import { performance } from 'node:perf_hooks';
+import { Worker } from 'node:worker_threads';
     import * as socket from 'bsdsock';
     import * as S from 'bsdsock/select';
     let signals = 0;
@@ -414,6 +417,32 @@ test("the README's bsdsock/select example runs", () => {
   });
   assert.equal(child.status, 0, child.stderr);
   assert.equal(child.stdout, '');
+});
+
+test('in a worker thread; an epoll object left open there is closed when the worker ends', { skip: !linux && 'Linux only' }, async () => {
+  const before = fdCount();
+  const worker = new Worker(
+    `
+    const { parentPort } = require('node:worker_threads');
+    const socket = require('bsdsock');
+    const S = require('bsdsock/select');
+    const [a, b] = socket.socketpair();
+    const sel = new S.DefaultSelector();
+    sel.register(a, S.EVENT_READ, 'a');
+    b.send(Buffer.from('x'));
+    const ready = sel.select(1).map(([key, events]) => [key.data, events]);
+    sel.close();
+    a.close();
+    b.close();
+    const leftOpen = S.epoll();
+    parentPort.postMessage({ ready, fd: leftOpen.fileno() });
+    `,
+    { eval: true },
+  );
+  const [message] = await once(worker, 'message');
+  assert.deepEqual(message.ready, [['a', S.EVENT_READ]]);
+  await once(worker, 'exit');
+  assert.equal(fdCount(), before, 'the worker\'s epoll descriptor is still open');
 });
 
 test('the CommonJS entry is the same module', () => {

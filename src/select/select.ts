@@ -95,7 +95,7 @@ interface SelectList {
 }
 
 function selectList(list: unknown, name: string): SelectList {
-  if (!isIterable(list) || typeof list === 'string') {
+  if (!isIterable(list)) {
     throw argTypeError(name, 'an iterable (arguments 1-3 must be sequences)', list);
   }
   const items = Array.from(list);

@@ -355,7 +355,6 @@ test('a signal during a wait: the wait resumes with the time left (PEP 475)', { 
   const script = `
     import { spawn } from 'node:child_process';
     import { performance } from 'node:perf_hooks';
-import { Worker } from 'node:worker_threads';
     import * as socket from 'bsdsock';
     import * as S from 'bsdsock/select';
     let signals = 0;

@@ -30,7 +30,8 @@
         "native/interfaces.c",
         "native/readiness.c",
         "native/env.c",
-        "native/sys_sendfile.c"
+        "native/sys_sendfile.c",
+        "native/sys_select.c"
       ],
       "include_dirs": ["native", "<(INTERMEDIATE_DIR)"],
       "defines": ["NAPI_VERSION=8", "_GNU_SOURCE"],
@@ -42,7 +43,7 @@
         {
           "action_name": "generate_constants",
           "inputs": ["scripts/gen-constants.mjs"],
-          "outputs": ["<(INTERMEDIATE_DIR)/bsd_constants_gen.h"],
+          "outputs": ["<(INTERMEDIATE_DIR)/bsd_constants_gen.h", "<(INTERMEDIATE_DIR)/bsd_select_constants_gen.h"],
           "action": ["node", "scripts/gen-constants.mjs", "<@(_outputs)"]
         }
       ]

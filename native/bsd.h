@@ -115,6 +115,7 @@ void bsd_init_resolver(napi_env env, napi_value exports);
 void bsd_init_readiness(napi_env env, napi_value exports);
 void bsd_init_env(napi_env env, napi_value exports);
 void bsd_init_sendfile(napi_env env, napi_value exports);
+void bsd_init_select(napi_env env, napi_value exports);
 
 /* Per-environment state, see env.c. */
 typedef struct bsd_watcher bsd_watcher;

@@ -195,3 +195,49 @@ const lines = [
   '',
 ];
 writeFileSync(out, lines.join('\n'));
+
+// bsdsock/select's table (a second output, when asked for): poll(2)'s
+// POLL* and Linux's EPOLL* event bits, EPOLL_CLOEXEC and PIPE_BUF, the
+// constants of Python's select module. epoll_ctl's EPOLL_CTL_* operations
+// stay inside the addon (each has its own binding).
+const selectOut = process.argv[3];
+if (selectOut) {
+  const SELECT_HEADERS = `
+#include <limits.h>
+#include <poll.h>
+#if defined(__linux__)
+# include <sys/epoll.h>
+#endif
+`;
+  const SELECT_NAME = /^(?:E?POLL[A-Z]+|EPOLL_CLOEXEC|PIPE_BUF)$/;
+  const selectDir = mkdtempSync(join(tmpdir(), 'bsdsock-select-constants-'));
+  let found = [];
+  try {
+    const src = join(selectDir, 's.c');
+    writeFileSync(src, SELECT_HEADERS);
+    const text = execFileSync(cc, ['-E', '-dM', '-D_GNU_SOURCE', src], { encoding: 'utf8' });
+    const names = new Set();
+    for (const line of text.split('\n')) {
+      const m = /^#define ([A-Za-z_][A-Za-z0-9_]*)\s+(.+)$/.exec(line);
+      if (m && SELECT_NAME.test(m[1]) && !NOT_A_NUMBER.test(m[2])) names.add(m[1]);
+    }
+    // Each name must compile as an integer constant expression.
+    found = [...names].sort();
+    writeFileSync(src, SELECT_HEADERS + found.map((n, i) => `long long bsd_s${i} = (long long)(${n});`).join('\n') + '\n');
+    execFileSync(cc, ['-fsyntax-only', '-D_GNU_SOURCE', src], { stdio: ['ignore', 'ignore', 'pipe'] });
+  } finally {
+    rmSync(selectDir, { recursive: true, force: true });
+  }
+  writeFileSync(
+    selectOut,
+    [
+      '/* Generated at build time by scripts/gen-constants.mjs from the system headers. */',
+      '#ifdef BSD_CONST_HEADERS',
+      SELECT_HEADERS.trim(),
+      '#else',
+      ...found.map((n) => `BSD_CONST(${n})`),
+      '#endif',
+      '',
+    ].join('\n'),
+  );
+}

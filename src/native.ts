@@ -68,6 +68,19 @@ export interface Binding {
 
   constants: Record<string, number>;
   limits: { sun_path: number; sockaddr_storage: number };
+
+  // bsdsock/select (native/sys_select.c): one system call each; entries
+  // of the arrays that are not ready come back as -1 (select_fds).
+  select_fds(readFds: Int32Array, writeFds: Int32Array, exceptFds: Int32Array, timeoutUs: number): number;
+  poll_fds(fds: Int32Array, events: Int32Array, revents: Int32Array, timeoutMs: number): number;
+  epoll_create(flags: number): number;
+  epoll_add(epfd: number, fd: number, events: number): number;
+  epoll_modify(epfd: number, fd: number, events: number): number;
+  epoll_delete(epfd: number, fd: number, events: number): number;
+  /** Ready (fd, events) pairs into `out`, which holds 2 * maxevents entries. */
+  epoll_wait(epfd: number, out: Uint32Array, maxevents: number, timeoutMs: number): number;
+  select_constants: Record<string, number>;
+  select_limits: { FD_SETSIZE: number; epoll: number };
 }
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports

@@ -12,7 +12,7 @@ import { Worker } from 'node:worker_threads';
 import * as socket from 'bsdsock';
 
 // The addon object the package uses (require caches it).
-const binding = createRequire(import.meta.url)('node-gyp-build')(new URL('..', import.meta.url).pathname);
+const { binding } = createRequire(import.meta.url)('../dist/cjs/native.js');
 const { EINVAL } = osConstants.errno;
 
 const fdsAtStart = readdirSync('/proc/self/fd').length;

@@ -264,7 +264,7 @@ async function sweep() {
 
   // Where a host name or an address goes: strings other than these are
   // replaced, so nothing but loopback and localhost is ever looked up.
-  const HOST_SAFE = new Set(['', 'localhost', '127.0.0.1', '::1', '0', '127.1', '::ffff:127.0.0.1']);
+  const HOST_SAFE = new Set(['localhost', '127.0.0.1', '::1', '0', '127.1', '::ffff:127.0.0.1']);
   const safeHost = (v) => {
     if (typeof v === 'string') return HOST_SAFE.has(v) ? v : 'localhost';
     if (!inNetns && v !== null && (typeof v === 'object' || typeof v === 'function')) return 'localhost';
@@ -398,13 +398,20 @@ async function sweep() {
     for (const i of ADDRESS_ARGS[base] ?? []) if (i < args.length) args[i] = safeAddress(args[i]);
     for (const i of HOST_ARGS[base] ?? []) if (i < args.length) args[i] = safeHost(args[i]);
     for (const i of FD_ARGS[base] ?? []) if (i < args.length) args[i] = safeFd(args[i], victimFd);
+    // sendmmsg's messages hold addresses: each [data, address] gets a safe
+    // host (a getter in the list throws a Probe and yields nothing).
     for (const i of MESSAGE_ARGS[base] ?? []) {
-      if (Array.isArray(args[i])) args[i] = args[i].map((m) => (Array.isArray(m) && m.length > 1 ? [m[0], safeAddress(m[1])] : m));
+      if (!Array.isArray(args[i])) continue;
+      for (let k = 0; k < args[i].length; k++) {
+        const d = Object.getOwnPropertyDescriptor(args[i], k);
+        if (d && 'value' in d && Array.isArray(d.value) && d.value.length > 1) {
+          const m = Object.getOwnPropertyDescriptor(d.value, 1);
+          if (m && 'value' in m) d.value[1] = safeAddress(m.value);
+        }
+      }
     }
-    // send_fds/recv_fds take a socket first: the sweep's own.
-    if (base === 'send_fds' || base === 'recv_fds') {
-      for (let i = 2; i < args.length; i++) if (base === 'send_fds' && i === 2 && Array.isArray(args[i])) args[i] = args[i].map(() => fileFd);
-    }
+    // The descriptors send_fds passes: the sweep's file, whatever the list.
+    if (base === 'send_fds' && Array.isArray(args[2])) args[2] = new Array(Math.min(args[2].length, 300)).fill(fileFd);
     return args;
   }
 
@@ -461,6 +468,8 @@ async function sweep() {
   let calls = 0;
   let asyncCalls = 0;
   let bad = 0;
+  const outcomes = {};
+  const count = (what) => (outcomes[what] = (outcomes[what] ?? 0) + 1);
   const report = (desc, e) => {
     bad++;
     const what = e instanceof Error ? `${e.constructor.name}: ${e.message}\n${e.stack}` : `${typeof e}: ${String(e)}`;
@@ -489,9 +498,12 @@ async function sweep() {
     out(`> ${desc}`);
     const t0 = Date.now();
     let result;
+    let threw = false;
     try {
       result = ctor ? Reflect.construct(fn, args) : Reflect.apply(fn, self, args);
     } catch (e) {
+      threw = true;
+      count(e?.constructor?.name ?? typeof e);
       if (!allowed(e)) report(desc, e);
     }
     if (Date.now() - t0 > SYNC_LIMIT_MS) report(desc, new Error(`a sync call took ${Date.now() - t0} ms`));
@@ -505,12 +517,15 @@ async function sweep() {
         const settled = await Promise.race([result, deadline]);
         if (settled === 'HANG') report(desc, new Error(`the promise did not settle in ${ASYNC_LIMIT_MS} ms`));
         else result = settled;
+        count('resolved');
       } catch (e) {
+        count(`rejected ${e?.constructor?.name ?? typeof e}`);
         if (!allowed(e)) report(desc, e);
       } finally {
         clearTimeout(timer);
       }
     }
+    if (!threw && !(result instanceof Promise)) count('returned');
     try {
       releaseFds(name, result);
       release(result);
@@ -523,7 +538,7 @@ async function sweep() {
   udpPeer.close();
   closeSync(fileFd);
   rmSync(dir, { recursive: true, force: true });
-  out(`DONE ${JSON.stringify({ calls, asyncCalls, seconds: ((Date.now() - started) / 1000).toFixed(1), bad })}`);
+  out(`DONE ${JSON.stringify({ calls, asyncCalls, seconds: ((Date.now() - started) / 1000).toFixed(1), bad, outcomes })}`);
   // Whatever a call left running (a stream, a server) may not keep the
   // child up for long.
   setTimeout(() => process.exit(), 2000).unref();

@@ -221,6 +221,161 @@ test('close racing every kind of pending twin: 2,000 races, every promise settle
   assert.equal(openFds(), fdsAtStart + 2, 'only the listener and the file stay open');
 });
 
+// Runs in each worker: twins of every family pending, then the worker ends
+// in one of three ways.
+const workerCode = `
+  const { parentPort, workerData } = require('node:worker_threads');
+  const socket = require(${JSON.stringify(entry)});
+  const [a, b] = socket.socketpair();
+  a.recvAsync(10).catch(() => {});
+  a.recvmsgAsync(10, 64).catch(() => {});
+  const [c, d] = socket.socketpair();
+  c.setblocking(false);
+  try { for (let i = 0; i < 1000; i++) c.send(Buffer.alloc(65536)); } catch {}
+  c.sendallAsync(Buffer.alloc(1 << 20)).catch(() => {});
+  const srv = socket.create_server(['127.0.0.1', 0]);
+  srv.acceptAsync().catch(() => {});
+  const u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM);
+  u.bind(['127.0.0.1', 0]);
+  u.recvfromAsync(100).catch(() => {});
+  socket.getaddrinfoAsync('localhost', 80).catch(() => {});
+  parentPort.postMessage('pending');
+  if (workerData === 'exit') setImmediate(() => process.exit(3));
+  if (workerData === 'throw') setImmediate(() => { throw new Error('the worker gives up'); });
+`;
+
+test('50 workers end with twins pending (process.exit, terminate, an uncaught error): all exit, the process carries on, nothing leaks', { skip: !linux && 'Linux /proc' }, async (t) => {
+  const WORKERS = 50;
+  const ways = ['exit', 'terminate', 'throw'];
+  const started = Date.now();
+  const codes = [];
+  for (let i = 0; i < WORKERS && Date.now() - started < 60000; i += 5) {
+    const batch = [];
+    for (let k = i; k < Math.min(i + 5, WORKERS); k++) {
+      const way = ways[k % ways.length];
+      const w = new Worker(workerCode, { eval: true, workerData: way });
+      const exited = new Promise((resolve) => w.once('exit', resolve));
+      w.on('error', () => {});
+      batch.push(
+        (async () => {
+          await new Promise((resolve) => w.once('message', resolve));
+          if (way === 'terminate') await w.terminate();
+          const [o] = await settleWithin([exited], 10000);
+          return [way, o.status === 'fulfilled' ? o.value : 'still running'];
+        })(),
+      );
+    }
+    codes.push(...(await Promise.all(batch)));
+  }
+  t.diagnostic(`${codes.length} workers in ${Date.now() - started} ms`);
+  assert.equal(codes.length, WORKERS);
+  for (const [way, code] of codes) assert.equal(code, { exit: 3, terminate: 1, throw: 1 }[way], way);
+  // The main thread's twins still work.
+  const [a, b] = socket.socketpair();
+  const got = a.recvAsync(10);
+  b.send(SENT);
+  assert.deepEqual(await got, SENT);
+  a.close();
+  b.close();
+  assert.equal(openFds(), fdsAtStart + 2, 'the workers left no descriptor open');
+});
+
+test('EMFILE under RLIMIT_NOFILE 64: socket, socketpair, accept and their twins raise it, and all recover once descriptors are closed', { skip: !linux && 'prlimit is Linux' }, () => {
+  const script = `
+    const socket = require(${JSON.stringify(entry)});
+    const out = {};
+    const srv = socket.create_server(['127.0.0.1', 0]);
+    const clients = [];
+    for (let i = 0; i < 3; i++) { const c = socket.socket(); c.connect(srv.getsockname()); clients.push(c); }
+    const hoard = [];
+    const errorOf = (f) => { try { f(); return 'no error'; } catch (e) { return e.constructor.name + ' ' + e.code; } };
+    for (let i = 0; i < 200; i++) {
+      try { hoard.push(socket.socket(socket.AF_INET, socket.SOCK_DGRAM)); } catch (e) { out.socket = e.constructor.name + ' ' + e.code; break; }
+    }
+    out.hoarded = hoard.length;
+    out.socketpair = errorOf(() => socket.socketpair());
+    out.accept = errorOf(() => srv.accept());
+    out.dup = errorOf(() => srv.dup());
+    (async () => {
+      out.acceptAsync = await srv.acceptAsync().then(() => 'accepted', (e) => e.constructor.name + ' ' + e.code);
+      out.create_connectionAsync = await socket.create_connectionAsync(srv.getsockname()).then(() => 'connected', (e) => e.constructor.name + ' ' + e.code);
+      // Recovery: close a few and everything works again; no connection
+      // was lost while accept failed.
+      for (const s of hoard.splice(0, 8)) s.close();
+      const [c1] = srv.accept();
+      const [c2] = await srv.acceptAsync();
+      const [c3] = await srv.acceptAsync();
+      out.accepted = [c1, c2, c3].filter((c) => c.fileno() >= 0).length;
+      const [p, q] = socket.socketpair();
+      out.pairWorks = p.send(Buffer.from('ok')) === 2 && q.recv(2).toString() === 'ok';
+      for (const s of [c1, c2, c3, p, q, srv, ...clients, ...hoard]) s.close();
+      process.stdout.write(JSON.stringify(out));
+    })();
+  `;
+  const r = spawnSync('prlimit', ['--nofile=64:64', process.execPath, '-e', script], { encoding: 'utf8', timeout: 30000 });
+  assert.equal(r.signal, null, r.stderr);
+  assert.equal(r.status, 0, r.stderr);
+  const out = JSON.parse(r.stdout);
+  assert.ok(out.hoarded > 0 && out.hoarded < 64, `hoarded ${out.hoarded}`);
+  assert.deepEqual(
+    { ...out, hoarded: 0 },
+    {
+      socket: 'OSError EMFILE',
+      hoarded: 0,
+      socketpair: 'OSError EMFILE',
+      accept: 'OSError EMFILE',
+      dup: 'OSError EMFILE',
+      acceptAsync: 'OSError EMFILE',
+      create_connectionAsync: 'OSError EMFILE',
+      accepted: 3,
+      pairWorks: true,
+    },
+  );
+});
+
+test('a peer reset (SO_LINGER 0) settles every pending twin with an OSError or end of stream', async () => {
+  const srv = socket.create_server(['127.0.0.1', 0]);
+  const results = [];
+  for (let round = 0; round < 20; round++) {
+    const c = socket.create_connection(srv.getsockname());
+    const [peer] = srv.accept();
+    c.setblocking(false);
+    try {
+      for (let i = 0; i < 1000; i++) c.send(Buffer.alloc(65536));
+    } catch {}
+    const twins = [
+      c.recvAsync(10),
+      c.recv_intoAsync(Buffer.alloc(10)),
+      c.recvmsgAsync(10),
+      c.recvAsync(10),
+      c.sendallAsync(Buffer.alloc(1 << 20)),
+      c.sendAsync(Buffer.alloc(10)),
+    ];
+    await tick();
+    // l_onoff 1, l_linger 0: close() sends a RST.
+    peer.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, Buffer.from([1, 0, 0, 0, 0, 0, 0, 0]));
+    peer.close();
+    results.push(await settleWithin(twins, 3000));
+    c.close();
+  }
+  srv.close();
+  const seen = new Set();
+  for (const outcomes of results) {
+    for (const [i, o] of outcomes.entries()) {
+      assert.notEqual(o.status, 'pending', `twin ${i} never settled`);
+      if (o.status === 'rejected') {
+        assert.ok(o.reason instanceof socket.ConnectionResetError || o.reason instanceof socket.BrokenPipeError, String(o.reason));
+        seen.add(o.reason.constructor.name);
+      } else {
+        // A read after the reset was reported: end of stream.
+        assert.ok(i < 4, `twin ${i} (a write) resolved`);
+        assert.ok(o.value === 0 || (Buffer.isBuffer(o.value) && o.value.length === 0) || (Array.isArray(o.value) && o.value[0].length === 0), String(o.value));
+      }
+    }
+  }
+  assert.ok(seen.has('ConnectionResetError'), [...seen].join());
+});
+
 test.after(() => {
   acceptListener.close();
   closeSync(fileFd);

@@ -55,7 +55,7 @@ const receiver = `
       const [conn] = await srv.acceptAsync();
       (async () => {
         // Late reads: the sender fills its buffers and waits.
-        await new Promise((r) => setTimeout(r, 300));
+        await new Promise((r) => setTimeout(r, 1000));
         // The data is a count of 32-bit big-endian words: any prefix can
         // be checked byte by byte.
         let bytes = 0, wrong = 0;

@@ -246,6 +246,8 @@ async function sweep() {
     ['Object.create(null)', () => Object.create(null)],
     ['{ signal: undefined }', () => ({ signal: undefined })],
     ['{ signal: {} }', () => ({ signal: {} })],
+    ['{ signal: aborted }', () => ({ signal: AbortSignal.abort() })],
+    ['an aborted AbortSignal', () => AbortSignal.abort()],
     ['{ family: 2, backlog: -1 }', () => ({ family: 2, backlog: -1 })],
     ['{ all_errors: true }', () => ({ all_errors: true })],
     ['{ fd: file }', () => ({ fd: fileFd })],
@@ -429,17 +431,21 @@ async function sweep() {
     (e instanceof DOMException && (e.name === 'TimeoutError' || e.name === 'AbortError'));
 
   /** Closes whatever a call made: sockets, files, descriptors. */
-  function release(value, depth = 0) {
+  function release(value, desc, depth = 0) {
     if (depth > 2 || value === null || typeof value !== 'object') return;
     if (value instanceof socket.Socket) {
       if (!Object.values(live).includes(value)) value.close();
       return;
     }
     if (typeof value.destroy === 'function' && typeof value.pipe === 'function') {
+      // A stream's errors come as events, later: they are judged as thrown ones.
+      value.on('error', (e) => {
+        if (!allowed(e)) report(`an 'error' event of the stream ${desc}`, e);
+      });
       value.destroy();
       return;
     }
-    if (Array.isArray(value)) for (const v of value.slice(0, 16)) release(v, depth + 1);
+    if (Array.isArray(value)) for (const v of value.slice(0, 16)) release(v, desc, depth + 1);
   }
   const releaseFds = (name, result) => {
     if (baseName(name) === 'dup' && typeof result === 'number' && result >= 0) closeSync(result);
@@ -528,7 +534,7 @@ async function sweep() {
     if (!threw && !(result instanceof Promise)) count('returned');
     try {
       releaseFds(name, result);
-      release(result);
+      release(result, desc);
     } catch {}
     socket.setdefaulttimeout(null);
     if (calls % 200 === 0) await new Promise((resolve) => setImmediate(resolve));

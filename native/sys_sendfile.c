@@ -6,10 +6,42 @@
 #include <sys/types.h>
 #include <unistd.h>
 #if defined(__linux__)
+#include <signal.h>
 #include <sys/sendfile.h>
+#include <time.h>
 #elif defined(__APPLE__)
 #include <sys/socket.h>
 #include <sys/uio.h>
+#endif
+
+#if defined(__linux__)
+/* sendfile(2) has no MSG_NOSIGNAL: writing to a socket whose peer has gone
+ * raises SIGPIPE at the calling thread, which a process that handles the
+ * signal (a Node process with a 'SIGPIPE' listener) would see, where every
+ * other write path of bsdsock only fails with EPIPE. So SIGPIPE is blocked
+ * around the call, and a SIGPIPE that the call raised is taken back out of
+ * the pending set before unblocking (one that was already pending is left
+ * alone: it was not ours). */
+static ssize_t sendfile_nosignal(int out_fd, int in_fd, off_t *off, size_t count) {
+  sigset_t pipe_only, saved, pending;
+  sigemptyset(&pipe_only);
+  sigaddset(&pipe_only, SIGPIPE);
+  if (pthread_sigmask(SIG_BLOCK, &pipe_only, &saved) != 0) return -1;
+  int was_pending = sigpending(&pending) == 0 && sigismember(&pending, SIGPIPE);
+  ssize_t r;
+  do {
+    r = sendfile(out_fd, in_fd, off, count);
+  } while (r < 0 && errno == EINTR);
+  int err = errno;
+  if (r < 0 && err == EPIPE && !was_pending) {
+    const struct timespec now = {0, 0};
+    while (sigtimedwait(&pipe_only, NULL, &now) < 0 && errno == EINTR) {
+    }
+  }
+  pthread_sigmask(SIG_SETMASK, &saved, NULL);
+  errno = err;
+  return r;
+}
 #endif
 
 /* sendfile(sock_fd, file_fd, offset, count) -> bytes sent or -errno.
@@ -26,10 +58,7 @@ static napi_value js_sendfile(napi_env env, napi_callback_info info) {
   if (count < 0) return bsd_errno(env, EINVAL);
 #if defined(__linux__)
   off_t off = (off_t)offset;
-  ssize_t r;
-  do {
-    r = sendfile(out_fd, in_fd, &off, (size_t)count);
-  } while (r < 0 && errno == EINTR);
+  ssize_t r = sendfile_nosignal(out_fd, in_fd, &off, (size_t)count);
   return r < 0 ? bsd_errno(env, errno) : bsd_int(env, r);
 #elif defined(__APPLE__)
   off_t len = (off_t)count;

@@ -99,6 +99,16 @@ static size_t typedarray_width(napi_typedarray_type type) {
   }
 }
 
+/* Node reports an empty or detached buffer as a NULL pointer; memcpy and
+ * pointer arithmetic on NULL are undefined even with length 0, so callers
+ * get a pointer to this instead. */
+static char no_bytes[1];
+
+static int bytes_found(void **data) {
+  if (*data == NULL) *data = no_bytes;
+  return 0;
+}
+
 int bsd_arg_bytes(napi_env env, napi_value v, const char *name, void **data, size_t *len) {
   bool is;
   /* Node's buffer check accepts every ArrayBufferView: the common case in
@@ -107,7 +117,7 @@ int bsd_arg_bytes(napi_env env, napi_value v, const char *name, void **data, siz
    * first: napi_get_buffer_info only checks its argument since 2024, and
    * on older Node versions aborts the process for anything else. */
   if (napi_is_buffer(env, v, &is) == napi_ok && is) {
-    if (napi_get_buffer_info(env, v, data, len) == napi_ok) return 0;
+    if (napi_get_buffer_info(env, v, data, len) == napi_ok) return bytes_found(data);
   }
   /* Newer Node versions take only a Uint8Array as a buffer. */
   if (napi_is_typedarray(env, v, &is) == napi_ok && is) {
@@ -115,16 +125,16 @@ int bsd_arg_bytes(napi_env env, napi_value v, const char *name, void **data, siz
     size_t length;
     if (napi_get_typedarray_info(env, v, &type, &length, data, NULL, NULL) == napi_ok) {
       *len = length * typedarray_width(type);
-      return 0;
+      return bytes_found(data);
     }
   }
   if (napi_is_dataview(env, v, &is) == napi_ok && is) {
     napi_value ab;
     size_t offset;
-    if (napi_get_dataview_info(env, v, len, data, &ab, &offset) == napi_ok) return 0;
+    if (napi_get_dataview_info(env, v, len, data, &ab, &offset) == napi_ok) return bytes_found(data);
   }
   if (napi_is_arraybuffer(env, v, &is) == napi_ok && is) {
-    if (napi_get_arraybuffer_info(env, v, data, len) == napi_ok) return 0;
+    if (napi_get_arraybuffer_info(env, v, data, len) == napi_ok) return bytes_found(data);
   }
   bsd_throw_type(env, "ERR_INVALID_ARG_TYPE",
                  "The \"%s\" argument must be a bytes-like object (Buffer, TypedArray, DataView or ArrayBuffer)", name);

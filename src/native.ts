@@ -83,5 +83,11 @@ export interface Binding {
   select_limits: { FD_SETSIZE: number; epoll: number };
 }
 
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-export const binding: Binding = require('node-gyp-build')(join(__dirname, '..', '..'));
+// BSDSOCK_ADDON names another build of the addon to load instead, such as
+// the sanitizer build that `npm run test:sanitize` makes.
+const addonPath = process.env.BSDSOCK_ADDON;
+export const binding: Binding = addonPath
+  ? // eslint-disable-next-line @typescript-eslint/no-require-imports
+    require(addonPath)
+  : // eslint-disable-next-line @typescript-eslint/no-require-imports
+    require('node-gyp-build')(join(__dirname, '..', '..'));

@@ -11,6 +11,15 @@ import { recvOffset, recvTake, recvTarget } from './recvbuf';
 import { toBytes, toCInt, toFlags, toInteger, toSize, toTimeout } from './validate';
 
 const C = binding.constants;
+
+/** An integer as the 8 bytes of a C uint64_t, modulo 2**64 as Python's "K" format reads it. */
+function u64Bytes(value: number | bigint): BigUint64Array {
+  if (typeof value === 'number' && !Number.isSafeInteger(value)) {
+    if (!Number.isInteger(value)) throw argTypeError('value', 'an integer', value);
+    throw argRangeError('value', 'a safe integer (a bigint beyond)', value);
+  }
+  return new BigUint64Array([BigInt.asUintN(64, BigInt(value))]);
+}
 const E = osConstants.errno;
 const EAGAIN = E.EAGAIN;
 const EINPROGRESS = E.EINPROGRESS;
@@ -611,15 +620,26 @@ export class Socket {
     return out[0];
   }
 
+  /** A 64-bit unsigned option (level AF_VSOCK): a number while it is a safe integer, else a bigint. */
+  #sockoptU64(level: number, option: number): number | bigint {
+    const out = new BigUint64Array(1);
+    const r = binding.getsockopt(this.#fd, level, option, out);
+    if (r < 0) throw fromErrno(-r, 'getsockopt');
+    const v = out[0];
+    return v <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(v) : v;
+  }
+
   /**
    * Reads a socket option: an integer, or with `buflen` a Buffer of at most
-   * that many bytes (1 to 1024) holding the raw option.
+   * that many bytes (1 to 1024) holding the raw option. Options at level
+   * `AF_VSOCK` are 64-bit unsigned, as in the kernel and in Python: a
+   * number while the value is a safe integer, a bigint above that.
    */
-  getsockopt(level: number, optname: number, buflen?: number): number | Buffer {
+  getsockopt(level: number, optname: number, buflen?: number): number | bigint | Buffer {
     const lvl = toCInt(level, 'level');
     const opt = toCInt(optname, 'optname');
     const len = buflen === undefined ? 0 : toCInt(buflen, 'buflen');
-    if (len === 0) return this.#sockoptInt(lvl, opt);
+    if (len === 0) return lvl === C.AF_VSOCK ? this.#sockoptU64(lvl, opt) : this.#sockoptInt(lvl, opt);
     if (len < 0 || len > 1024) throw plainOSError('getsockopt buflen out of range');
     const buf = Buffer.alloc(len);
     const r = binding.getsockopt(this.#fd, lvl, opt, buf);
@@ -630,6 +650,9 @@ export class Socket {
   /**
    * Sets a socket option to an integer, to raw bytes, or with `value` null
    * to a NULL pointer of length `optlen` (as some AF_ALG options need).
+   * An integer at level `AF_VSOCK` is written as 64 bits unsigned: a safe
+   * integer or a bigint, taken modulo 2**64 as Python does (-1 is the
+   * largest value).
    */
   setsockopt(level: number, optname: number, value: number | boolean | Bytes | null, optlen?: number): void {
     const lvl = toCInt(level, 'level');
@@ -648,10 +671,10 @@ export class Socket {
         e.code = 'ERR_INVALID_ARG_TYPE';
         throw e;
       }
+      const given: unknown = typeof value === 'boolean' ? Number(value) : value;
       let v: number | Bytes;
-      if (typeof value === 'boolean') v = value ? 1 : 0;
-      else if (typeof value === 'number' || typeof value === 'bigint') v = toCInt(value, 'value');
-      else v = toBytes(value, 'value');
+      if (typeof given === 'number' || typeof given === 'bigint') v = lvl === C.AF_VSOCK ? u64Bytes(given) : toCInt(given, 'value');
+      else v = toBytes(given, 'value');
       r = binding.setsockopt(this.#fd, lvl, opt, v, 0);
     }
     if (r < 0) throw fromErrno(-r, 'setsockopt');

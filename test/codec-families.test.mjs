@@ -10,7 +10,8 @@ import { dirname, join } from 'node:path';
 import { constants as os } from 'node:os';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const binding = createRequire(import.meta.url)('node-gyp-build')(root);
+// The addon the package loaded (the sanitizer build under test:sanitize).
+const { binding } = createRequire(import.meta.url)(join(root, 'dist', 'cjs', 'native.js'));
 const C = binding.constants;
 const linux = process.platform === 'linux';
 const loIndex = linux ? Number(readFileSync('/sys/class/net/lo/ifindex', 'utf8')) : 0;

@@ -9,7 +9,7 @@ import { constants as osConstants } from 'node:os';
 import * as socket from 'bsdsock';
 
 // The addon object the package uses (require caches it), to watch its calls.
-const binding = createRequire(import.meta.url)('node-gyp-build')(new URL('..', import.meta.url).pathname);
+const { binding } = createRequire(import.meta.url)('../dist/cjs/native.js');
 
 const { ECONNREFUSED, EADDRINUSE } = osConstants.errno;
 const fdsAtStart = readdirSync('/proc/self/fd').length;

@@ -448,6 +448,45 @@ test('AF_VSOCK: bind to any cid and port, then getsockname', { skip: !linux && '
   }
 });
 
+test('AF_VSOCK: options at level AF_VSOCK are 64-bit unsigned, read and written as in Python', { skip: !linux && 'Linux only' }, (t) => {
+  // No connect, no send: only the socket's own buffer-size options.
+  let s;
+  try {
+    s = socket.socket(socket.AF_VSOCK, socket.SOCK_STREAM);
+  } catch (e) {
+    return t.skip(`no vsock transport on this kernel (${e.message})`);
+  }
+  const get = (opt) => s.getsockopt(socket.AF_VSOCK, opt);
+  try {
+    // The kernel's defaults (CPython reads the same numbers).
+    assert.equal(get(socket.SO_VM_SOCKETS_BUFFER_SIZE), 262144);
+    assert.equal(get(socket.SO_VM_SOCKETS_BUFFER_MIN_SIZE), 128);
+    assert.equal(get(socket.SO_VM_SOCKETS_BUFFER_MAX_SIZE), 262144);
+    // Past Number.MAX_SAFE_INTEGER the value is a bigint; -1 is 2**64 - 1
+    // as in Python, and a bigint is taken modulo 2**64.
+    s.setsockopt(socket.AF_VSOCK, socket.SO_VM_SOCKETS_BUFFER_MAX_SIZE, -1);
+    assert.equal(get(socket.SO_VM_SOCKETS_BUFFER_MAX_SIZE), 2n ** 64n - 1n);
+    s.setsockopt(socket.AF_VSOCK, socket.SO_VM_SOCKETS_BUFFER_MAX_SIZE, 2n ** 64n + 5n);
+    assert.equal(get(socket.SO_VM_SOCKETS_BUFFER_MAX_SIZE), 5);
+    s.setsockopt(socket.AF_VSOCK, socket.SO_VM_SOCKETS_BUFFER_MAX_SIZE, Number.MAX_SAFE_INTEGER);
+    assert.equal(get(socket.SO_VM_SOCKETS_BUFFER_MAX_SIZE), Number.MAX_SAFE_INTEGER);
+    s.setsockopt(socket.AF_VSOCK, socket.SO_VM_SOCKETS_BUFFER_MAX_SIZE, 2n ** 53n);
+    assert.equal(get(socket.SO_VM_SOCKETS_BUFFER_MAX_SIZE), 2n ** 53n);
+    s.setsockopt(socket.AF_VSOCK, socket.SO_VM_SOCKETS_BUFFER_SIZE, 5000n);
+    assert.equal(get(socket.SO_VM_SOCKETS_BUFFER_SIZE), 5000);
+    s.setsockopt(socket.AF_VSOCK, socket.SO_VM_SOCKETS_BUFFER_MIN_SIZE, true);
+    assert.equal(get(socket.SO_VM_SOCKETS_BUFFER_MIN_SIZE), 1);
+    // The raw form with buflen still gives the kernel's 8 bytes.
+    assert.deepEqual(s.getsockopt(socket.AF_VSOCK, socket.SO_VM_SOCKETS_BUFFER_SIZE, 8), Buffer.from([0x88, 0x13, 0, 0, 0, 0, 0, 0]));
+    assert.throws(() => s.setsockopt(socket.AF_VSOCK, socket.SO_VM_SOCKETS_BUFFER_SIZE, 1.5), { name: 'TypeError', code: 'ERR_INVALID_ARG_TYPE' });
+    assert.throws(() => s.setsockopt(socket.AF_VSOCK, socket.SO_VM_SOCKETS_BUFFER_SIZE, 2 ** 60), { name: 'RangeError', code: 'ERR_OUT_OF_RANGE' });
+    // Other levels keep their C int.
+    assert.equal(s.getsockopt(socket.SOL_SOCKET, socket.SO_TYPE), socket.SOCK_STREAM);
+  } finally {
+    s.close();
+  }
+});
+
 test('SO_BINDTODEVICE takes the interface name as bytes', { skip: needRoot }, () => {
   const s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM);
   const peer = socket.socket(socket.AF_INET, socket.SOCK_DGRAM);

@@ -12,7 +12,7 @@ import { Worker } from 'node:worker_threads';
 import * as socket from 'bsdsock';
 
 // The addon object the package uses (require caches it).
-const binding = createRequire(import.meta.url)('node-gyp-build')(new URL('..', import.meta.url).pathname);
+const { binding } = createRequire(import.meta.url)('../dist/cjs/native.js');
 const { EINVAL } = osConstants.errno;
 
 const fdsAtStart = readdirSync('/proc/self/fd').length;
@@ -342,6 +342,60 @@ test('sendfileAsync with offset, count and a FileHandle; abort rejects with the 
   await fh.close();
   a.close();
   b.close();
+});
+
+test('sendfile and sendfileAsync to a peer that has gone raise BrokenPipeError and send no SIGPIPE', () => {
+  // Node ignores SIGPIPE, so a signal would go unseen; a listener makes
+  // Node catch it, and count it. sendfile(2) takes no MSG_NOSIGNAL.
+  const entry = new URL('../dist/cjs/index.js', import.meta.url).pathname;
+  const script = `
+    const socket = require(${JSON.stringify(entry)});
+    const { openSync, readFileSync } = require('node:fs');
+    let signals = 0;
+    process.on('SIGPIPE', () => signals++);
+    const pendingSignals = () => {
+      const status = readFileSync('/proc/thread-self/status', 'utf8');
+      return ['SigPnd', 'ShdPnd'].map((k) => BigInt('0x' + status.match(new RegExp(k + ':\\\\s*(\\\\w+)'))[1]) & (1n << 12n));
+    };
+    const fd = openSync(${JSON.stringify(dataPath)}, 'r');
+    const outcome = (e) => e.constructor.name + ' ' + e.errno;
+    const results = [];
+    (async () => {
+      for (const twin of [false, true]) {
+        const [a, b] = socket.socketpair();
+        b.close();
+        try { results.push('sent ' + (twin ? await a.sendfileAsync(fd, 0, 1 << 20) : a.sendfile(fd, 0, 1 << 20))); }
+        catch (e) { results.push(outcome(e)); }
+        a.close();
+      }
+      // A peer that goes mid-transfer: the first sendfile(2) call moved
+      // bytes, so its EPIPE is raised as such (no fallback to send).
+      const [c, d] = socket.socketpair();
+      c.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, 4096);
+      const transfer = c.sendfileAsync(fd, 0, 8 << 20).then((n) => 'sent ' + n, outcome);
+      await new Promise((r) => setTimeout(r, 50));
+      d.close();
+      results.push(await transfer);
+      c.close();
+      const tcp = socket.socket(); const srv = socket.create_server(['127.0.0.1', 0]);
+      tcp.connect(srv.getsockname()); const [conn] = srv.accept(); conn.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, Buffer.from([1,0,0,0,0,0,0,0])); conn.close(); srv.close();
+      await new Promise((r) => setTimeout(r, 20));
+      for (let i = 0; i < 2; i++) { try { results.push('sent ' + tcp.sendfile(fd, 0, 1 << 16)); } catch (e) { results.push(outcome(e)); } }
+      tcp.close();
+      const pending = pendingSignals().map(String);
+      await new Promise((r) => setTimeout(r, 100));
+      process.stdout.write(JSON.stringify({ results, signals, pending }));
+    })();
+  `;
+  const r = spawnSync(process.execPath, ['-e', script], { encoding: 'utf8', timeout: 20000 });
+  assert.equal(r.signal, null, r.stderr);
+  assert.equal(r.status, 0, r.stderr);
+  const out = JSON.parse(r.stdout);
+  // A reset TCP peer too: sendfile(2) sees ECONNRESET before a byte went,
+  // so the fallback's send raises EPIPE, as in Python.
+  assert.deepEqual(out.results, Array(5).fill('BrokenPipeError 32'));
+  assert.deepEqual(out.pending, ['0', '0']);
+  assert.equal(out.signals, 0);
 });
 
 test('cleanup: no descriptor left open', () => {

@@ -5,7 +5,7 @@ import { isIPv4, isIPv6 } from 'node:net';
 import { domainToASCII } from 'node:url';
 import { argRangeError, argTypeError, argValueError, fromEai, gaierror, plainOSError, argShapeError } from './errors';
 import { binding } from './native';
-import { isBytes, toInteger, utf8Bytes } from './validate';
+import { bytesOf, isBytes, toInteger, utf8Bytes } from './validate';
 
 const C = binding.constants;
 
@@ -97,9 +97,7 @@ const unix: FamilyAddress = {
       }
       bytes = utf8Bytes(address, 'address');
     } else if (isBytes(address)) {
-      bytes = ArrayBuffer.isView(address)
-        ? Buffer.from(address.buffer, address.byteOffset, address.byteLength)
-        : Buffer.from(address as ArrayBuffer);
+      bytes = bytesOf(address);
     } else {
       throw argTypeError('address', 'of type string or a bytes-like object for AF_UNIX', address);
     }

@@ -72,8 +72,13 @@ export function isIterable(v: unknown): v is Iterable<unknown> {
   return v !== null && v !== undefined && typeof (v as { [Symbol.iterator]?: unknown })[Symbol.iterator] === 'function';
 }
 
-/** The bytes of a bytes-like value as a Buffer over the same memory (no copy). */
+/**
+ * The bytes of a bytes-like value as a Buffer over the same memory (no
+ * copy). A detached buffer has no bytes: it reads as empty, as the addon
+ * sees it, instead of failing in Buffer.from without an argument name.
+ */
 export function bytesOf(value: Bytes | SharedArrayBuffer): Buffer {
+  if (value.byteLength === 0) return Buffer.alloc(0);
   if (ArrayBuffer.isView(value)) return Buffer.from(value.buffer, value.byteOffset, value.byteLength);
   return Buffer.from(value);
 }

@@ -339,3 +339,27 @@ test('a boolean is refused as a count, size, port, family, flags, index, timeout
     udp.close();
   }
 });
+
+test('a detached buffer where bytes are wanted reads as empty bytes, never as an internal error', () => {
+  const detached = () => {
+    const ab = new ArrayBuffer(8);
+    const view = new Uint8Array(ab);
+    structuredClone(ab, { transfer: [ab] });
+    return [ab, view];
+  };
+  const [ab, view] = detached();
+  assert.equal(ab.byteLength, 0);
+  // As the empty name: an unknown interface, a failed lookup, an autobind.
+  for (const name of [ab, view]) {
+    assert.throws(() => socket.if_nametoindex(name), (e) => e instanceof socket.OSError && e.message === 'no interface with this name');
+    assert.equal(socket.gethostbyname(name), '0.0.0.0', 'the empty host, as gethostbyname(b"")');
+    const u = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM);
+    try {
+      u.bind(name);
+      const bound = u.getsockname();
+      assert.ok(Buffer.isBuffer(bound) && bound[0] === 0 && bound.length === 6, 'autobound to an abstract name');
+    } finally {
+      u.close();
+    }
+  }
+});

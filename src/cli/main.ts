@@ -6,9 +6,10 @@ import { join } from 'node:path';
 import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, Interrupted, UsageError, errorLine, type Command } from './common';
 import { connect } from './connect';
 import { listen } from './listen';
+import { ping } from './ping';
 
 /** Every command, in the order `bsdsock --help` lists them. */
-export const COMMANDS: readonly Command[] = [connect, listen];
+export const COMMANDS: readonly Command[] = [connect, listen, ping];
 
 function overview(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));

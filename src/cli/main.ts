@@ -7,9 +7,10 @@ import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, Interrupted, UsageError, errorLine, 
 import { connect } from './connect';
 import { listen } from './listen';
 import { ping } from './ping';
+import { resolve } from './resolve';
 
 /** Every command, in the order `bsdsock --help` lists them. */
-export const COMMANDS: readonly Command[] = [connect, listen, ping];
+export const COMMANDS: readonly Command[] = [connect, listen, ping, resolve];
 
 function overview(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));

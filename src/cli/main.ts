@@ -6,11 +6,12 @@ import { join } from 'node:path';
 import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, Interrupted, UsageError, errorLine, type Command } from './common';
 import { connect } from './connect';
 import { listen } from './listen';
+import { ifaces } from './ifaces';
 import { ping } from './ping';
 import { resolve } from './resolve';
 
 /** Every command, in the order `bsdsock --help` lists them. */
-export const COMMANDS: readonly Command[] = [connect, listen, ping, resolve];
+export const COMMANDS: readonly Command[] = [connect, listen, ping, resolve, ifaces];
 
 function overview(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));

@@ -4,6 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, Interrupted, UsageError, errorLine, type Command } from './common';
+import { capture } from './capture';
 import { connect } from './connect';
 import { listen } from './listen';
 import { ifaces } from './ifaces';
@@ -11,7 +12,7 @@ import { ping } from './ping';
 import { resolve } from './resolve';
 
 /** Every command, in the order `bsdsock --help` lists them. */
-export const COMMANDS: readonly Command[] = [connect, listen, ping, resolve, ifaces];
+export const COMMANDS: readonly Command[] = [connect, listen, ping, resolve, ifaces, capture];
 
 function overview(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));

@@ -9,10 +9,12 @@ import { connect } from './connect';
 import { listen } from './listen';
 import { ifaces } from './ifaces';
 import { ping } from './ping';
+import { recv } from './recv';
 import { resolve } from './resolve';
+import { send } from './send';
 
 /** Every command, in the order `bsdsock --help` lists them. */
-export const COMMANDS: readonly Command[] = [connect, listen, ping, resolve, ifaces, capture];
+export const COMMANDS: readonly Command[] = [connect, listen, send, recv, ping, resolve, ifaces, capture];
 
 function overview(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));

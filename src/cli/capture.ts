@@ -108,6 +108,7 @@ mistake.`,
         if (iface !== 'any') cap.bind([iface, socket.ETH_P_ALL]);
         cap.setsockopt(socket.SOL_SOCKET, socket.SO_TIMESTAMPNS, 1);
       });
+      note(`capturing on ${iface}`); // as tcpdump says where it listens
       const ancbufsize = socket.CMSG_SPACE(16);
       while (count === undefined || captured < count) {
         let result: socket.RecvmsgResult;

@@ -25,7 +25,7 @@ Options:
                          different size received is an error
   -t, --timeout SECONDS  give up waiting (or connecting) after SECONDS, and
                          when no data came for SECONDS
-  -v, --verbose          say on stderr what was received
+  -v, --verbose          say on stderr where it listens and what was received
       --json             one JSON document at the end: file, peer, bytes,
                          seconds, sha256
   -h, --help             this help
@@ -57,7 +57,9 @@ Exit status: 0, 1 on an error, 2 for a usage mistake.`,
     const handle: FileHandle | null = toStdout ? null : await step(`recv ${file}`, () => open(file, 'w'));
     const interrupt = interruption();
     try {
-      const { sock, peer } = await openStream(this, endpoint, listen, timeout, interrupt.signal);
+      const { sock, peer } = await openStream(this, endpoint, listen, timeout, interrupt.signal, (here) => {
+        if (values.verbose) note(`listening on ${here}`);
+      });
       const started = performance.now();
       const hash = createHash('sha256');
       let received = 0;

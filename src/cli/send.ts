@@ -24,7 +24,7 @@ Options:
   -l, --listen           wait for the receiver to connect to ADDR instead
   -t, --timeout SECONDS  give up connecting (or waiting) after SECONDS, and
                          when a MiB takes longer than SECONDS to go
-  -v, --verbose          say on stderr what was sent
+  -v, --verbose          say on stderr where it listens and what was sent
       --json             one JSON document at the end: file, peer, bytes,
                          seconds, sha256 (FILE is read once more for it)
   -h, --help             this help
@@ -49,7 +49,9 @@ Exit status: 0, 1 on an error, 2 for a usage mistake.`,
     const interrupt = interruption();
     try {
       const size = (await handle.stat()).size;
-      const { sock, peer } = await openStream(this, endpoint, values.listen === true, timeout, interrupt.signal);
+      const { sock, peer } = await openStream(this, endpoint, values.listen === true, timeout, interrupt.signal, (here) => {
+        if (values.verbose) note(`listening on ${here}`);
+      });
       const started = performance.now();
       let offset = 0;
       try {

@@ -11,6 +11,7 @@ export async function openStream(
   listen: boolean,
   timeout: number | undefined,
   signal: AbortSignal,
+  onListening: (address: string) => void,
 ): Promise<{ sock: socket.Socket; peer: string }> {
   if (endpoint.type !== socket.SOCK_STREAM) throw new UsageError(command.name, `'${endpoint.word}' is not a stream socket (HOST:PORT or unix:PATH)`);
   if (!listen) {
@@ -19,6 +20,7 @@ export async function openStream(
   }
   const listener = await listenOn(endpoint, signal);
   try {
+    onListening(formatAddress(listener.sock.getsockname()));
     if (timeout !== undefined) listener.sock.settimeout(timeout);
     const [sock, from] = await listener.sock.acceptAsync({ signal });
     return { sock, peer: formatAddress(from) };

@@ -2,9 +2,9 @@
 import { createHash } from 'node:crypto';
 import { open, type FileHandle } from 'node:fs/promises';
 import { basename } from 'node:path';
-import { ADDRESS_HELP, parseEndpoint } from './address';
+import { ADDRESS_HELP } from './address';
 import { EXIT_OK, Failure, interruption, note, numberOption, parseCommand, step, writeJson, writeOut, type Command } from './common';
-import { openStream, ProgressBar } from './transfer';
+import { openStream, ProgressBar, streamEndpoint } from './transfer';
 
 const BUFFER_SIZE = 256 * 1024;
 
@@ -52,12 +52,12 @@ Exit status: 0, 1 on an error, 2 for a usage mistake.`,
     const size = numberOption(this, '--size', values.size as string | undefined, { min: 0, integer: true });
     const [word, file] = positionals;
     const listen = values.connect !== true;
-    const endpoint = parseEndpoint(this, word, listen);
+    const endpoint = streamEndpoint(this, word, listen);
     const toStdout = file === '-';
     const handle: FileHandle | null = toStdout ? null : await step(`recv ${file}`, () => open(file, 'w'));
     const interrupt = interruption();
     try {
-      const { sock, peer } = await openStream(this, endpoint, listen, timeout, interrupt.signal, (here) => {
+      const { sock, peer } = await openStream(endpoint, listen, timeout, interrupt.signal, (here) => {
         if (values.verbose) note(`listening on ${here}`);
       });
       const started = performance.now();

@@ -53,15 +53,19 @@ export interface RelayResult {
 // The largest UDP payload over IPv4 (65535 - 20 - 8): a longer stdin chunk is split.
 const MAX_UDP_PAYLOAD = 65507;
 const RECV_SIZE = 65536;
+/** After the peer's end of file, how long stdin may stay quiet before the relay ends (socat's -t). */
+export const PEER_EOF_LINGER = 0.5;
 
 const IDLE = Symbol('idle');
 const DONE = Symbol('done');
 const FAILED = Symbol('failed');
 
 /**
- * Relays until the peer's end of file (connection types), or until idle,
- * or until interrupted (rejects with the interruption). At stdin's end a
- * connection is half-closed with shutdown(SHUT_WR), as `nc -N` does.
+ * Relays until the peer's end of file and the end of stdin (connection
+ * types; after the peer's EOF, stdin quiet for PEER_EOF_LINGER ends it too),
+ * or until idle, or until interrupted (rejects with the interruption). At
+ * stdin's end a connection is half-closed with shutdown(SHUT_WR), as
+ * `nc -N` does.
  */
 export async function relay(sock: socket.Socket, stdin: StdinPump, options: RelayOptions): Promise<RelayResult> {
   const connection = isConnectionType(sock.type);
@@ -122,16 +126,28 @@ export async function relay(sock: socket.Socket, stdin: StdinPump, options: Rela
     }
   };
 
+  let peerEnded = false;
   const out = outbound().catch((e) => {
     if (stop.signal.aborted && !options.signal.aborted) return; // stopped on purpose
+    // Once the peer is gone for good, a refused send just ends the relay.
+    if (peerEnded && (e instanceof socket.BrokenPipeError || e instanceof socket.ConnectionResetError)) return;
     outboundError = e;
     stop.abort(FAILED);
   });
+  let end: RelayEnd;
   try {
-    const end = await inbound();
+    end = await inbound();
+    // The peer may have shut down only its sending side: the rest of stdin
+    // still goes out, unless stdin stays quiet for the linger time.
+    peerEnded = true;
+    if (idleSeconds === undefined || idleSeconds > PEER_EOF_LINGER) idleSeconds = PEER_EOF_LINGER;
+    touch();
+    await out;
+    if (stop.signal.reason === FAILED) throw new Failure(`send ${options.peerName}`, outboundError);
+    if (options.signal.aborted) throw options.signal.reason;
     return { sent, received, end };
   } catch (e) {
-    if (options.signal.aborted) throw e;
+    if (e instanceof Failure || options.signal.aborted) throw e;
     if (stop.signal.reason === IDLE) return { sent, received, end: 'idle' };
     if (stop.signal.reason === FAILED) throw new Failure(`send ${options.peerName}`, outboundError);
     throw new Failure(`recv ${options.peerName}`, e);

@@ -3,9 +3,9 @@ import { createHash } from 'node:crypto';
 import { open } from 'node:fs/promises';
 import { basename } from 'node:path';
 import * as socket from '../index';
-import { ADDRESS_HELP, parseEndpoint } from './address';
+import { ADDRESS_HELP } from './address';
 import { EXIT_OK, interruption, note, numberOption, parseCommand, step, writeJson, type Command } from './common';
-import { openStream, ProgressBar } from './transfer';
+import { openStream, ProgressBar, streamEndpoint } from './transfer';
 
 // sendfile is asked for this much at a time, so the progress bar moves.
 const CHUNK = 1 << 20;
@@ -44,12 +44,12 @@ Exit status: 0, 1 on an error, 2 for a usage mistake.`,
     const { values, positionals } = parsed;
     const timeout = numberOption(this, '--timeout', values.timeout as string | undefined, { min: 0.001 });
     const [file, word] = positionals;
-    const endpoint = parseEndpoint(this, word, values.listen === true);
+    const endpoint = streamEndpoint(this, word, values.listen === true);
     const handle = await step(`send ${file}`, () => open(file, 'r'));
     const interrupt = interruption();
     try {
       const size = (await handle.stat()).size;
-      const { sock, peer } = await openStream(this, endpoint, values.listen === true, timeout, interrupt.signal, (here) => {
+      const { sock, peer } = await openStream(endpoint, values.listen === true, timeout, interrupt.signal, (here) => {
         if (values.verbose) note(`listening on ${here}`);
       });
       const started = performance.now();

@@ -1,19 +1,24 @@
 // What `send` and `recv` share: the connection (either end may listen)
 // and the progress bar they draw on a terminal.
 import * as socket from '../index';
-import { connectTo, formatAddress, listenOn, type Endpoint } from './address';
+import { connectTo, formatAddress, listenOn, parseEndpoint, type Endpoint } from './address';
 import { Failure, UsageError, type Command } from './common';
+
+/** Parses ADDR for send and recv, which need a stream socket (TCP or AF_UNIX stream). */
+export function streamEndpoint(command: Command, word: string, listening: boolean): Endpoint {
+  const endpoint = parseEndpoint(command, word, listening);
+  if (endpoint.type !== socket.SOCK_STREAM) throw new UsageError(command.name, `'${word}' is not a stream socket (HOST:PORT or unix:PATH)`);
+  return endpoint;
+}
 
 /** A connected stream socket and its peer, by connecting or by accepting one connection. */
 export async function openStream(
-  command: Command,
   endpoint: Endpoint,
   listen: boolean,
   timeout: number | undefined,
   signal: AbortSignal,
   onListening: (address: string) => void,
 ): Promise<{ sock: socket.Socket; peer: string }> {
-  if (endpoint.type !== socket.SOCK_STREAM) throw new UsageError(command.name, `'${endpoint.word}' is not a stream socket (HOST:PORT or unix:PATH)`);
   if (!listen) {
     const sock = await connectTo(endpoint, timeout, signal);
     return { sock, peer: formatAddress(sock.getpeername()) };

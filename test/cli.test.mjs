@@ -4,11 +4,11 @@
 // names), each end a subprocess; compared with socat where it is installed.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as socket from 'bsdsock';
-import { has, hasLoopback6, jsonLines, linux, root, run, start } from './fixtures/cli.mjs';
+import { has, hasLoopback6, jsonLines, linux, namespace, root, run, start, whyNoNamespace } from './fixtures/cli.mjs';
 
 const COMMANDS = ['connect', 'listen', 'send', 'recv', 'ping', 'resolve', 'ifaces', 'capture'];
 const noLinux = !linux && 'Linux only (abstract names, seqpacket, netlink, AF_PACKET)';
@@ -91,6 +91,16 @@ describe('bsdsock: help and errors', () => {
     assert.deepEqual([gai.status, gai.stderr], [1, 'bsdsock: resolve not-a-number: gaierror [EAI_NONAME]\n']);
   });
 
+  test('the command uses only the public entry of bsdsock (src/cli imports ../index, node: and its own files)', () => {
+    const cli = join(root, 'src', 'cli');
+    for (const file of readdirSync(cli)) {
+      const text = readFileSync(join(cli, file), 'utf8');
+      for (const [, from] of text.matchAll(/^import .* from '([^']+)';$/gm)) {
+        assert.ok(from === '../index' || from.startsWith('node:') || /^\.\/[\w-]+$/.test(from), `${file} imports ${from}`);
+      }
+    }
+  });
+
   test('a closed stdout ends the command quietly', async () => {
     const child = start(['--help']);
     child.child.stdout.destroy();
@@ -137,15 +147,39 @@ describe('bsdsock connect / listen', () => {
     });
   }
 
-  test('a socket file made by listen is gone afterwards, also after SIGTERM', { skip: noLinux }, async () => {
-    const path = join(dir, 'term.sock');
-    const server = start(['listen', '--json', `unix:${path}`], { input: null });
-    await server.event('listening');
-    assert.ok(existsSync(path));
-    server.child.kill('SIGTERM');
-    const r = await server.done;
-    assert.deepEqual([r.status, r.stderr], [143, '']);
-    assert.equal(existsSync(path), false);
+  test('a socket file made by listen is gone afterwards, also after SIGTERM or SIGINT', { skip: noLinux }, async () => {
+    for (const [signal, status] of [['SIGTERM', 143], ['SIGINT', 130]]) {
+      const path = join(dir, `${signal}.sock`);
+      const server = start(['listen', '--json', `unix:${path}`], { input: null });
+      await server.event('listening');
+      assert.ok(existsSync(path));
+      server.child.kill(signal);
+      const r = await server.done;
+      assert.deepEqual([r.status, r.stderr], [status, ''], signal);
+      assert.equal(existsSync(path), false);
+    }
+  });
+
+  test(':PORT listens on every address; tcp4: and tcp6: pick the family', async () => {
+    const words = [[':0', /^0\.0\.0\.0:\d+$/, '127.0.0.1']];
+    words.push(['tcp4::0', /^0\.0\.0\.0:\d+$/, '127.0.0.1']);
+    if (!noIPv6) words.push(['tcp6::0', /^\[::\]:\d+$/, '[::1]']);
+    for (const [word, pattern, host] of words) {
+      const server = start(['listen', '--json', word], { input: 'ok\n' });
+      const { address, family } = await server.event('listening');
+      assert.match(address, pattern, word);
+      assert.equal(family, word.startsWith('tcp6') ? 'AF_INET6' : 'AF_INET');
+      const client = await run(['connect', `${host}:${address.split(':').at(-1)}`], { input: '' });
+      assert.equal(client.stdout.toString(), 'ok\n');
+      assert.equal((await server.done).status, 0);
+    }
+  });
+
+  test('--timeout bounds connecting: a SYN that nobody answers (a veth pair in a namespace, its peer down)', { skip: whyNoNamespace() }, async (t) => {
+    const ns = namespace(t, 'timeout');
+    ns.sh('ip link add v0 type veth peer name v1 && ip addr add 10.99.0.1/24 dev v0 && ip link set v0 up');
+    const r = await run(['connect', '-t', '0.3', '10.99.0.2:80'], { prefix: ns.prefix });
+    assert.deepEqual([r.status, r.stderr], [1, 'bsdsock: connect 10.99.0.2:80: TimeoutError [ETIMEDOUT]\n']);
   });
 
   const datagrams = [

@@ -29,7 +29,7 @@ async function receiver(addr, file, args = [], options = {}) {
   return { r, address };
 }
 
-describe('bsdsock send / recv', () => {
+describe('bsdsock send / recv', { concurrency: 3 }, () => {
   for (const [name, listenAddr, connectAddr, skip] of [
     ['TCP over IPv4', '127.0.0.1:0', (a) => a, false],
     ['TCP over IPv6', '[::1]:0', (a) => a, noIPv6],

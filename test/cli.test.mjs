@@ -26,7 +26,7 @@ function refusingPort(t) {
   return s.getsockname()[1];
 }
 
-describe('bsdsock: help and errors', () => {
+describe('bsdsock: help and errors', { concurrency: 3 }, () => {
   test('--help lists every command; no command is a usage error (2)', async () => {
     const help = await run(['--help']);
     assert.equal(help.status, 0);
@@ -124,7 +124,7 @@ async function exchange(listenAddr, connectAddr, serverInput, clientInput, { lis
 
 const received = (events) => Buffer.concat(events.filter((e) => e.event === 'data').map((e) => Buffer.from(e.base64, 'base64'))).toString();
 
-describe('bsdsock connect / listen', () => {
+describe('bsdsock connect / listen', { concurrency: 4 }, () => {
   const streams = [
     ['TCP over IPv4', '127.0.0.1:0', (a) => a, false],
     ['TCP over IPv6', '[::1]:0', (a) => a, noIPv6],
@@ -190,8 +190,9 @@ describe('bsdsock connect / listen', () => {
   ];
   for (const [name, listenAddr, connectAddr, skip] of datagrams) {
     test(`${name}: the listener answers the first sender; both end when idle`, { skip }, async () => {
+      // The listener's --timeout also bounds its wait for the first datagram: room for a slow start.
       const { client, served, events } = await exchange(listenAddr, connectAddr, 'answer\n', 'question\n', {
-        listenArgs: ['-t', '2'],
+        listenArgs: ['-t', '5'],
         connectArgs: ['--json', '-t', '2'],
       });
       assert.equal(served.status, 0, served.stderr);

@@ -56,6 +56,9 @@ const RECV_SIZE = 65536;
 /** After the peer's end of file, how long stdin may stay quiet before the relay ends (socat's -t). */
 export const PEER_EOF_LINGER = 0.5;
 
+// What sending (or shutting down) says once the peer has closed for good.
+const PEER_GONE = new Set(['EPIPE', 'ECONNRESET', 'ENOTCONN']);
+
 const IDLE = Symbol('idle');
 const DONE = Symbol('done');
 const FAILED = Symbol('failed');
@@ -130,7 +133,7 @@ export async function relay(sock: socket.Socket, stdin: StdinPump, options: Rela
   const out = outbound().catch((e) => {
     if (stop.signal.aborted && !options.signal.aborted) return; // stopped on purpose
     // Once the peer is gone for good, a refused send just ends the relay.
-    if (peerEnded && (e instanceof socket.BrokenPipeError || e instanceof socket.ConnectionResetError)) return;
+    if (peerEnded && e instanceof socket.OSError && PEER_GONE.has(e.code ?? '')) return;
     outboundError = e;
     stop.abort(FAILED);
   });

@@ -251,6 +251,27 @@ describe('bsdsock capture', () => {
     }
   });
 
+  test('Ethernet and ARP on a veth pair between two namespaces (-e): who-has, is-at, then the echo', { skip: noNamespace }, async (t) => {
+    const a = namespace(t, 'arp-a');
+    const b = namespace(t, 'arp-b');
+    a.sh(`ip link add v0 address 02:00:00:00:17:01 type veth peer name v1 address 02:00:00:00:17:02 netns ${b.name}`);
+    a.sh('ip addr add 10.17.0.1/24 dev v0 && ip link set v0 up');
+    b.sh('ip addr add 10.17.0.2/24 dev v1 && ip link set v1 up');
+    const eth = start(['capture', 'v0', '-e', '-c', '4', '-t', '10', '-p', 'arp,icmp'], { prefix: a.prefix });
+    await eth.stderrMatch(/capturing on /);
+    const ping = await run(['ping', '-c', '1', '-W', '5', '10.17.0.2'], { prefix: a.prefix });
+    assert.equal(ping.status, 0, ping.stdout.toString() + ping.stderr);
+    const r = await eth.done;
+    assert.equal(r.status, 0, r.stderr);
+    const lines = r.stdout.toString().trim().split('\n').map((l) => l.replace(/^\d\d:\d\d:\d\d\.\d{6} /, ''));
+    assert.deepEqual(lines.map((l) => l.replace(/id \d+/, 'id N')), [
+      'v0 Out 02:00:00:00:17:01 > ff:ff:ff:ff:ff:ff, ethertype ARP (0x0806), length 42: ARP, Request who-has 10.17.0.2 tell 10.17.0.1, length 28',
+      'v0 In  02:00:00:00:17:02 > 02:00:00:00:17:01, ethertype ARP (0x0806), length 42: ARP, Reply 10.17.0.2 is-at 02:00:00:00:17:02, length 28',
+      'v0 Out 02:00:00:00:17:01 > 02:00:00:00:17:02, ethertype IPv4 (0x0800), length 98: IP 10.17.0.1 > 10.17.0.2: ICMP echo request, id N, seq 1, length 64',
+      'v0 In  02:00:00:00:17:02 > 02:00:00:00:17:01, ethertype IPv4 (0x0800), length 98: IP 10.17.0.2 > 10.17.0.1: ICMP echo reply, id N, seq 1, length 64',
+    ]);
+  });
+
   test('--timeout ends a capture that saw nothing, with status 0', { skip: noNamespace }, async (t) => {
     const ns = namespace(t, 'quiet');
     const r = await run(['capture', 'lo', '-t', '0.3'], { prefix: ns.prefix });

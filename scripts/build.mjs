@@ -7,6 +7,7 @@ import { mkdirSync, writeFileSync, readFileSync, existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { constantComment, constantNamesComment } from './constant-docs.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const require = createRequire(import.meta.url);
@@ -18,7 +19,8 @@ const generated = [
   '// system headers at build time). Do not edit.',
   "import { binding } from './native';",
   'const c = binding.constants;',
-  ...names.map((n) => `export const ${n}: number = c.${n};`),
+  ...names.map((n) => `${constantComment(n)}\nexport const ${n}: number = c.${n};`),
+  constantNamesComment,
   `export const CONSTANT_NAMES: readonly string[] = ${JSON.stringify(names)};`,
   '',
 ].join('\n');

@@ -369,24 +369,31 @@ declare module './socket' {
     connect_exAsync(address: Address, options?: AsyncOptions): Promise<number>;
     /** Promise twin of {@link Socket.recv}; a `bufsize` of 0 resolves an empty Buffer at once, as recv(0) returns. */
     recvAsync(bufsize: number, flags?: number, options?: AsyncOptions): Promise<Buffer>;
+    /** {@link Socket.recvAsync} called as `recvAsync(bufsize, options?)`. */
     recvAsync(bufsize: number, options?: AsyncOptions): Promise<Buffer>;
     /** Promise twin of {@link Socket.recv_into}; an empty `buffer` resolves 0 at once (`nbytes` 0 means all of `buffer`). */
     recv_intoAsync(buffer: Bytes, nbytes?: number, flags?: number, options?: AsyncOptions): Promise<number>;
+    /** {@link Socket.recv_intoAsync} called as `recv_intoAsync(buffer, options?)`. */
     recv_intoAsync(buffer: Bytes, options?: AsyncOptions): Promise<number>;
     /** Promise twin of {@link Socket.recvfrom}. */
     recvfromAsync(bufsize: number, flags?: number, options?: AsyncOptions): Promise<[Buffer, Address]>;
+    /** {@link Socket.recvfromAsync} called as `recvfromAsync(bufsize, options?)`. */
     recvfromAsync(bufsize: number, options?: AsyncOptions): Promise<[Buffer, Address]>;
     /** Promise twin of {@link Socket.recvfrom_into}. */
     recvfrom_intoAsync(buffer: Bytes, nbytes?: number, flags?: number, options?: AsyncOptions): Promise<[number, Address]>;
+    /** {@link Socket.recvfrom_intoAsync} called as `recvfrom_intoAsync(buffer, options?)`. */
     recvfrom_intoAsync(buffer: Bytes, options?: AsyncOptions): Promise<[number, Address]>;
     /** Promise twin of {@link Socket.send}. */
     sendAsync(data: Bytes, flags?: number, options?: AsyncOptions): Promise<number>;
+    /** {@link Socket.sendAsync} called as `sendAsync(data, options?)`. */
     sendAsync(data: Bytes, options?: AsyncOptions): Promise<number>;
     /** Promise twin of {@link Socket.sendall}; the timeout bounds the whole call. */
     sendallAsync(data: Bytes, flags?: number, options?: AsyncOptions): Promise<void>;
+    /** {@link Socket.sendallAsync} called as `sendallAsync(data, options?)`. */
     sendallAsync(data: Bytes, options?: AsyncOptions): Promise<void>;
     /** Promise twin of {@link Socket.sendto}. */
     sendtoAsync(data: Bytes, address: Address, options?: AsyncOptions): Promise<number>;
+    /** {@link Socket.sendtoAsync} called as `sendtoAsync(data, flags, address, options?)`. */
     sendtoAsync(data: Bytes, flags: number, address: Address, options?: AsyncOptions): Promise<number>;
     /** Lets a waiting async call keep the process alive (the default), as `net.Socket.ref()`. */
     ref(): this;

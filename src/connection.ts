@@ -20,6 +20,7 @@ export class ExceptionGroup extends AggregateError {
     super(errors, message);
   }
 
+  /** `'ExceptionGroup'`, Python's name for the class. */
   override get name(): string {
     return 'ExceptionGroup';
   }

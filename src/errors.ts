@@ -65,6 +65,7 @@ export class OSError extends Error {
     this.syscall = options?.syscall;
   }
 
+  /** The class's name (`'ConnectionRefusedError'`), as Python prints an exception's type. */
   override get name(): string {
     return this.constructor.name;
   }

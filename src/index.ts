@@ -1,4 +1,20 @@
 // bsdsock: Python's socket module for Node.js.
+/**
+ * bsdsock is the BSD socket interface for Node.js: Python's `socket` module,
+ * call for call, over real operating-system sockets, with a Promise twin
+ * (`recvAsync`, `acceptAsync`, ...) for every call that can wait, and
+ * streams, batch datagram calls and `net` interop on top.
+ *
+ * ```ts
+ * import * as socket from 'bsdsock';
+ * const s = socket.create_connection(['127.0.0.1', 8080], 5);
+ * s.sendall(Buffer.from('hello'));
+ * ```
+ *
+ * The constants (`AF_*`, `SO_*`, ...) are grouped by prefix; their values
+ * come from the system headers at build time.
+ * @packageDocumentation
+ */
 export * from './constants.generated';
 export { AddressFamily, SocketKind, MsgFlag, AddressInfo, type IntEnum } from './enums';
 export {

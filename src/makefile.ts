@@ -51,11 +51,17 @@ declare module './socket' {
      * after a timeout the file refuses to read.
      */
     makefile(mode: BinaryMode, buffering: 0, options?: MakefileOptions): SocketIO;
+    /** `makefile(mode, buffering?, options?)` with `mode` 'rb' or 'br' or 'b': returns a {@link BufferedReader}. */
     makefile(mode: 'rb' | 'br' | 'b', buffering?: number | null, options?: MakefileOptions): BufferedReader;
+    /** `makefile(mode, buffering?, options?)` with `mode` 'wb' or 'bw': returns a {@link BufferedWriter}. */
     makefile(mode: 'wb' | 'bw', buffering?: number | null, options?: MakefileOptions): BufferedWriter;
+    /** `makefile(mode, buffering?, options?)` with `mode` 'rwb' or 'rbw' or 'wrb' or 'wbr' or 'brw' or 'bwr': returns a {@link BufferedRWPair}. */
     makefile(mode: 'rwb' | 'rbw' | 'wrb' | 'wbr' | 'brw' | 'bwr', buffering?: number | null, options?: MakefileOptions): BufferedRWPair;
+    /** `makefile(mode?, buffering?, options?)` with `mode` 'r' or 'w' or 'rw' or 'wr' or '': returns a {@link TextIOWrapper}. */
     makefile(mode?: 'r' | 'w' | 'rw' | 'wr' | '', buffering?: number | null, options?: MakefileOptions): TextIOWrapper;
+    /** `makefile(mode, options)` with `mode` 'r' or 'w' or 'rw' or 'wr' or '': returns a {@link TextIOWrapper}. */
     makefile(mode: 'r' | 'w' | 'rw' | 'wr' | '', options: MakefileOptions): TextIOWrapper;
+    /** `makefile(mode?, buffering?, options?)` with any `mode` string: returns one of the {@link SocketFile} kinds. */
     makefile(mode?: string, buffering?: number | null | MakefileOptions, options?: MakefileOptions): SocketFile;
   }
 }

@@ -194,6 +194,7 @@ declare module './socket' {
      * that set the operation, the IV and the AEAD associated-data length.
      */
     sendmsg_afalg(msg: Iterable<Bytes> | undefined | null, options: AfalgOptions): number;
+    /** {@link Socket.sendmsg_afalg} called as `sendmsg_afalg(options)`. */
     sendmsg_afalg(options: AfalgOptions): number;
     /** Promise twin of {@link Socket.sendmsg}. */
     sendmsgAsync(
@@ -203,8 +204,11 @@ declare module './socket' {
       address?: Address | null,
       options?: AsyncOptions,
     ): Promise<number>;
+    /** {@link Socket.sendmsgAsync} called as `sendmsgAsync(buffers, ancdata, flags, options?)`. */
     sendmsgAsync(buffers: Iterable<Bytes>, ancdata: Iterable<AncillaryInput>, flags: number, options?: AsyncOptions): Promise<number>;
+    /** {@link Socket.sendmsgAsync} called as `sendmsgAsync(buffers, ancdata, options?)`. */
     sendmsgAsync(buffers: Iterable<Bytes>, ancdata: Iterable<AncillaryInput>, options?: AsyncOptions): Promise<number>;
+    /** {@link Socket.sendmsgAsync} called as `sendmsgAsync(buffers, options?)`. */
     sendmsgAsync(buffers: Iterable<Bytes>, options?: AsyncOptions): Promise<number>;
     /**
      * Promise twin of {@link Socket.recvmsg}. Aborting it or timing out
@@ -212,11 +216,15 @@ declare module './socket' {
      * queued for the next call.
      */
     recvmsgAsync(bufsize: number, ancbufsize?: number, flags?: number, options?: AsyncOptions): Promise<RecvmsgResult>;
+    /** {@link Socket.recvmsgAsync} called as `recvmsgAsync(bufsize, ancbufsize, options?)`. */
     recvmsgAsync(bufsize: number, ancbufsize: number, options?: AsyncOptions): Promise<RecvmsgResult>;
+    /** {@link Socket.recvmsgAsync} called as `recvmsgAsync(bufsize, options?)`. */
     recvmsgAsync(bufsize: number, options?: AsyncOptions): Promise<RecvmsgResult>;
     /** Promise twin of {@link Socket.recvmsg_into}. */
     recvmsg_intoAsync(buffers: Iterable<Bytes>, ancbufsize?: number, flags?: number, options?: AsyncOptions): Promise<RecvmsgIntoResult>;
+    /** {@link Socket.recvmsg_intoAsync} called as `recvmsg_intoAsync(buffers, ancbufsize, options?)`. */
     recvmsg_intoAsync(buffers: Iterable<Bytes>, ancbufsize: number, options?: AsyncOptions): Promise<RecvmsgIntoResult>;
+    /** {@link Socket.recvmsg_intoAsync} called as `recvmsg_intoAsync(buffers, options?)`. */
     recvmsg_intoAsync(buffers: Iterable<Bytes>, options?: AsyncOptions): Promise<RecvmsgIntoResult>;
   }
 }

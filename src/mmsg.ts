@@ -251,12 +251,14 @@ declare module './socket' {
      * or timing out consumes nothing.
      */
     recvmmsgAsync(vlen: number, bufsize: number, flags?: number, options?: AsyncOptions): Promise<RecvmmsgEntry[]>;
+    /** {@link Socket.recvmmsgAsync} called as `recvmmsgAsync(vlen, bufsize, options?)`. */
     recvmmsgAsync(vlen: number, bufsize: number, options?: AsyncOptions): Promise<RecvmmsgEntry[]>;
     /**
      * Promise twin of {@link Socket.recvmmsg_into}. The buffers are written
      * only when the Promise resolves; aborting it consumes nothing.
      */
     recvmmsg_intoAsync(buffers: Iterable<Bytes>, flags?: number, options?: AsyncOptions): Promise<RecvmmsgIntoEntry[]>;
+    /** {@link Socket.recvmmsg_intoAsync} called as `recvmmsg_intoAsync(buffers, options?)`. */
     recvmmsg_intoAsync(buffers: Iterable<Bytes>, options?: AsyncOptions): Promise<RecvmmsgIntoEntry[]>;
     /**
      * Promise twin of {@link Socket.sendmmsg}: resolves with how many
@@ -264,6 +266,7 @@ declare module './socket' {
      * filled up or an error stopped the batch).
      */
     sendmmsgAsync(messages: Iterable<MmsgMessage>, flags?: number, options?: AsyncOptions): Promise<number>;
+    /** {@link Socket.sendmmsgAsync} called as `sendmmsgAsync(messages, options?)`. */
     sendmmsgAsync(messages: Iterable<MmsgMessage>, options?: AsyncOptions): Promise<number>;
   }
 }

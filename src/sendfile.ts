@@ -20,7 +20,12 @@ const MAX_BLOCK = 2 ** 30;
 const FALLBACK_BLOCK = 8192;
 
 /** A file for sendfile(): a numeric descriptor or a `fs.promises.FileHandle`. */
-export type SendfileSource = number | { readonly fd: number };
+export type SendfileSource =
+  | number
+  | {
+      /** The open file's descriptor, as a `fs.promises.FileHandle` holds it. */
+      readonly fd: number;
+    };
 
 declare module './socket' {
   interface Socket {

@@ -687,10 +687,12 @@ export class Socket {
     return describeSocket(this.#fd, this.#family, this.#type, this.#proto, this.#closed);
   }
 
+  /** What `util.inspect` (and so `console.log`) shows: the repr, as {@link Socket.toString}. */
   [inspect.custom](): string {
     return this.toString();
   }
 
+  /** `'Socket'`, so `Object.prototype.toString` names the class. */
   get [Symbol.toStringTag](): string {
     return 'Socket';
   }

@@ -104,6 +104,7 @@ export class SocketDuplex extends Duplex {
     if (signal !== undefined) addAbortSignal(signal, this);
   }
 
+  /** @internal Node stream hook: receives while the readable buffer has room. */
   override _read(): void {
     if (this.#reading) return;
     const buf = (this.#buf ??= Buffer.allocUnsafeSlow(this.#readSize));
@@ -162,14 +163,17 @@ export class SocketDuplex extends Duplex {
     );
   }
 
+  /** @internal Node stream hook: sends one chunk. */
   override _write(chunk: Buffer, _encoding: BufferEncoding, cb: (error?: Error | null) => void): void {
     this.#send(chunk, cb);
   }
 
+  /** @internal Node stream hook: sends buffered chunks together. */
   override _writev(chunks: { chunk: Buffer }[], cb: (error?: Error | null) => void): void {
     this.#send(chunks.length === 1 ? chunks[0].chunk : Buffer.concat(chunks.map((c) => c.chunk)), cb);
   }
 
+  /** @internal Node stream hook: `end()` shuts the sending side down. */
   override _final(cb: (error?: Error | null) => void): void {
     try {
       shutdownWrite(this.socket);
@@ -180,6 +184,7 @@ export class SocketDuplex extends Duplex {
     cb();
   }
 
+  /** @internal Node stream hook: stops receiving and closes the socket unless `close: false`. */
   override _destroy(err: Error | null, cb: (error?: Error | null) => void): void {
     // Cancels a pending receive or send first (nothing is consumed by a
     // cancelled receive), then lets go of the socket.

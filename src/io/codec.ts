@@ -33,6 +33,7 @@ export class UnicodeDecodeError extends TypeError {
     );
   }
 
+  /** `'UnicodeDecodeError'`, Python's name for the class. */
   override get name(): string {
     return 'UnicodeDecodeError';
   }
@@ -47,6 +48,13 @@ export class UnicodeDecodeError extends TypeError {
 export class UnicodeEncodeError extends TypeError {
   /** `'ERR_INVALID_ARG_VALUE'`: the text given to write() cannot be encoded. */
   readonly code = 'ERR_INVALID_ARG_VALUE';
+  /**
+   * @param encoding the codec's name (`'ascii'`)
+   * @param object the text being encoded
+   * @param start index (in code points) of the first character that cannot be encoded
+   * @param end index just past those characters
+   * @param reason why (`'ordinal not in range(128)'`)
+   */
   constructor(
     readonly encoding: string,
     readonly object: string,
@@ -62,6 +70,7 @@ export class UnicodeEncodeError extends TypeError {
     );
   }
 
+  /** `'UnicodeEncodeError'`, Python's name for the class. */
   override get name(): string {
     return 'UnicodeEncodeError';
   }

@@ -20,6 +20,7 @@ const PREFIXES = {
   IPV6_: 'an IPv6 socket option at level IPPROTO_IPV6',
   TCP_: 'a TCP socket option at level IPPROTO_TCP',
   UDPLITE_: 'a UDP-Lite socket option at level IPPROTO_UDPLITE',
+  UDP_: 'a UDP socket option at level SOL_UDP (UDP_SEGMENT, UDP_GRO...) or a UDP_ENCAP type',
   AI_: 'a getaddrinfo() flag',
   NI_: 'a getnameinfo() flag or buffer size',
   EAI_: 'a getaddrinfo()/getnameinfo() error code (the errno of a gaierror)',

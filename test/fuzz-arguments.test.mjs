@@ -428,7 +428,9 @@ async function sweep() {
     // create_connection's all_errors: Python's ExceptionGroup of OSErrors.
     (e instanceof socket.ExceptionGroup && e.errors.every((x) => x instanceof socket.OSError)) ||
     // An AbortSignal given by the sweep: the signal's reason.
-    (e instanceof DOMException && (e.name === 'TimeoutError' || e.name === 'AbortError'));
+    (e instanceof DOMException && (e.name === 'TimeoutError' || e.name === 'AbortError')) ||
+    // A stream made with an aborted signal: Node's own AbortError, as net.Socket's.
+    (e instanceof Error && e.name === 'AbortError' && e.code === 'ABORT_ERR');
 
   /** Closes whatever a call made: sockets, files, descriptors. */
   function release(value, desc, depth = 0) {

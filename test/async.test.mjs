@@ -2,15 +2,14 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
-import { readdirSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import { Worker } from 'node:worker_threads';
 import { constants as osConstants } from 'node:os';
 import * as socket from 'bsdsock';
+import { fdList, openFds as fdCount } from './support/fds.mjs';
 
 const { ECONNREFUSED } = osConstants.errno;
 
-const fdCount = () => readdirSync('/proc/self/fd').length;
 const fdsAtStart = fdCount();
 
 function listener(backlog = 128) {
@@ -1006,9 +1005,7 @@ test('bad arguments of acceptAsync, connectAsync, connect_exAsync, recvfromAsync
 
 test('no file descriptor is left open by this file', async () => {
   await sleep(50);
-  const { readlinkSync } = await import('node:fs');
-  const now = readdirSync('/proc/self/fd').map((f) => { try { return f + ' ' + readlinkSync('/proc/self/fd/' + f); } catch { return f; } });
-  assert.equal(fdCount(), fdsAtStart, now.join('\n'));
+  assert.equal(fdCount(), fdsAtStart, fdList().join('\n'));
 });
 
 test('results of recv/recvAsync never share bytes: full big reads, partial big reads and small reads keep their contents', async () => {

@@ -5,15 +5,15 @@
 // skips and says why.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { constants as os, endianness } from 'node:os';
 import * as socket from 'bsdsock';
+import { openFds } from './support/fds.mjs';
 
 const E = os.errno;
 const linux = process.platform === 'linux';
 const root = linux && process.getuid() === 0;
 const needRoot = !linux ? 'Linux only' : !root && 'needs root (CAP_NET_RAW)';
-const openFds = () => readdirSync('/proc/self/fd').length;
 const fdsAtStart = linux ? openFds() : 0;
 const lo = linux ? { index: Number(readFileSync('/sys/class/net/lo/ifindex', 'utf8')), type: Number(readFileSync('/sys/class/net/lo/type', 'utf8')) } : null;
 

@@ -12,24 +12,15 @@ import { spawn, execFileSync } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
-import { readdirSync, readFileSync, readlinkSync, mkdtempSync, rmSync, openSync, constants as fsConstants } from 'node:fs';
+import { readFileSync, mkdtempSync, rmSync, openSync, constants as fsConstants } from 'node:fs';
 import { randomBytes, createHash } from 'node:crypto';
 import { constants as osConstants, tmpdir } from 'node:os';
 import * as socket from 'bsdsock';
+import { fdList, openFds as fdCount } from './support/fds.mjs';
 
 const { EBADF, EAGAIN, ENOTSOCK } = osConstants.errno;
 const O_NONBLOCK = 0o4000; // Linux, all architectures Node supports here
 
-const fdCount = () => readdirSync('/proc/self/fd').length;
-function fdList() {
-  return readdirSync('/proc/self/fd').map((f) => {
-    try {
-      return `${f} ${readlinkSync(`/proc/self/fd/${f}`)}`;
-    } catch {
-      return f; // the directory handle readdirSync had open
-    }
-  });
-}
 const fdsAtStart = fdList();
 
 const KEY = readFileSync(new URL('./fixtures/tls-key.pem', import.meta.url));

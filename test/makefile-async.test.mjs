@@ -3,12 +3,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { fstatSync, readdirSync } from 'node:fs';
+import { fstatSync } from 'node:fs';
 import * as socket from 'bsdsock';
+import { openFds as fdCount } from './support/fds.mjs';
 
 const B = (s) => Buffer.from(s);
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-const fdCount = () => readdirSync('/proc/self/fd').length;
 const fdsAtStart = fdCount();
 
 /** Counts event-loop turns while `promise` is pending. */

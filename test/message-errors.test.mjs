@@ -3,15 +3,15 @@
 // crash, no descriptor leaked.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { closeSync, openSync, readdirSync } from 'node:fs';
+import { closeSync, openSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { constants as osConstants } from 'node:os';
 import * as socket from 'bsdsock';
+import { openFds } from './support/fds.mjs';
 
 const require = createRequire(import.meta.url);
 const { EAGAIN, EBADF } = osConstants.errno;
 
-const openFds = () => readdirSync('/proc/self/fd').length;
 const fdsAtStart = openFds();
 
 // Python TypeError / ValueError / OverflowError, as API.md spells them.

@@ -8,7 +8,6 @@ import {
   fstatSync,
   mkdtempSync,
   openSync,
-  readdirSync,
   readFileSync,
   readSync,
   rmSync,
@@ -21,6 +20,7 @@ import { constants as osConstants, endianness, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import * as socket from 'bsdsock';
+import { openFds } from './support/fds.mjs';
 
 const require = createRequire(import.meta.url);
 // Internal seams of src/message.ts (same module instance as 'bsdsock').
@@ -31,7 +31,6 @@ const LE = endianness() === 'LE';
 const int32 = (b, off = 0) => (LE ? b.readInt32LE(off) : b.readInt32BE(off));
 const uint32 = (b, off = 0) => (LE ? b.readUInt32LE(off) : b.readUInt32BE(off));
 
-const openFds = () => readdirSync('/proc/self/fd').length;
 const fdsAtStart = openFds();
 
 const dir = mkdtempSync(join(tmpdir(), 'bsdsock-msg-'));

@@ -9,9 +9,9 @@
 // instead of node-gyp's stack. `npm install --build-from-source` (or
 // npm_config_build_from_source=true) skips the prebuilt binaries.
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { accessSync, constants as fsConstants, existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
+import { delimiter, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -28,18 +28,29 @@ function prebuiltLoads() {
     require(loader);
     return true;
   } catch (e) {
-    console.error(`bsdsock: the prebuilt binary does not load here, building from source (${e.message.split('\n')[0]})`);
+    console.error(`bsdsock: no prebuilt binary loads here, building from source (${e.message.split('\n')[0]})`);
     return false;
   }
 }
 
-const onPath = (cmd) => spawnSync('sh', ['-c', 'command -v "$1"', 'sh', cmd], { stdio: 'ignore' }).status === 0;
+/** Whether `cmd` (a name, or a path) is an executable on PATH. */
+function onPath(cmd) {
+  const dirs = cmd.includes('/') ? [''] : (process.env.PATH || '').split(delimiter).filter(Boolean);
+  return dirs.some((dir) => {
+    try {
+      accessSync(dir ? join(dir, cmd) : cmd, fsConstants.X_OK);
+      return true;
+    } catch {
+      return false;
+    }
+  });
+}
 
 /** What node-gyp needs that this machine lacks, each with how to get it. */
 function missingTools() {
   const missing = [];
   const python = process.env.npm_config_python || process.env.PYTHON;
-  if (python ? !existsSync(python) && !onPath(python) : !onPath('python3') && !onPath('python')) {
+  if (python ? !onPath(python) : !onPath('python3') && !onPath('python')) {
     missing.push('python3 (node-gyp runs gyp with it)');
   }
   if (!onPath('make')) missing.push('make');
@@ -50,15 +61,18 @@ function missingTools() {
   return missing;
 }
 
+/** node-gyp: the one npm names while it runs this script, npm's own, or one on PATH. */
 function nodeGyp() {
-  if (process.env.npm_config_node_gyp && existsSync(process.env.npm_config_node_gyp)) {
-    return [process.execPath, process.env.npm_config_node_gyp];
-  }
+  const scripts = [
+    process.env.npm_config_node_gyp,
+    join(dirname(process.execPath), '..', 'lib', 'node_modules', 'npm', 'node_modules', 'node-gyp', 'bin', 'node-gyp.js'),
+  ];
   try {
-    return [process.execPath, require.resolve('node-gyp/bin/node-gyp.js')];
-  } catch {
-    return onPath('node-gyp') ? ['node-gyp'] : null;
-  }
+    scripts.push(require.resolve('node-gyp/bin/node-gyp.js'));
+  } catch {}
+  const script = scripts.find((file) => file && existsSync(file));
+  if (script) return [process.execPath, script];
+  return onPath('node-gyp') ? ['node-gyp'] : null;
 }
 
 const how =
@@ -72,12 +86,16 @@ const missing = missingTools();
 const gyp = nodeGyp();
 if (!gyp) missing.push('node-gyp (npm bundles it; or npm install -g node-gyp)');
 if (missing.length > 0) {
-  console.error(
-    `bsdsock: no prebuilt binary for ${platform} loads here, and building it from source needs what is missing: ${missing.join(', ')}.\n${how}`,
-  );
+  const why = developing ? 'a development checkout builds from source' : `no prebuilt binary for ${platform} loads here`;
+  console.error(`bsdsock: ${why}, and the build needs what is missing: ${missing.join(', ')}.\n${how}`);
   process.exit(1);
 }
-const r = spawnSync(gyp[0], [...gyp.slice(1), 'rebuild'], { cwd: root, stdio: 'inherit' });
+// Node's own headers when this Node has them (official builds do) and npm
+// names none: node-gyp would otherwise download them.
+const args = [...gyp.slice(1), 'rebuild'];
+const ownHeaders = join(dirname(process.execPath), '..');
+if (!process.env.npm_config_nodedir && existsSync(join(ownHeaders, 'include', 'node', 'node_api.h'))) args.push(`--nodedir=${ownHeaders}`);
+const r = spawnSync(gyp[0], args, { cwd: root, stdio: 'inherit' });
 if (r.status !== 0) {
   console.error(
     `bsdsock: building the native addon from source for ${platform} failed (see node-gyp's output above). ` +

@@ -144,6 +144,40 @@ function checkElf(file, target) {
   return { needed, libc: `glibc >= ${major}.${minor}` };
 }
 
+/**
+ * Loads a musl binary with musl's dynamic linker: a small musl program that
+ * defines a stand-in for each Node-API and libuv function the addon imports
+ * (Node's executable provides them at run time) dlopen()s it with every
+ * symbol bound at once, so that any C-library symbol musl lacks fails the
+ * load. No musl build of Node.js runs here; this is the closest check.
+ */
+function muslLoadCheck(file, cc, work) {
+  const symbols = execFileSync('readelf', ['--dyn-syms', '-W', file], { encoding: 'utf8' });
+  const fromNode = [...new Set([...symbols.matchAll(/\sUND\s+((?:napi|uv)_\w+)/g)].map((m) => m[1]))].sort();
+  const harness = join(work, 'load-check.c');
+  writeFileSync(
+    harness,
+    [
+      '#include <dlfcn.h>',
+      '#include <stdio.h>',
+      ...fromNode.map((n) => `void ${n}(void) {}`),
+      'int main(int argc, char **argv) {',
+      '  void *h = dlopen(argv[1], RTLD_NOW | RTLD_LOCAL);',
+      '  if (!h) { fprintf(stderr, "%s\\n", dlerror()); return 1; }',
+      '  if (!dlsym(h, "napi_register_module_v1")) { fprintf(stderr, "no napi_register_module_v1\\n"); return 1; }',
+      '  puts("loaded");',
+      '  return 0;',
+      '}',
+      '',
+    ].join('\n'),
+  );
+  const exe = join(work, 'load-check');
+  execFileSync(cc, ['-rdynamic', '-o', exe, harness]);
+  const r = spawnSync(exe, [file], { encoding: 'utf8' });
+  if (r.status !== 0 || r.stdout.trim() !== 'loaded') throw new Error(`musl's dynamic linker does not load ${file}: ${r.stderr || r.error}`);
+  return fromNode.length;
+}
+
 function build(name, target, opts) {
   ensureTools(
     [
@@ -211,6 +245,10 @@ function build(name, target, opts) {
     mkdirSync(dirname(out), { recursive: true });
     cpSync(built, out);
     const { needed, libc } = checkElf(out, target);
+    if (libc === 'musl') {
+      const standIns = muslLoadCheck(out, cc, work);
+      console.log(`prebuild: ${name}: musl's dynamic linker loads it (${standIns} Node-API/libuv functions stood in for)`);
+    }
     console.log(`prebuild: ${name} -> prebuilds/${target.dir}/${target.file} (${target.machine}; needs ${needed.join(', ')}: ${libc}; sha256 ${sha256(out)})`);
   } finally {
     rmSync(work, { recursive: true, force: true });

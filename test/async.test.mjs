@@ -7,6 +7,7 @@ import { Worker } from 'node:worker_threads';
 import { constants as osConstants } from 'node:os';
 import * as socket from 'bsdsock';
 import { fdList, openFds as fdCount } from './support/fds.mjs';
+import { SLOWDOWN } from './support/emulation.mjs';
 
 const { ECONNREFUSED } = osConstants.errno;
 
@@ -407,7 +408,7 @@ test('a waiting twin keeps the process alive; unref() lets it exit', () => {
          a.recvAsync(1).then((d) => console.log('got', d.length));
          ${unref ? 'a.unref();' : "setTimeout(() => b.send(Buffer.from('x')), 100);"}`,
       ],
-      { encoding: 'utf8', timeout: 10000 },
+      { encoding: 'utf8', timeout: 10000 * SLOWDOWN },
     );
   assert.equal(run(false).trim(), 'got 1');
   assert.equal(run(true).trim(), '');
@@ -430,7 +431,7 @@ test('bad arguments reject with TypeError/RangeError', async () => {
 // child whose only pool thread is held (an open() of a FIFO without a
 // writer), the connect stays pending while timers run, and completes once
 // the thread is free.
-test('connectAsync resolves host names on the thread pool, never blocking the loop', { timeout: 30000 }, () => {
+test('connectAsync resolves host names on the thread pool, never blocking the loop', { timeout: 30000 * SLOWDOWN }, () => {
   const script = `
     import * as socket from 'bsdsock';
     import fs from 'node:fs';
@@ -464,7 +465,7 @@ test('connectAsync resolves host names on the thread pool, never blocking the lo
     execFileSync(process.execPath, ['--input-type=module', '-e', script], {
       env: { ...process.env, UV_THREADPOOL_SIZE: '1' },
       encoding: 'utf8',
-      timeout: 20000,
+      timeout: 20000 * SLOWDOWN,
     }),
   );
   assert.equal(out.settledWhileHeld, false, 'the name was resolved without the thread pool');
@@ -488,7 +489,7 @@ test('a socket that waited, went idle and was garbage-collected around still wak
          a.close(); b.close();
        })();`,
     ],
-    { encoding: 'utf8', timeout: 10000 },
+    { encoding: 'utf8', timeout: 10000 * SLOWDOWN },
   );
   assert.equal(out.trim(), 'y');
 });
@@ -906,7 +907,7 @@ test('ref() after unref() makes a pending twin keep the process alive again', ()
          ${setup}
          setTimeout(() => b.send(Buffer.from('x')), 200).unref();`,
       ],
-      { encoding: 'utf8', timeout: 10000 },
+      { encoding: 'utf8', timeout: 10000 * SLOWDOWN },
     ).trim();
   const pending = "a.recvAsync(1).then((d) => { console.log('got', d.length); a.close(); b.close(); });";
   assert.equal(run(`${pending} a.unref();`), '', 'unref(): the process exits');

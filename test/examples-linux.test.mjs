@@ -13,6 +13,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as socket from 'bsdsock';
+import { SLOWDOWN } from './support/emulation.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const linux = process.platform === 'linux';
@@ -38,7 +39,7 @@ const noNamespace = whyNoNamespace();
 /** Runs a command from the repository root; resolves with its status and output. */
 function run(cmd, args, timeout = 10000) {
   return new Promise((resolve, reject) => {
-    const child = spawn(cmd, args, { cwd: root, timeout });
+    const child = spawn(cmd, args, { cwd: root, timeout: timeout * SLOWDOWN });
     let stdout = '';
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (s) => (stdout += s));

@@ -3,6 +3,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
 import * as socket from 'bsdsock';
 
 function python(code) {
@@ -188,4 +190,28 @@ test('constants are plain numbers and the module namespace is complete', () => {
   }
   assert.equal(socket.SocketKind[1], 'SOCK_STREAM');
   assert.equal(socket.SocketKind[0], undefined);
+});
+
+// One dist serves every prebuilt binary (scripts/build.mjs): the names are
+// declared over every platform's table, the values come from the binary that
+// is loaded, and a name that binary lacks is no number of another platform.
+test('constants are the loaded binary\'s: CommonJS has no undefined constant; the ES module\'s undefined names are the ones this platform lacks', () => {
+  const require = createRequire(import.meta.url);
+  const cjs = require('bsdsock');
+  const table = require('node-gyp-build')(fileURLToPath(new URL('..', import.meta.url))).constants;
+  assert.deepEqual([...socket.CONSTANT_NAMES], Object.keys(table).sort());
+  assert.ok(Object.isFrozen(socket.CONSTANT_NAMES));
+  for (const n of socket.CONSTANT_NAMES) {
+    assert.equal(cjs[n], table[n], n);
+    assert.equal(socket[n], table[n], n);
+  }
+  const undefinedInCjs = Object.keys(cjs).filter((k) => cjs[k] === undefined);
+  assert.deepEqual(undefinedInCjs, []);
+  // Declared (from another platform's table) but not this platform's: undefined in ESM, absent in CommonJS.
+  const lacking = Object.keys(socket).filter((k) => socket[k] === undefined);
+  for (const n of lacking) {
+    assert.ok(/^[A-Z][A-Z0-9_]*$/.test(n), `${n} is a constant's name`);
+    assert.equal(n in cjs, false, n);
+    assert.equal(socket.CONSTANT_NAMES.includes(n), false, n);
+  }
 });

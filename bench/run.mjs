@@ -6,10 +6,12 @@
 // implementations alternating round after round (A B C A B C ...), first
 // unpinned, then with every process of a measurement pinned to CPU 0
 // (`taskset -c 0`). Prints the medians, the ratios bsdsock/peer and the
-// targets, and writes the same tables to bench/RESULTS.md.
+// targets, and writes the same tables to bench/RESULTS.local.md (not
+// tracked by git), or with --update (or BENCH_UPDATE=1) to the tracked
+// bench/RESULTS.md.
 //
 // usage: node bench/run.mjs [--rounds N] [--quick] [--only W2,W6]
-//                           [--pin both|off|on] [--duration SECONDS]
+//                           [--pin both|off|on] [--duration SECONDS] [--update]
 //        BENCH_ROUNDS=N also sets the rounds.
 //
 // Every loop is bounded in count and time (in the workloads), every
@@ -29,7 +31,7 @@ const ROOT = dirname(BENCH);
 // --- options -------------------------------------------------------------
 
 function parseArgs(argv) {
-  const o = { rounds: Number(process.env.BENCH_ROUNDS ?? 3), quick: false, only: null, pin: 'both', duration: null };
+  const o = { rounds: Number(process.env.BENCH_ROUNDS ?? 3), quick: false, only: null, pin: 'both', duration: null, update: process.env.BENCH_UPDATE === '1' };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const val = () => {
@@ -38,12 +40,13 @@ function parseArgs(argv) {
       return argv[++i];
     };
     if (a === '--quick') o.quick = true;
+    else if (a === '--update') o.update = true;
     else if (a.startsWith('--rounds')) o.rounds = Number(val());
     else if (a.startsWith('--only')) o.only = val().toUpperCase().split(',').filter(Boolean);
     else if (a.startsWith('--pin')) o.pin = val();
     else if (a.startsWith('--duration')) o.duration = Number(val());
     else if (a === '--help' || a === '-h') {
-      console.log('usage: node bench/run.mjs [--rounds N] [--quick] [--only W2,W6] [--pin both|off|on] [--duration SECONDS]');
+      console.log('usage: node bench/run.mjs [--rounds N] [--quick] [--only W2,W6] [--pin both|off|on] [--duration SECONDS] [--update]');
       process.exit(0);
     } else throw new Error(`unknown argument ${a}`);
   }
@@ -543,19 +546,21 @@ async function main() {
     raw.join('\n'),
     '',
   ].join('\n');
-  const out = join(BENCH, 'RESULTS.md');
+  // The tracked file only when asked: a run for oneself leaves git clean.
+  const tracked = join(BENCH, 'RESULTS.md');
+  const out = opts.update ? tracked : join(BENCH, 'RESULTS.local.md');
   const tmpOut = join(BENCH, `RESULTS.tmp-${process.pid}`);
   // The optimisation log below the marker is written by hand and kept.
   const MARK = '<!-- optimisation log: kept across runs -->';
   let log = `${MARK}\n## Optimisation log\n\n(none yet)\n`;
   try {
-    const old = readFileSync(out, 'utf8');
+    const old = readFileSync(tracked, 'utf8');
     const at = old.indexOf(MARK);
     if (at >= 0) log = old.slice(at);
   } catch {}
   writeFileSync(tmpOut, `${md}\n${log}`);
   renameSync(tmpOut, out);
-  console.log(`wrote ${out}`);
+  console.log(`wrote ${out}${opts.update ? '' : ' (untracked; --update writes bench/RESULTS.md)'}`);
 }
 
 main().then(

@@ -67,4 +67,4 @@ export function constantComment(name) {
 
 /** The TSDoc comment for CONSTANT_NAMES. */
 export const constantNamesComment =
-  '/**\n * The names of every constant above, sorted: what this build read out of the system headers.\n * @group Constants: lists\n */';
+  '/**\n * The names of the constants this platform defines (the table of the loaded binary, read out of the system headers it was built on), sorted.\n * @group Constants: lists\n */';

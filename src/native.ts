@@ -1,6 +1,7 @@
 // The addon, loaded through node-gyp-build (which also finds prebuilt
 // binaries), and the types of what it exports. Every syscall binding
 // returns a negative errno on failure; see native/bsd.h.
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 
 /** A bytes-like object as the addon accepts it. */
@@ -83,11 +84,41 @@ export interface Binding {
   select_limits: { FD_SETSIZE: number; epoll: number };
 }
 
+/** Whether this process runs on musl (its report names no glibc). */
+function isMusl(): boolean {
+  if (process.platform !== 'linux') return false;
+  const header = (process.report?.getReport() as { header?: { glibcVersionRuntime?: string } } | undefined)?.header;
+  return header !== undefined && header.glibcVersionRuntime === undefined;
+}
+
+/**
+ * The addon: a local build (build/Release) first, else the prebuilt binary
+ * for this platform (prebuilds/<platform>-<arch>/node.napi.<libc>.node), as
+ * node-gyp-build picks them. node-gyp-build takes only Alpine for musl: on
+ * another musl system the glibc binary fails to load, and the musl one is
+ * tried.
+ */
+function load(): Binding {
+  const root = join(__dirname, '..', '..');
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    return require('node-gyp-build')(root);
+  } catch (error) {
+    const musl = isMusl();
+    const muslBinary = join(root, 'prebuilds', `${process.platform}-${process.arch}`, 'node.napi.musl.node');
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    if (musl && existsSync(muslBinary)) return require(muslBinary);
+    const target = `${process.platform}-${process.arch}${process.platform === 'linux' ? (musl ? ' (musl)' : ' (glibc)') : ''}`;
+    throw new Error(
+      `bsdsock: no native binary could be loaded for ${target}: ${(error as Error).message.trim()}\n` +
+        'Build it from source with `npm rebuild bsdsock` (needs python3, make, a C compiler and Node.js headers).',
+      { cause: error },
+    );
+  }
+}
+
 // BSDSOCK_ADDON names another build of the addon to load instead, such as
 // the sanitizer build that `npm run test:sanitize` makes.
 const addonPath = process.env.BSDSOCK_ADDON;
-export const binding: Binding = addonPath
-  ? // eslint-disable-next-line @typescript-eslint/no-require-imports
-    require(addonPath)
-  : // eslint-disable-next-line @typescript-eslint/no-require-imports
-    require('node-gyp-build')(join(__dirname, '..', '..'));
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+export const binding: Binding = addonPath ? require(addonPath) : load();

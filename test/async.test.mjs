@@ -2,15 +2,15 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
-import { readdirSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import { Worker } from 'node:worker_threads';
 import { constants as osConstants } from 'node:os';
 import * as socket from 'bsdsock';
+import { fdList, openFds as fdCount } from './support/fds.mjs';
+import { SLOWDOWN } from './support/emulation.mjs';
 
 const { ECONNREFUSED } = osConstants.errno;
 
-const fdCount = () => readdirSync('/proc/self/fd').length;
 const fdsAtStart = fdCount();
 
 function listener(backlog = 128) {
@@ -408,7 +408,7 @@ test('a waiting twin keeps the process alive; unref() lets it exit', () => {
          a.recvAsync(1).then((d) => console.log('got', d.length));
          ${unref ? 'a.unref();' : "setTimeout(() => b.send(Buffer.from('x')), 100);"}`,
       ],
-      { encoding: 'utf8', timeout: 10000 },
+      { encoding: 'utf8', timeout: 10000 * SLOWDOWN },
     );
   assert.equal(run(false).trim(), 'got 1');
   assert.equal(run(true).trim(), '');
@@ -431,7 +431,7 @@ test('bad arguments reject with TypeError/RangeError', async () => {
 // child whose only pool thread is held (an open() of a FIFO without a
 // writer), the connect stays pending while timers run, and completes once
 // the thread is free.
-test('connectAsync resolves host names on the thread pool, never blocking the loop', { timeout: 30000 }, () => {
+test('connectAsync resolves host names on the thread pool, never blocking the loop', { timeout: 30000 * SLOWDOWN }, () => {
   const script = `
     import * as socket from 'bsdsock';
     import fs from 'node:fs';
@@ -465,7 +465,7 @@ test('connectAsync resolves host names on the thread pool, never blocking the lo
     execFileSync(process.execPath, ['--input-type=module', '-e', script], {
       env: { ...process.env, UV_THREADPOOL_SIZE: '1' },
       encoding: 'utf8',
-      timeout: 20000,
+      timeout: 20000 * SLOWDOWN,
     }),
   );
   assert.equal(out.settledWhileHeld, false, 'the name was resolved without the thread pool');
@@ -489,7 +489,7 @@ test('a socket that waited, went idle and was garbage-collected around still wak
          a.close(); b.close();
        })();`,
     ],
-    { encoding: 'utf8', timeout: 10000 },
+    { encoding: 'utf8', timeout: 10000 * SLOWDOWN },
   );
   assert.equal(out.trim(), 'y');
 });
@@ -907,7 +907,7 @@ test('ref() after unref() makes a pending twin keep the process alive again', ()
          ${setup}
          setTimeout(() => b.send(Buffer.from('x')), 200).unref();`,
       ],
-      { encoding: 'utf8', timeout: 10000 },
+      { encoding: 'utf8', timeout: 10000 * SLOWDOWN },
     ).trim();
   const pending = "a.recvAsync(1).then((d) => { console.log('got', d.length); a.close(); b.close(); });";
   assert.equal(run(`${pending} a.unref();`), '', 'unref(): the process exits');
@@ -1006,9 +1006,7 @@ test('bad arguments of acceptAsync, connectAsync, connect_exAsync, recvfromAsync
 
 test('no file descriptor is left open by this file', async () => {
   await sleep(50);
-  const { readlinkSync } = await import('node:fs');
-  const now = readdirSync('/proc/self/fd').map((f) => { try { return f + ' ' + readlinkSync('/proc/self/fd/' + f); } catch { return f; } });
-  assert.equal(fdCount(), fdsAtStart, now.join('\n'));
+  assert.equal(fdCount(), fdsAtStart, fdList().join('\n'));
 });
 
 test('results of recv/recvAsync never share bytes: full big reads, partial big reads and small reads keep their contents', async () => {

@@ -3,11 +3,12 @@
 // that families this kernel lacks are covered too.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
 import { constants as os } from 'node:os';
+import { openFds } from './support/fds.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 // The addon the package loaded (the sanitizer build under test:sanitize).
@@ -17,7 +18,6 @@ const linux = process.platform === 'linux';
 const loIndex = linux ? Number(readFileSync('/sys/class/net/lo/ifindex', 'utf8')) : 0;
 // The codecs look interface names up (if_nametoindex/if_indextoname open a
 // socket each time): the count must come back to this.
-const openFds = () => readdirSync('/proc/self/fd').length;
 const fdsAtStart = linux ? openFds() : 0;
 
 const encode = (family, address) => binding.sockaddr_encode(family, address);

@@ -7,12 +7,13 @@ import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { constants as osConstants } from 'node:os';
 import * as socket from 'bsdsock';
+import { openFds } from './support/fds.mjs';
 
 // The addon object the package uses (require caches it), to watch its calls.
 const { binding } = createRequire(import.meta.url)('../dist/cjs/native.js');
 
 const { ECONNREFUSED, EADDRINUSE } = osConstants.errno;
-const fdsAtStart = readdirSync('/proc/self/fd').length;
+const fdsAtStart = openFds();
 
 function server(host = '127.0.0.1') {
   const s = socket.socket(socket.AF_INET, socket.SOCK_STREAM);
@@ -120,7 +121,7 @@ test('create_connection: bad arguments', async () => {
 });
 
 test('create_connectionAsync: happy_eyeballs_delay and interleave are validated before any lookup', async () => {
-  const fds = readdirSync('/proc/self/fd').length;
+  const fds = openFds();
   const bad = [
     [{ interleave: 1.5 }, { name: 'TypeError', code: 'ERR_INVALID_ARG_TYPE', message: /^The "interleave" argument must be an integer\. Received type number \(1\.5\)$/ }],
     [{ interleave: '2' }, { name: 'TypeError', code: 'ERR_INVALID_ARG_TYPE', message: /"interleave"/ }],
@@ -138,7 +139,7 @@ test('create_connectionAsync: happy_eyeballs_delay and interleave are validated 
   for (const [options, expected] of bad) {
     await assert.rejects(socket.create_connectionAsync(['127.0.0.1', dead], options), expected, String(Object.entries(options)));
   }
-  assert.equal(readdirSync('/proc/self/fd').length, fds);
+  assert.equal(openFds(), fds);
   // Accepted: 0 (getaddrinfo's order), a bigint, null for "not given".
   const srv = server();
   const port = srv.getsockname()[1];
@@ -169,11 +170,11 @@ test('create_connectionAsync with Happy Eyeballs removes its abort listener once
   assert.equal(getEventListeners(ac.signal, 'abort').length, 0, 'no abort listener left after failure');
   // An abort while attempts are pending rejects with the reason and closes them.
   const stuck = stuckServer();
-  const fds = readdirSync('/proc/self/fd').length;
+  const fds = openFds();
   const pending = socket.create_connectionAsync(['127.0.0.1', stuck.port], 5, null, { happy_eyeballs_delay: 0.05, signal: ac.signal });
   setTimeout(() => ac.abort(new Error('stop')), 50);
   await assert.rejects(pending, { message: 'stop' });
-  assert.equal(readdirSync('/proc/self/fd').length, fds, 'the pending attempt was closed');
+  assert.equal(openFds(), fds, 'the pending attempt was closed');
   stuck.close();
 });
 
@@ -463,8 +464,10 @@ test('create_connection tries each address of a name in order', { skip: !haveNet
 test('create_connectionAsync races attempts (Happy Eyeballs): interleave picks the second, losers are closed', { skip: !haveNetns && 'needs root and iproute2' }, () => {
   const script = `
     const socket = require('bsdsock');
-    const { readdirSync } = require('node:fs');
-    const fds = () => readdirSync('/proc/self/fd').length;
+    const { readdirSync, readlinkSync } = require('node:fs');
+    // Sockets only: Node may open and close its own descriptors meanwhile.
+    const isSocket = (f) => { try { return readlinkSync('/proc/self/fd/' + f).startsWith('socket:'); } catch { return false; } };
+    const fds = () => readdirSync('/proc/self/fd').filter(isSocket).length;
     const out = {};
     const stuck = socket.socket(socket.AF_INET6); stuck.bind(['::1', 0]); stuck.listen(0);
     const port = stuck.getsockname()[1];
@@ -527,5 +530,5 @@ test('create_connectionAsync races attempts (Happy Eyeballs): interleave picks t
 });
 
 test('no descriptor left open', () => {
-  assert.equal(readdirSync('/proc/self/fd').length, fdsAtStart);
+  assert.equal(openFds(), fdsAtStart);
 });

@@ -3,6 +3,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
 import * as socket from 'bsdsock';
 
 function python(code) {
@@ -74,6 +76,11 @@ import json, socket
 print(json.dumps(sorted(n for n in dir(socket) if n.isupper())))
 `;
 
+// The names that come from BlueZ's headers (libbluetooth-dev), which a
+// CPython build and a bsdsock build may each have had or not: Debian's
+// python3 has them, a python3 built without BlueZ's headers has not.
+const BLUEZ_NAMES = ['BTPROTO_HCI', 'BTPROTO_L2CAP', 'BTPROTO_RFCOMM', 'BTPROTO_SCO', 'HCI_DATA_DIR', 'HCI_FILTER', 'HCI_TIME_STAMP', 'SOL_HCI'];
+
 test('the upper-case names python3 has and bsdsock lacks are exactly the allow-list', (t) => {
   const out = python(PY_UPPER_NAMES);
   if (out === null) {
@@ -81,11 +88,19 @@ test('the upper-case names python3 has and bsdsock lacks are exactly the allow-l
     return;
   }
   const pyNames = JSON.parse(out);
-  const missing = pyNames.filter((n) => !(n in socket)).sort();
+  const missing = pyNames.filter((n) => !(n in socket) || socket[n] === undefined).sort();
   // Entries this python3 lacks are left out of the comparison (older versions).
-  const allowed = Object.keys(PYTHON_ONLY).filter((n) => pyNames.includes(n)).sort();
-  assert.deepEqual(missing, allowed);
-  t.diagnostic(`python3 upper-case names: ${pyNames.length}; missing from bsdsock: ${missing.join(', ') || 'none'}`);
+  const allowed = Object.keys(PYTHON_ONLY).filter((n) => pyNames.includes(n));
+  // A bsdsock built without BlueZ's headers lacks every one of their names
+  // (never some of them); this python3 may still have them.
+  const withBluez = BLUEZ_NAMES.filter((n) => socket.CONSTANT_NAMES.includes(n));
+  assert.ok(withBluez.length === 0 || withBluez.length === BLUEZ_NAMES.length, `some BlueZ names only: ${withBluez.join(', ')}`);
+  if (withBluez.length === 0) allowed.push(...BLUEZ_NAMES.filter((n) => pyNames.includes(n)));
+  assert.deepEqual(missing, allowed.sort());
+  t.diagnostic(
+    `python3 upper-case names: ${pyNames.length}; missing from bsdsock: ${missing.join(', ') || 'none'}` +
+      (withBluez.length === 0 ? ' (bsdsock built without BlueZ headers)' : ''),
+  );
 });
 
 test('ALG_OP_SIGN, ALG_OP_VERIFY, ALG_SET_PUBKEY, UDPLITE_SEND_CSCOV, UDPLITE_RECV_CSCOV: CPython\'s fallback values', (t) => {
@@ -175,4 +190,28 @@ test('constants are plain numbers and the module namespace is complete', () => {
   }
   assert.equal(socket.SocketKind[1], 'SOCK_STREAM');
   assert.equal(socket.SocketKind[0], undefined);
+});
+
+// One dist serves every prebuilt binary (scripts/build.mjs): the names are
+// declared over every platform's table, the values come from the binary that
+// is loaded, and a name that binary lacks is no number of another platform.
+test('constants are the loaded binary\'s: CommonJS has no undefined constant; the ES module\'s undefined names are the ones this platform lacks', () => {
+  const require = createRequire(import.meta.url);
+  const cjs = require('bsdsock');
+  const table = require('node-gyp-build')(fileURLToPath(new URL('..', import.meta.url))).constants;
+  assert.deepEqual([...socket.CONSTANT_NAMES], Object.keys(table).sort());
+  assert.ok(Object.isFrozen(socket.CONSTANT_NAMES));
+  for (const n of socket.CONSTANT_NAMES) {
+    assert.equal(cjs[n], table[n], n);
+    assert.equal(socket[n], table[n], n);
+  }
+  const undefinedInCjs = Object.keys(cjs).filter((k) => cjs[k] === undefined);
+  assert.deepEqual(undefinedInCjs, []);
+  // Declared (from another platform's table) but not this platform's: undefined in ESM, absent in CommonJS.
+  const lacking = Object.keys(socket).filter((k) => socket[k] === undefined);
+  for (const n of lacking) {
+    assert.ok(/^[A-Z][A-Z0-9_]*$/.test(n), `${n} is a constant's name`);
+    assert.equal(n in cjs, false, n);
+    assert.equal(socket.CONSTANT_NAMES.includes(n), false, n);
+  }
 });

@@ -7,16 +7,15 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { readdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { constants as os } from 'node:os';
 import * as socket from 'bsdsock';
+import { openFds } from './support/fds.mjs';
 
 const require = createRequire(import.meta.url);
 const families = (name) => require(`../dist/cjs/families/${name}.js`);
 const E = os.errno;
 const linux = process.platform === 'linux';
-const openFds = () => readdirSync('/proc/self/fd').length;
 const fdsAtStart = linux ? openFds() : 0;
 
 /** bind(address) on a `family` socket object over a fresh UDP descriptor. */

@@ -5,15 +5,16 @@
 // skips and says why.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { constants as os, endianness } from 'node:os';
 import * as socket from 'bsdsock';
+import { openFds } from './support/fds.mjs';
+import { qemuLacks } from './support/emulation.mjs';
 
 const E = os.errno;
 const linux = process.platform === 'linux';
 const root = linux && process.getuid() === 0;
 const needRoot = !linux ? 'Linux only' : !root && 'needs root (CAP_NET_RAW)';
-const openFds = () => readdirSync('/proc/self/fd').length;
 const fdsAtStart = linux ? openFds() : 0;
 const lo = linux ? { index: Number(readFileSync('/sys/class/net/lo/ifindex', 'utf8')), type: Number(readFileSync('/sys/class/net/lo/type', 'utf8')) } : null;
 
@@ -244,7 +245,7 @@ function auxdata(ancdata) {
 // outside its own few with EINVAL: the addon must not add MSG_CMSG_CLOEXEC
 // behind the caller's back there (Python: d.recvmsg(2000, 64) on a lo
 // capture returns (data, [(263, 8, auxdata)], 0, ('lo', 2048, 0, 772, b'\0' * 6))).
-test('AF_PACKET recvmsg, recvmsg_into and their async twins, with PACKET_AUXDATA', { skip: needRoot, timeout: 60000 }, async () => {
+test('AF_PACKET recvmsg, recvmsg_into and their async twins, with PACKET_AUXDATA', { skip: needRoot || qemuLacks('SOL_PACKET options (setsockopt PACKET_AUXDATA: ENOPROTOOPT)'), timeout: 60000 }, async () => {
   // linux/socket.h and linux/if_packet.h: the constants exist and have the kernel's values.
   assert.equal(socket.SOL_PACKET, 263);
   assert.equal(socket.PACKET_AUXDATA, 8);
@@ -487,7 +488,7 @@ test('AF_VSOCK: options at level AF_VSOCK are 64-bit unsigned, read and written 
   }
 });
 
-test('SO_BINDTODEVICE takes the interface name as bytes', { skip: needRoot }, () => {
+test('SO_BINDTODEVICE takes the interface name as bytes', { skip: needRoot || qemuLacks('getsockopt SO_BINDTODEVICE of a bound socket (EINVAL)') }, () => {
   const s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM);
   const peer = socket.socket(socket.AF_INET, socket.SOCK_DGRAM);
   try {

@@ -2,14 +2,14 @@
 // filesystem and abstract names, autobind.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { constants as os } from 'node:os';
 import * as socket from 'bsdsock';
+import { openFds } from './support/fds.mjs';
 
 const linux = process.platform === 'linux';
-const openFds = () => readdirSync('/proc/self/fd').length;
 const fdsAtStart = linux ? openFds() : 0;
 const unique = () => `bsdsock-${process.pid}-${Math.random().toString(16).slice(2)}`;
 

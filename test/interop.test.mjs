@@ -12,30 +12,22 @@ import { spawn, execFileSync } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
-import { readdirSync, readFileSync, readlinkSync, mkdtempSync, rmSync, openSync, constants as fsConstants } from 'node:fs';
+import { readFileSync, mkdtempSync, rmSync, openSync, constants as fsConstants } from 'node:fs';
 import { randomBytes, createHash } from 'node:crypto';
 import { constants as osConstants, tmpdir } from 'node:os';
 import * as socket from 'bsdsock';
+import { fdList, openFds as fdCount } from './support/fds.mjs';
+import { SLOWDOWN } from './support/emulation.mjs';
 
 const { EBADF, EAGAIN, ENOTSOCK } = osConstants.errno;
 const O_NONBLOCK = 0o4000; // Linux, all architectures Node supports here
 
-const fdCount = () => readdirSync('/proc/self/fd').length;
-function fdList() {
-  return readdirSync('/proc/self/fd').map((f) => {
-    try {
-      return `${f} ${readlinkSync(`/proc/self/fd/${f}`)}`;
-    } catch {
-      return f; // the directory handle readdirSync had open
-    }
-  });
-}
 const fdsAtStart = fdList();
 
 const KEY = readFileSync(new URL('./fixtures/tls-key.pem', import.meta.url));
 const CERT = readFileSync(new URL('./fixtures/tls-cert.pem', import.meta.url));
 
-const T = { timeout: 8000 };
+const T = { timeout: 8000 * SLOWDOWN };
 
 /** The descriptor's open-file flags, from /proc. */
 function fdFlags(fd) {
@@ -726,7 +718,7 @@ test('ownership after a move survives garbage collection of the object left behi
       console.log(JSON.stringify({ d1, d2, warnings }));
     })();
   `;
-  const out = execFileSync(process.execPath, ['--expose-gc', '-e', code], { encoding: 'utf8', timeout: 8000 });
+  const out = execFileSync(process.execPath, ['--expose-gc', '-e', code], { encoding: 'utf8', timeout: 8000 * SLOWDOWN });
   assert.deepEqual(JSON.parse(out.trim()), { d1: 'after gc', d2: 'moved back', warnings: [] });
 });
 

@@ -2,12 +2,12 @@
 // text decoding, checked against Python 3.11's socket.makefile.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { fstatSync, readdirSync } from 'node:fs';
+import { fstatSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
 import * as socket from 'bsdsock';
+import { openFds as fdCount } from './support/fds.mjs';
 
 const B = (s) => Buffer.from(s);
-const fdCount = () => readdirSync('/proc/self/fd').length;
 const isOpen = (fd) => {
   try {
     fstatSync(fd);

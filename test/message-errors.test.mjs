@@ -3,15 +3,16 @@
 // crash, no descriptor leaked.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { closeSync, openSync, readdirSync } from 'node:fs';
+import { closeSync, openSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { constants as osConstants } from 'node:os';
 import * as socket from 'bsdsock';
+import { openFds } from './support/fds.mjs';
+import { emulator, qemuLacks } from './support/emulation.mjs';
 
 const require = createRequire(import.meta.url);
 const { EAGAIN, EBADF } = osConstants.errno;
 
-const openFds = () => readdirSync('/proc/self/fd').length;
 const fdsAtStart = openFds();
 
 // Python TypeError / ValueError / OverflowError, as API.md spells them.
@@ -190,7 +191,7 @@ test('send_fds / recv_fds: fds that are not integers, closed fds, bad maxfds', a
   peer.close();
 });
 
-test('the addon itself never crashes on bad input', () => {
+test('the addon itself never crashes on bad input', (t) => {
   const { binding } = require('../dist/cjs/native.js');
   const [a, peer] = pair();
   const fd = a.fileno();
@@ -217,7 +218,9 @@ test('the addon itself never crashes on bad input', () => {
   assert.throws(() => binding.recvmsg(peer.fileno(), [Buffer.alloc(1)], -1, 0), RangeError);
   assert.throws(() => binding.recvmsg(peer.fileno(), [Buffer.alloc(1)], 2 ** 31, 0), RangeError);
   assert.equal(binding.recvmsg(-1, [Buffer.alloc(1)], 0, 0), -EBADF);
-  assert.equal(binding.sendmsg(-1, [], null, 0, socket.AF_UNIX, null), -EBADF);
+  // qemu-user answers a sendmsg with no buffers itself (0), without the kernel's EBADF.
+  if (emulator) t.diagnostic(qemuLacks('sendmsg with no buffers (returns 0 without the kernel, so no EBADF): not checked'));
+  else assert.equal(binding.sendmsg(-1, [], null, 0, socket.AF_UNIX, null), -EBADF);
   a.close();
   peer.close();
 });

@@ -8,7 +8,6 @@ import {
   fstatSync,
   mkdtempSync,
   openSync,
-  readdirSync,
   readFileSync,
   readSync,
   rmSync,
@@ -21,6 +20,8 @@ import { constants as osConstants, endianness, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import * as socket from 'bsdsock';
+import { openFds } from './support/fds.mjs';
+import { emulator, qemuLacks, SLOWDOWN } from './support/emulation.mjs';
 
 const require = createRequire(import.meta.url);
 // Internal seams of src/message.ts (same module instance as 'bsdsock').
@@ -31,7 +32,6 @@ const LE = endianness() === 'LE';
 const int32 = (b, off = 0) => (LE ? b.readInt32LE(off) : b.readInt32BE(off));
 const uint32 = (b, off = 0) => (LE ? b.readUInt32LE(off) : b.readUInt32BE(off));
 
-const openFds = () => readdirSync('/proc/self/fd').length;
 const fdsAtStart = openFds();
 
 const dir = mkdtempSync(join(tmpdir(), 'bsdsock-msg-'));
@@ -291,11 +291,16 @@ test('IP_RECVTTL and IP_RECVTOS (set by option and by control message)', () => {
   srv.close();
 });
 
-test('SO_TIMESTAMP and SO_TIMESTAMPNS', () => {
-  for (const [opt, type] of [
+test('SO_TIMESTAMP and SO_TIMESTAMPNS', (t) => {
+  const options = [
     [socket.SO_TIMESTAMP, socket.SCM_TIMESTAMP],
     [socket.SO_TIMESTAMPNS, socket.SCM_TIMESTAMPNS],
-  ]) {
+  ];
+  if (emulator) {
+    t.diagnostic(qemuLacks('SO_TIMESTAMPNS (setsockopt: ENOPROTOOPT): SO_TIMESTAMP only'));
+    options.pop();
+  }
+  for (const [opt, type] of options) {
     const srv = socket.socket(socket.AF_INET, socket.SOCK_DGRAM);
     srv.setsockopt(socket.SOL_SOCKET, opt, 1);
     srv.bind(['127.0.0.1', 0]);
@@ -333,7 +338,7 @@ test('MSG_TRUNC: a datagram longer than the buffer', () => {
   b.close();
 });
 
-test('MSG_CTRUNC: several fds, room for one; the others are not leaked', () => {
+test('MSG_CTRUNC: several fds, room for one; the others are not leaked', { skip: qemuLacks('MSG_CTRUNC (recvmsg reports no flag when control data is cut)') }, () => {
   const [a, b] = dgramPair();
   const r = openSync('/dev/null', 'r');
   const before = openFds();
@@ -370,7 +375,7 @@ test('MSG_CTRUNC: several fds, room for one; the others are not leaked', () => {
   b.close();
 });
 
-test('scatter/gather: every kind of buffer, straight into the caller\'s memory', () => {
+test('scatter/gather: every kind of buffer, straight into the caller\'s memory', (t) => {
   const [a, b] = dgramPair();
   const parts = [
     Buffer.from('ab'),
@@ -392,8 +397,12 @@ test('scatter/gather: every kind of buffer, straight into the caller\'s memory',
     yield Buffer.from('gen');
   })());
   assert.deepEqual(b.recvmsg(10)[0], Buffer.from('gen'));
-  a.sendmsg([]);
-  assert.deepEqual(b.recvmsg(10), [Buffer.alloc(0), [], 0, null]);
+  // qemu-user answers a sendmsg with no buffers itself: nothing is sent, and the recvmsg would wait forever.
+  if (emulator) t.diagnostic(qemuLacks('sendmsg with no buffers (returns 0 and sends nothing): not checked'));
+  else {
+    a.sendmsg([]);
+    assert.deepEqual(b.recvmsg(10), [Buffer.alloc(0), [], 0, null]);
+  }
   // Many buffers (more than fit the native stack array).
   const many = Array.from({ length: 40 }, (_, i) => Buffer.from([i]));
   assert.equal(a.sendmsg(many), 40);
@@ -633,7 +642,7 @@ test('MSG_CMSG_CLOEXEC shows in msg_flags only when asked for', () => {
   b.close();
 });
 
-test('sendmsg_afalg: the control messages it builds', () => {
+test('sendmsg_afalg: the control messages it builds', (t) => {
   const { SOL_ALG, ALG_SET_OP, ALG_SET_IV, ALG_SET_AEAD_ASSOCLEN, ALG_OP_ENCRYPT, ALG_OP_DECRYPT } = socket;
   const hdr = socket.CMSG_LEN(0); // 16 on 64-bit Linux: size_t cmsg_len, int level, int type
   const header = (len, type) => {
@@ -681,8 +690,12 @@ test('sendmsg_afalg: the control messages it builds', () => {
   const alg = new socket.Socket(socket.AF_ALG, socket.SOCK_SEQPACKET, 0, a.detach());
   assert.equal(alg.sendmsg_afalg([Buffer.from('plain'), Buffer.from('text')], { op: ALG_OP_ENCRYPT, iv, assoclen: 0 }), 9);
   assert.equal(b.recv(100).toString(), 'plaintext');
-  assert.equal(alg.sendmsg_afalg({ op: ALG_OP_ENCRYPT }), 0);
-  assert.equal(b.recv(100).length, 0);
+  // qemu-user answers a sendmsg with no buffers itself: nothing is sent, and the recv would wait forever.
+  if (emulator) t.diagnostic(qemuLacks('sendmsg with no buffers (returns 0 and sends nothing): not checked'));
+  else {
+    assert.equal(alg.sendmsg_afalg({ op: ALG_OP_ENCRYPT }), 0);
+    assert.equal(b.recv(100).length, 0);
+  }
   // Python's argument errors.
   const typeErr = (message) => (e) => e instanceof TypeError && e.code === 'ERR_INVALID_ARG_TYPE' && e.message === message;
   assert.throws(() => alg.sendmsg_afalg([], {}), typeErr("Invalid or missing argument 'op'"));
@@ -699,13 +712,13 @@ test('sendmsg_afalg: the control messages it builds', () => {
 });
 
 test('the examples run: fd passing to a child process, a PKTINFO server', () => {
-  const fd = execFileSync(process.execPath, ['examples/fd-passing.mjs'], { encoding: 'utf8', timeout: 15000 });
+  const fd = execFileSync(process.execPath, ['examples/fd-passing.mjs'], { encoding: 'utf8', timeout: 15000 * SLOWDOWN });
   assert.equal(
     fd,
     'child: received 2 descriptors with "a file and a socket"; the file says "hello from a file the parent opened"\n' +
       'parent: the child says "thanks, I read your file"\n',
   );
-  const pk = execFileSync(process.execPath, ['examples/pktinfo-server.mjs'], { encoding: 'utf8', timeout: 15000 });
+  const pk = execFileSync(process.execPath, ['examples/pktinfo-server.mjs'], { encoding: 'utf8', timeout: 15000 * SLOWDOWN });
   assert.equal(
     pk,
     'client: "hello 127.0.0.1 reached 127.0.0.1" (answered from 127.0.0.1)\n' +

@@ -4,15 +4,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { readdirSync, existsSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import * as socket from 'bsdsock';
+import { openFds } from './support/fds.mjs';
 
 const haveProc = existsSync('/proc/self/fd');
 
-function openFds() {
-  return readdirSync('/proc/self/fd').length;
-}
 
 function swallow(fn) {
   try {

@@ -3,19 +3,20 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { closeSync, mkdirSync, mkdtempSync, openSync, readFileSync, readSync, rmSync, rmdirSync, writeFileSync, readdirSync, ftruncateSync, fstatSync } from 'node:fs';
+import { closeSync, mkdirSync, mkdtempSync, openSync, readFileSync, readSync, rmSync, rmdirSync, writeFileSync, ftruncateSync, fstatSync } from 'node:fs';
 import { open as openHandle } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { constants as osConstants, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import * as socket from 'bsdsock';
+import { openFds } from './support/fds.mjs';
 
 // The addon object the package uses (require caches it).
 const { binding } = createRequire(import.meta.url)('../dist/cjs/native.js');
 const { EINVAL } = osConstants.errno;
 
-const fdsAtStart = readdirSync('/proc/self/fd').length;
+const fdsAtStart = openFds();
 const dir = mkdtempSync(join(tmpdir(), 'bsdsock-sendfile-'));
 const DATA = randomBytes(64 << 20);
 const dataPath = join(dir, 'data.bin');
@@ -400,5 +401,5 @@ test('sendfile and sendfileAsync to a peer that has gone raise BrokenPipeError a
 
 test('cleanup: no descriptor left open', () => {
   rmSync(dir, { recursive: true, force: true });
-  assert.equal(readdirSync('/proc/self/fd').length, fdsAtStart);
+  assert.equal(openFds(), fdsAtStart);
 });

@@ -4,14 +4,13 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
 import { once } from 'node:events';
-import { readdirSync } from 'node:fs';
 import { constants as osConstants } from 'node:os';
 import { Duplex, Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { ReadableStream, WritableStream } from 'node:stream/web';
 import * as socket from 'bsdsock';
+import { openFds as fdCount } from './support/fds.mjs';
 
-const fdCount = () => readdirSync('/proc/self/fd').length;
 const fdsAtStart = fdCount();
 const osErrno = (name) => osConstants.errno[name];
 

@@ -17,7 +17,8 @@ async function run(serverCmd, clientCmd) {
     text += chunk;
   }
   const port = text.split('\n')[0].trim().split(' ').pop();
-  const client = spawnSync(clientCmd[0], [...clientCmd.slice(1), port], { encoding: 'utf8', timeout: 10000 });
+  // A bound for a client that hangs, generous enough for a slow machine (an emulated one starts Node.js in seconds).
+  const client = spawnSync(clientCmd[0], [...clientCmd.slice(1), port], { encoding: 'utf8', timeout: 60000 });
   if (client.status !== 0) {
     server.kill();
     throw new Error(`client failed (${client.status ?? client.signal}): ${client.stderr}`);

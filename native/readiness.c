@@ -98,6 +98,10 @@ static int apply_events(bsd_watcher *w, int events) {
 static void on_poll(uv_poll_t *h, int status, int events) {
   bsd_watcher *w = (bsd_watcher *)h->data;
   if (w->closing || w->callback == NULL) return;
+  /* libuv stops the handle when it reports an error (an error queued on
+   * the socket, EPOLLERR): it no longer polls, so the next watcher_set
+   * must start it again. */
+  if (status < 0) w->events = 0;
   int ready = status < 0 ? status : (events & w->want & (UV_READABLE | UV_WRITABLE));
   if (status >= 0 && (events & ~w->want & (UV_READABLE | UV_WRITABLE))) apply_events(w, w->want);
   if (ready == 0) return;

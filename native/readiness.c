@@ -183,7 +183,11 @@ void bsd_readiness_dispatch(bsd_readiness *r) {
   if (fn != NULL) {
     napi_get_global(env, &recv);
     napi_create_int32(env, count, &arg);
-    napi_status st = napi_make_callback(env, r->ctx, recv, fn, 1, &arg, NULL);
+    /* Deno writes the result through the pointer without a NULL check
+     * (the shape of denoland/deno#36569, in napi_make_callback): always
+     * pass one. */
+    napi_value ignored;
+    napi_status st = napi_make_callback(env, r->ctx, recv, fn, 1, &arg, &ignored);
     if (st == napi_pending_exception) {
       napi_value err;
       napi_get_and_clear_last_exception(env, &err);

@@ -120,7 +120,9 @@ function cpuModel() {
 
 // --- workloads -------------------------------------------------------------
 
-const node = (name, file, nodeArgs = []) => ({ name, kind: 'node', file, nodeArgs });
+const node = (name, file, nodeArgs = [], env = {}) => ({ name, kind: 'node', file, nodeArgs, env });
+// The async twins on the thread readiness backend (the one Bun uses), forced on Node.
+const THREAD_BACKEND = { BSDSOCK_READINESS: 'thread' };
 const py = (name, file, args = []) => ({ name, kind: 'py', file, args });
 const c = (name, bin, args = []) => ({ name, kind: 'c', bin, args });
 
@@ -139,6 +141,7 @@ const WORKLOADS = [
     better: 'higher',
     impls: [
       node('bsdsock-async', 'w2-bsdsock-async.mjs'),
+      node('bsdsock-async-thread', 'w2-bsdsock-async.mjs', [], THREAD_BACKEND),
       node('net', 'w2-net.mjs'),
       node('bsdsock-sync', 'w2-bsdsock-sync.mjs'),
       py('python', 'pingpong.py', ['tcp']),
@@ -166,6 +169,7 @@ const WORKLOADS = [
     better: 'higher',
     impls: [
       node('bsdsock-async', 'w4-bsdsock-async.mjs'),
+      node('bsdsock-async-thread', 'w4-bsdsock-async.mjs', [], THREAD_BACKEND),
       node('net', 'w4-net.mjs'),
       node('bsdsock-sync', 'w4-bsdsock-sync.mjs'),
       py('python', 'pingpong.py', ['unix']),
@@ -259,6 +263,7 @@ function measure(w, impl, pinned) {
         BENCH_TMP: tmp,
         BENCH_W7_N: String(W7_N),
         PYTHONDONTWRITEBYTECODE: '1',
+        ...impl.env,
       },
     });
     const pgid = child.pid;

@@ -81,7 +81,7 @@ static int set_interest(bsd_readiness *r, int fd, entry *e, int events) {
   }
   struct epoll_event ev;
   memset(&ev, 0, sizeof ev);
-  ev.events = epoll_events(events);
+  ev.events = epoll_events(events) | (r->backend->edge_triggered ? EPOLLET : 0);
   ev.data.fd = fd;
   int op = e->polled ? EPOLL_CTL_MOD : EPOLL_CTL_ADD;
   int rc = epoll_ctl(r->epfd, op, fd, &ev);
@@ -149,11 +149,18 @@ void bsd_readiness_dispatch(bsd_readiness *r) {
   int n;
   do n = epoll_wait(r->epfd, evs, BATCH, 0);
   while (n < 0 && errno == EINTR);
+  if (n > 0) bsd_readiness_deliver(r, evs, n);
+}
+
+/* Filters the events against what JS waits for and calls JS once with the
+ * ready descriptors (at most BATCH of them, from n <= BATCH events). */
+static void deliver_batch(bsd_readiness *r, const struct epoll_event *evs, int n) {
   int count = 0;
   for (int i = 0; i < n; i++) {
     int fd = evs[i].data.fd;
     if (fd < 0 || (size_t)fd >= r->cap) continue;
     entry *e = &r->table[fd];
+    if (e->polled == 0) continue; /* forgotten since it was collected */
     uint32_t got = evs[i].events;
     int seen = ((got & EPOLLIN) ? BSD_READABLE : 0) | ((got & EPOLLOUT) ? BSD_WRITABLE : 0);
     int ready;
@@ -195,6 +202,10 @@ void bsd_readiness_dispatch(bsd_readiness *r) {
     }
   }
   napi_close_handle_scope(env, scope);
+}
+
+void bsd_readiness_deliver(bsd_readiness *r, const struct epoll_event *evs, int n) {
+  for (int i = 0; i < n && r->state != NULL; i += BATCH) deliver_batch(r, evs + i, n - i < BATCH ? n - i : BATCH);
 }
 
 void bsd_readiness_teardown(bsd_readiness *r, void (*done)(void *arg), void *arg) {

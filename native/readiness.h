@@ -21,6 +21,7 @@
 #define BSD_READINESS_H
 
 #include <node_api.h>
+#include <sys/epoll.h>
 
 typedef struct bsd_readiness bsd_readiness;
 
@@ -53,8 +54,13 @@ int bsd_readiness_ref(bsd_readiness *r, int fd, int on);
 
 typedef struct bsd_backend {
   const char *name;
-  /* Starts telling the JS thread, by bsd_readiness_dispatch(r), when epfd
-   * is readable. The loop is not kept alive until keep_alive(1). Returns
+  /* Whether the poll set's entries are edge-triggered: a backend that
+   * waits on another thread collects the events there, and level-triggered
+   * entries would report the same events until JS has handled them. */
+  int edge_triggered;
+  /* Starts telling the JS thread when epfd is readable, by
+   * bsd_readiness_dispatch(r), or hands it the events the backend
+   * collected, by bsd_readiness_deliver. The loop is not kept alive until keep_alive(1). Returns
    * the backend's state, or NULL with *err set to a positive errno. */
   void *(*start)(bsd_readiness *r, napi_env env, int epfd, int *err);
   /* on: some referenced wait is pending; off: none is. JS thread only. */
@@ -73,7 +79,9 @@ extern const bsd_backend bsd_backend_uv;
 extern const bsd_backend bsd_backend_thread;
 
 /* Called by a backend on the JS thread when the poll set may be readable:
- * delivers what is ready to JS. */
+ * collects what is ready and delivers it to JS. */
 void bsd_readiness_dispatch(bsd_readiness *r);
+/* Delivers events a backend collected from the poll set (JS thread). */
+void bsd_readiness_deliver(bsd_readiness *r, const struct epoll_event *evs, int n);
 
 #endif

@@ -5,6 +5,7 @@
 
 #include <errno.h>
 #include <stdlib.h>
+#include <string.h>
 #include <uv.h>
 
 typedef struct {
@@ -12,13 +13,14 @@ typedef struct {
   bsd_readiness *r;
   void (*done)(void *arg);
   void *arg;
+  int rearm; /* see poll_start */
 } uv_backend;
 
 static void on_poll(uv_poll_t *h, int status, int events) {
   uv_backend *b = h->data;
   /* libuv stops the handle when it reports an error; a poll set itself
    * reports none, but if it ever did, polling must go on. */
-  if (status < 0) uv_poll_start(&b->poll, UV_READABLE, on_poll);
+  if (status < 0 || b->rearm) uv_poll_start(&b->poll, UV_READABLE, on_poll);
   bsd_readiness_dispatch(b->r);
 }
 
@@ -45,6 +47,13 @@ static void *poll_start(bsd_readiness *r, napi_env env, int epfd, int *err) {
       return NULL;
     }
     uv_unref((uv_handle_t *)&b->poll);
+    /* Deno's uv_poll reports one event per uv_poll_start, where libuv's
+     * goes on until stopped (denoland/deno#36317): there it is started
+     * again after each event. Not on libuv, where a restart costs two
+     * epoll_ctl calls. */
+    const napi_node_version *v = NULL;
+    b->rearm = napi_get_node_version(env, &v) == napi_ok && v != NULL && v->release != NULL &&
+               strcmp(v->release, "Deno") == 0;
     return b;
   }
   free(b);
@@ -75,4 +84,4 @@ static void poll_stop(void *state, void (*done)(void *arg), void *arg) {
   uv_close((uv_handle_t *)&b->poll, on_closed);
 }
 
-const bsd_backend bsd_backend_uv = {"uv", poll_start, poll_keep_alive, poll_stop};
+const bsd_backend bsd_backend_uv = {"uv", 0, poll_start, poll_keep_alive, poll_stop};

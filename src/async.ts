@@ -62,14 +62,14 @@ const BACKEND_VARIABLE = 'BSDSOCK_READINESS';
 
 /** The (fd, events) pairs of each delivery; null until the first wait. */
 let delivered: Int32Array | null = null;
-/** fd -> the state of the socket waiting on it: kept alive while it waits, and only then. */
-const waiting: Array<Aio | undefined> = [];
+/** fd -> the socket waiting on it: kept alive while it waits, and only then. */
+const waiting: Array<Socket | undefined> = [];
 
 function onReady(count: number): void {
   const pairs = delivered!;
   for (let i = 0; i < count; i++) {
-    const aio = waiting[pairs[2 * i]];
-    if (aio !== undefined) aio.ready(pairs[2 * i + 1]);
+    const sock = waiting[pairs[2 * i]];
+    if (sock !== undefined) (sock._aio as Aio).ready(sock, pairs[2 * i + 1]);
   }
 }
 
@@ -99,7 +99,8 @@ function startReadiness(): number {
 class Guard {
   timer: ReturnType<typeof setTimeout> | null = null;
   constructor(
-    readonly aio: Aio,
+    readonly syscall: string,
+    readonly sock: Socket,
     readonly op: Pending<unknown>,
     readonly dir: Direction,
     readonly signal: AbortSignal | undefined,
@@ -107,29 +108,34 @@ class Guard {
 
   /** The abort listener (an object, so that no closure is needed). */
   handleEvent(): void {
-    this.aio.drop(this.op, this.dir, this.signal!.reason);
+    (this.sock._aio as Aio).drop(this.sock, this.op, this.dir, this.signal!.reason);
   }
 }
 
 function onTimeout(g: Guard): void {
-  g.aio.drop(g.op, g.dir, timedOut(g.op.syscall));
+  (g.sock._aio as Aio).drop(g.sock, g.op, g.dir, timedOut(g.syscall));
 }
 
 /** A call waiting in a socket's queue. */
 class Pending<T> {
   /** The next in its queue; queues are circular (the tail's next is the head). */
   next: Pending<unknown> | null = null;
-  guard: Guard | null = null;
   constructor(
     readonly step: Step<T>,
     /** The step's arguments. */
     public a: unknown,
     public b: unknown,
     public c: unknown,
-    readonly syscall: string,
+    /** The system call errors name; a Guard (which knows it) when the call has a timeout or a signal. */
+    public about: string | Guard,
     readonly resolve: (v: T) => void,
     readonly reject: (e: unknown) => void,
   ) {}
+
+  get syscall(): string {
+    const about = this.about;
+    return typeof about === 'string' ? about : about.syscall;
+  }
 
   /** Runs the step; true when the operation is finished (settled). */
   run(sock: Socket): boolean {
@@ -156,9 +162,9 @@ class Pending<T> {
 
   /** Detaches the timer and the abort listener. */
   settle(): void {
-    const g = this.guard;
-    if (g === null) return;
-    this.guard = null;
+    const g = this.about;
+    if (typeof g === 'string') return;
+    this.about = g.syscall;
     if (g.timer !== null) clearTimeout(g.timer);
     if (g.signal !== undefined) g.signal.removeEventListener('abort', g);
   }
@@ -181,10 +187,7 @@ class Aio {
   /** WATCHED bits: what native readiness waits for; UNREF; CLOSED. */
   flags = 0;
 
-  constructor(
-    readonly sock: Socket,
-    readonly fd: number,
-  ) {}
+  constructor(readonly fd: number) {}
 
   tail(dir: Direction): Pending<unknown> | null {
     return dir === READ ? this.rq : this.wq;
@@ -200,7 +203,7 @@ class Aio {
     if (this.flags & CLOSED) return;
     // The descriptor has already left the poll set (disown, native side).
     this.flags = (this.flags & ~WATCHED) | CLOSED;
-    if (waiting[this.fd] === this) waiting[this.fd] = undefined;
+    if (waiting[this.fd]?._aio === this) waiting[this.fd] = undefined;
     this.rejectAll(null);
   }
 
@@ -222,8 +225,8 @@ class Aio {
     }
   }
 
-  enqueue(op: Pending<unknown>, dir: Direction, signal: AbortSignal | undefined): void {
-    if (this.flags & CLOSED || this.sock.fileno() < 0) {
+  enqueue(sock: Socket, op: Pending<unknown>, dir: Direction, signal: AbortSignal | undefined): void {
+    if (this.flags & CLOSED || sock.fileno() < 0) {
       op.reject(fromErrno(EBADF, op.syscall));
       return;
     }
@@ -247,21 +250,21 @@ class Aio {
       t.next = op;
     }
     this.setTail(dir, op);
-    const timeoutMs = this.sock._timeoutMs;
+    const timeoutMs = sock._timeoutMs;
     if (timeoutMs > 0 || signal !== undefined) {
-      const g = new Guard(this, op, dir, signal);
-      op.guard = g;
+      const g = new Guard(op.about as string, sock, op, dir, signal);
+      op.about = g;
       if (timeoutMs > 0) {
         g.timer = setTimeout(onTimeout, timeoutMs, g);
         if (this.flags & UNREF) g.timer.unref();
       }
       if (signal !== undefined) signal.addEventListener('abort', g, { once: true });
     }
-    this.update();
+    this.update(sock);
   }
 
   /** Removes a waiting operation (timeout, abort) and rejects it. */
-  drop(op: Pending<unknown>, dir: Direction, reason: unknown): void {
+  drop(sock: Socket, op: Pending<unknown>, dir: Direction, reason: unknown): void {
     const t = this.tail(dir);
     if (t === null || op.next === null) return;
     // Find the one before op in the circle.
@@ -280,25 +283,25 @@ class Aio {
     op.settle();
     op.reject(reason);
     // The next in line may be able to go now.
-    if (wasHead && this.tail(dir) !== null) this.drain(dir);
-    this.update();
+    if (wasHead && this.tail(dir) !== null) this.drain(sock, dir);
+    this.update(sock);
   }
 
-  ready(events: number): void {
+  ready(sock: Socket, events: number): void {
     if (this.flags & CLOSED) return;
     // Native readiness stops wanting what it delivers; update() below
     // asks again for what still waits.
     this.flags &= ~events;
-    if (events & READ) this.drain(READ);
-    if (events & WRITE) this.drain(WRITE);
-    this.update();
+    if (events & READ) this.drain(sock, READ);
+    if (events & WRITE) this.drain(sock, WRITE);
+    this.update(sock);
   }
 
   /** Runs the queued operations in order until one has to wait. */
-  drain(dir: Direction): void {
+  drain(sock: Socket, dir: Direction): void {
     for (let t = this.tail(dir); t !== null; t = this.tail(dir)) {
       const head = t.next!;
-      if (!head.run(this.sock)) break;
+      if (!head.run(sock)) break;
       if (head === t) this.setTail(dir, null);
       else t.next = head.next;
       head.next = null;
@@ -306,7 +309,7 @@ class Aio {
   }
 
   /** Watches exactly the directions something waits on. */
-  update(): void {
+  update(sock: Socket): void {
     if (this.flags & CLOSED) return;
     const want = (this.rq !== null ? READ : 0) | (this.wq !== null ? WRITE : 0);
     if (want === (this.flags & WATCHED)) return;
@@ -318,7 +321,7 @@ class Aio {
       return;
     }
     this.flags = (this.flags & ~WATCHED) | want;
-    waiting[this.fd] = want !== 0 ? this : undefined;
+    waiting[this.fd] = want !== 0 ? sock : undefined;
   }
 
   setRef(on: boolean): void {
@@ -328,7 +331,7 @@ class Aio {
       const t = this.tail(dir);
       let op = t;
       while (op !== null) {
-        const timer = op.guard?.timer;
+        const timer = typeof op.about === 'string' ? null : op.about.timer;
         if (timer) {
           if (on) timer.ref();
           else timer.unref();
@@ -342,7 +345,7 @@ class Aio {
 function aioOf(sock: Socket): Aio {
   let a = sock._aio as Aio | null;
   if (a === null) {
-    a = new Aio(sock, sock.fileno());
+    a = new Aio(sock.fileno());
     sock._aio = a;
   }
   return a;
@@ -376,7 +379,7 @@ function wait<T>(
 ): Promise<T> {
   return new Promise<T>((resolve, reject) => {
     const op = new Pending<T>(step, a, b, c, syscall, resolve, reject);
-    aioOf(sock).enqueue(op as Pending<unknown>, dir, signal);
+    aioOf(sock).enqueue(sock, op as Pending<unknown>, dir, signal);
   });
 }
 
@@ -543,44 +546,87 @@ proto.acceptAsync = function acceptAsync(this: Socket, options?: AsyncOptions) {
   return wait(this, READ, 'accept', acceptStep, undefined, undefined, undefined, signal);
 };
 
-function connectOp(sock: Socket, address: Address, options: AsyncOptions | undefined, raise: boolean): Promise<number> {
-  return rejecting(() => {
-    const family = sock.family;
+/** SO_ERROR's value, read right after getsockopt (one buffer for every connect). */
+const soError = new Int32Array(1);
+
+/** The outcome of a connect in progress, from SO_ERROR: 0, -EAGAIN (still going) or -errno. */
+function connectOutcome(fd: number): number {
+  const g = binding.getsockopt(fd, C.SOL_SOCKET, C.SO_ERROR, soError);
+  if (g < 0) return g;
+  const err = soError[0];
+  if (err === 0 || err === EISCONN) return 0;
+  if (err === EINPROGRESS || err === EALREADY) return -EAGAIN;
+  return -err;
+}
+
+/**
+ * Starts a connect: 0 (connected), -EINPROGRESS (started: wait until
+ * writable), -EAGAIN (not started: an AF_UNIX listener's backlog is full,
+ * try again when writable) or -errno.
+ */
+function connectStart(sock: Socket, family: number, address: unknown): number {
+  const fd = sock.fileno();
+  const blocking = sock._timeoutMs === -1;
+  if (blocking) binding.setnonblocking(fd, true);
+  let r: number;
+  try {
+    r = binding.connect(fd, family, address);
+  } finally {
+    if (blocking) binding.setnonblocking(fd, false);
+  }
+  if (r === 0 || r === -EAGAIN) return r;
+  if (r !== -EINPROGRESS && r !== -EINTR && r !== -EALREADY) return r;
+  // A loopback or LAN connect is often done by now: one poll() spares a
+  // trip through the loop.
+  if (binding.poll(fd, POLLOUT, 0) <= 0) return -EINPROGRESS;
+  r = connectOutcome(fd);
+  return r === -EAGAIN ? -EINPROGRESS : r;
+}
+
+/**
+ * The connect step: `a` is the native address until the connect has
+ * started (null after), `b` the family, `c` the value to resolve.
+ */
+function connectStep(op: Pending<unknown>, sock: Socket): unknown {
+  if (op.a === null) {
+    const r = connectOutcome(sock.fileno());
+    return r === 0 ? op.c : r;
+  }
+  const r = connectStart(sock, op.b as number, op.a);
+  if (r === -EINPROGRESS) {
+    op.a = null;
+    return -EAGAIN;
+  }
+  return r === 0 ? op.c : r;
+}
+
+/** connect (resolves undefined) or connect_ex (resolves 0 or the errno) once the address is an IP address. */
+function connectNow(sock: Socket, address: Address, signal: AbortSignal | undefined, raise: boolean): Promise<unknown> {
+  if (signal?.aborted) return Promise.reject(signal.reason);
+  const family = sock.family;
+  const done = raise ? undefined : 0;
+  let p: Promise<unknown>;
+  try {
     const a = toNativeAddress(family, address, raise ? 'connect' : 'connect_ex', sock.proto);
-    let started = false;
-    const out = new Int32Array(1);
-    const attempt = (): number => {
-      const fd = sock.fileno();
-      if (!started) {
-        const r = withNonblocking(sock, () => binding.connect(fd, family, a));
-        if (r === 0) return 0;
-        // In progress (EAGAIN: an AF_UNIX listener's backlog is full).
-        if (r !== -EINPROGRESS && r !== -EINTR && r !== -EALREADY) return r;
-        started = true;
-        // A loopback or LAN connect is often done by now: one poll() spares
-        // the readiness watcher and a trip through the loop.
-        if (binding.poll(fd, POLLOUT, 0) <= 0) return -EAGAIN;
-      }
-      // Writable: the outcome is in SO_ERROR.
-      const g = binding.getsockopt(fd, C.SOL_SOCKET, C.SO_ERROR, out);
-      if (g < 0) return g;
-      const err = out[0];
-      if (err === 0 || err === EISCONN) return 0;
-      if (err === EINPROGRESS || err === EALREADY) return -EAGAIN;
-      return -err;
-    };
-    const p = submit(sock, WRITE, 'connect', attempt, options);
-    if (raise) return p;
-    return p.then(
-      () => 0,
-      (e: unknown) => {
-        const errno = (e as { errno?: unknown }).errno;
-        if (typeof errno === 'number') return errno;
-        // connect_ex reports a timeout as EWOULDBLOCK, as CPython does.
-        if ((e as { message?: unknown }).message === 'timed out') return EAGAIN;
-        throw e;
-      },
-    );
+    if (idle(sock, WRITE)) {
+      const r = connectStart(sock, family, a);
+      if (r === 0) p = Promise.resolve(done);
+      else if (r === -EINPROGRESS) p = wait(sock, WRITE, 'connect', connectStep, null, family, done, signal);
+      else if (r === -EAGAIN) p = wait(sock, WRITE, 'connect', connectStep, a, family, done, signal);
+      else p = Promise.reject(fromErrno(-r, 'connect'));
+    } else {
+      p = wait(sock, WRITE, 'connect', connectStep, a, family, done, signal);
+    }
+  } catch (e) {
+    return Promise.reject(e);
+  }
+  if (raise) return p;
+  return p.then(undefined, (e: unknown) => {
+    const errno = (e as { errno?: unknown }).errno;
+    if (typeof errno === 'number') return errno;
+    // connect_ex reports a timeout as EWOULDBLOCK, as CPython does.
+    if ((e as { message?: unknown }).message === 'timed out') return EAGAIN;
+    throw e;
   });
 }
 
@@ -631,19 +677,24 @@ export async function resolveHostAsync(family: number, address: unknown, signal:
   return [zone < 0 ? text : text.slice(0, zone), ...(address as unknown[]).slice(1)];
 }
 
-function connectResolved(sock: Socket, address: Address, options: AsyncOptions | undefined, raise: boolean): Promise<number> {
-  return rejecting(() => {
-    checkSignal(options);
-    return resolveHostAsync(sock.family, address, options?.signal).then((a) => connectOp(sock, a, options, raise));
-  });
+/** connectAsync and connect_exAsync: a host name is first resolved on the thread pool. */
+function connectResolved(sock: Socket, address: Address, options: AsyncOptions | undefined, raise: boolean): Promise<unknown> {
+  let signal: AbortSignal | undefined;
+  try {
+    signal = checkSignal(options);
+  } catch (e) {
+    return Promise.reject(e);
+  }
+  if (hostToLookUp(sock.family, address) === null) return connectNow(sock, address, signal, raise);
+  return resolveHostAsync(sock.family, address, signal).then((a) => connectNow(sock, a, signal, raise));
 }
 
 proto.connectAsync = function connectAsync(this: Socket, address: Address, options?: AsyncOptions) {
-  return connectResolved(this, address, options, true).then(() => undefined);
+  return connectResolved(this, address, options, true) as Promise<void>;
 };
 
 proto.connect_exAsync = function connect_exAsync(this: Socket, address: Address, options?: AsyncOptions) {
-  return connectResolved(this, address, options, false);
+  return connectResolved(this, address, options, false) as Promise<number>;
 };
 
 // The twins below validate their arguments, try the call at once when

@@ -51,6 +51,8 @@ static void *wait_loop(void *arg) {
   thread_backend *b = arg;
   struct epoll_event evs[WAIT_EVENTS];
   int ignored;
+  /* Named, so that it can be told apart in ps, gdb and the tests. */
+  pthread_setname_np(pthread_self(), "bsdsock-ready");
   pthread_setcancelstate(PTHREAD_CANCEL_DISABLE, &ignored);
   for (;;) {
     pthread_setcancelstate(PTHREAD_CANCEL_ENABLE, &ignored);

@@ -312,7 +312,11 @@ class Aio {
   update(sock: Socket): void {
     if (this.flags & CLOSED) return;
     const want = (this.rq !== null ? READ : 0) | (this.wq !== null ? WRITE : 0);
-    if (want === (this.flags & WATCHED)) return;
+    if (want === (this.flags & WATCHED)) {
+      // Delivered and done: nothing waits, so nothing keeps the socket.
+      if (want === 0 && waiting[this.fd] === sock) waiting[this.fd] = undefined;
+      return;
+    }
     const r = binding.readiness_watch(this.fd, want);
     if (r < 0) {
       this.flags &= ~WATCHED;

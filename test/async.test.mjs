@@ -7,6 +7,7 @@ import { execFileSync } from 'node:child_process';
 import { Worker } from 'node:worker_threads';
 import { constants as osConstants } from 'node:os';
 import * as socket from 'bsdsock';
+import { nodeOnly } from './fixtures/runtime.mjs';
 
 const { ECONNREFUSED } = osConstants.errno;
 
@@ -431,7 +432,7 @@ test('bad arguments reject with TypeError/RangeError', async () => {
 // child whose only pool thread is held (an open() of a FIFO without a
 // writer), the connect stays pending while timers run, and completes once
 // the thread is free.
-test('connectAsync resolves host names on the thread pool, never blocking the loop', { timeout: 30000 }, () => {
+test('connectAsync resolves host names on the thread pool, never blocking the loop', { skip: nodeOnly('cli'), timeout: 30000 }, () => {
   const script = `
     import * as socket from 'bsdsock';
     import fs from 'node:fs';
@@ -1004,7 +1005,7 @@ test('bad arguments of acceptAsync, connectAsync, connect_exAsync, recvfromAsync
   s.close();
 });
 
-test('no file descriptor is left open by this file', async () => {
+test('no file descriptor is left open by this file', { skip: nodeOnly('ownFds') }, async () => {
   await sleep(50);
   const { readlinkSync } = await import('node:fs');
   const now = readdirSync('/proc/self/fd').map((f) => { try { return f + ' ' + readlinkSync('/proc/self/fd/' + f); } catch { return f; } });

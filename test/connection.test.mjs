@@ -7,6 +7,7 @@ import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { constants as osConstants } from 'node:os';
 import * as socket from 'bsdsock';
+import { nodeOnly } from './fixtures/runtime.mjs';
 
 // The addon object the package uses (require caches it), to watch its calls.
 const binding = createRequire(import.meta.url)('node-gyp-build')(new URL('..', import.meta.url).pathname);
@@ -460,7 +461,7 @@ test('create_connection tries each address of a name in order', { skip: !haveNet
 // ::2 and 127.0.0.1 listen on the same port. The second attempt, started
 // happy_eyeballs_delay after the first, wins long before the first attempt's
 // timeout; which address is second depends on `interleave`.
-test('create_connectionAsync races attempts (Happy Eyeballs): interleave picks the second, losers are closed', { skip: !haveNetns && 'needs root and iproute2' }, () => {
+test('create_connectionAsync races attempts (Happy Eyeballs): interleave picks the second, losers are closed', { skip: (!haveNetns && 'needs root and iproute2') || nodeOnly('ownFds') }, () => {
   const script = `
     const socket = require('bsdsock');
     const { readdirSync } = require('node:fs');
@@ -526,6 +527,6 @@ test('create_connectionAsync races attempts (Happy Eyeballs): interleave picks t
   }
 });
 
-test('no descriptor left open', () => {
+test('no descriptor left open', { skip: nodeOnly('ownFds') }, () => {
   assert.equal(readdirSync('/proc/self/fd').length, fdsAtStart);
 });

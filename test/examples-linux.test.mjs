@@ -13,6 +13,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as socket from 'bsdsock';
+import { nodeOnly } from './fixtures/runtime.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const linux = process.platform === 'linux';
@@ -187,7 +188,7 @@ test('npm run example:batch: 10,000 datagrams in batches, all received in order'
   assert.match(r.stdout, /^in order: true$/m);
 });
 
-test('npm run example:interop: http over a bsdsock connection, streams, fromNetSocket, a worker', async () => {
+test('npm run example:interop: http over a bsdsock connection, streams, fromNetSocket, a worker', { skip: nodeOnly('netHandle') }, async () => {
   const r = await run(process.execPath, ['examples/net-interop.mjs'], 20000);
   assert.equal(r.status, 0, r.stderr);
   assert.equal(

@@ -128,9 +128,11 @@ class Pending<T> {
     public c: unknown,
     /** The system call errors name; a Guard (which knows it) when the call has a timeout or a signal. */
     public about: string | Guard,
-    readonly resolve: (v: T) => void,
-    readonly reject: (e: unknown) => void,
   ) {}
+
+  /** Set by the Promise's executor (adopt), right after construction. */
+  resolve: (v: T) => void = settleNothing;
+  reject: (e: unknown) => void = settleNothing;
 
   get syscall(): string {
     const about = this.about;
@@ -381,11 +383,23 @@ function wait<T>(
   c: unknown,
   signal: AbortSignal | undefined,
 ): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
-    const op = new Pending<T>(step, a, b, c, syscall, resolve, reject);
-    aioOf(sock).enqueue(sock, op as Pending<unknown>, dir, signal);
-  });
+  const op = new Pending<T>(step, a, b, c, syscall);
+  adopting = op as Pending<unknown>;
+  const p = new Promise<T>(adopt);
+  adopting = null;
+  aioOf(sock).enqueue(sock, op as Pending<unknown>, dir, signal);
+  return p;
 }
+
+/** The record whose Promise is being made: one executor serves every call, so no closure is made per call. */
+let adopting: Pending<unknown> | null = null;
+
+function adopt(resolve: (v: never) => void, reject: (e: unknown) => void): void {
+  adopting!.resolve = resolve as (v: unknown) => void;
+  adopting!.reject = reject;
+}
+
+function settleNothing(): void {}
 
 /** The settled Promise of a first try: a result, or the error of a negative errno. */
 function settled<T>(r: T | number, syscall: string): Promise<T> {

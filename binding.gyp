@@ -29,6 +29,8 @@
         "native/convert.c",
         "native/interfaces.c",
         "native/readiness.c",
+        "native/readiness_uv.c",
+        "native/readiness_thread.c",
         "native/env.c",
         "native/sys_sendfile.c",
         "native/sys_select.c"

@@ -12,6 +12,10 @@
 //
 // usage: node bench/run.mjs [--rounds N] [--quick] [--only W2,W6]
 //                           [--pin both|off|on] [--duration SECONDS] [--update]
+//                           [--baseline DIR]
+//        --baseline DIR also measures the bsdsock workloads of another
+//        checkout (built, e.g. a git worktree of an older commit) in the
+//        same run, as `<name>@baseline`, for before/after comparisons.
 //        BENCH_ROUNDS=N also sets the rounds.
 //
 // Every loop is bounded in count and time (in the workloads), every
@@ -31,7 +35,7 @@ const ROOT = dirname(BENCH);
 // --- options -------------------------------------------------------------
 
 function parseArgs(argv) {
-  const o = { rounds: Number(process.env.BENCH_ROUNDS ?? 3), quick: false, only: null, pin: 'both', duration: null, update: process.env.BENCH_UPDATE === '1' };
+  const o = { rounds: Number(process.env.BENCH_ROUNDS ?? 3), quick: false, only: null, pin: 'both', duration: null, update: process.env.BENCH_UPDATE === '1', baseline: null };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const val = () => {
@@ -45,8 +49,9 @@ function parseArgs(argv) {
     else if (a.startsWith('--only')) o.only = val().toUpperCase().split(',').filter(Boolean);
     else if (a.startsWith('--pin')) o.pin = val();
     else if (a.startsWith('--duration')) o.duration = Number(val());
+    else if (a.startsWith('--baseline')) o.baseline = val();
     else if (a === '--help' || a === '-h') {
-      console.log('usage: node bench/run.mjs [--rounds N] [--quick] [--only W2,W6] [--pin both|off|on] [--duration SECONDS] [--update]');
+      console.log('usage: node bench/run.mjs [--rounds N] [--quick] [--only W2,W6] [--pin both|off|on] [--duration SECONDS] [--update] [--baseline DIR]');
       process.exit(0);
     } else throw new Error(`unknown argument ${a}`);
   }
@@ -123,7 +128,9 @@ function cpuModel() {
 
 // --- workloads -------------------------------------------------------------
 
-const node = (name, file, nodeArgs = []) => ({ name, kind: 'node', file, nodeArgs });
+const node = (name, file, nodeArgs = [], env = {}) => ({ name, kind: 'node', file, nodeArgs, env });
+// The async twins on the thread readiness backend (the one Bun uses), forced on Node.
+const THREAD_BACKEND = { BSDSOCK_READINESS: 'thread' };
 const py = (name, file, args = []) => ({ name, kind: 'py', file, args });
 const c = (name, bin, args = []) => ({ name, kind: 'c', bin, args });
 
@@ -142,6 +149,7 @@ const WORKLOADS = [
     better: 'higher',
     impls: [
       node('bsdsock-async', 'w2-bsdsock-async.mjs'),
+      node('bsdsock-async-thread', 'w2-bsdsock-async.mjs', [], THREAD_BACKEND),
       node('net', 'w2-net.mjs'),
       node('bsdsock-sync', 'w2-bsdsock-sync.mjs'),
       py('python', 'pingpong.py', ['tcp']),
@@ -169,6 +177,7 @@ const WORKLOADS = [
     better: 'higher',
     impls: [
       node('bsdsock-async', 'w4-bsdsock-async.mjs'),
+      node('bsdsock-async-thread', 'w4-bsdsock-async.mjs', [], THREAD_BACKEND),
       node('net', 'w4-net.mjs'),
       node('bsdsock-sync', 'w4-bsdsock-sync.mjs'),
       py('python', 'pingpong.py', ['unix']),
@@ -236,6 +245,11 @@ const TARGETS = [
   { w: 'W5', subject: 'bsdsock-async', peer: 'net', op: '>=', bound: 1.0, text: '≥ 1.00 (at least equal to net)' },
   { w: 'W6', subject: 'bsdsock-sync', peer: 'c', op: '<=', bound: 1.5, text: '≤ 1.50 (within 1.5x of C)' },
   { w: 'W7', subject: 'bsdsock-async', peer: 'net', op: '<=', bound: 0.5, text: '≤ 0.50 (half of net)' },
+  // Issue 14: a socket with a pending twin under a third of net's bytes;
+  // the thread readiness backend within 10% of the default one.
+  { w: 'W7', subject: 'bsdsock-pending', peer: 'net', op: '<=', bound: 1 / 3, text: '≤ 0.33 (a third of net)' },
+  { w: 'W2', subject: 'bsdsock-async-thread', peer: 'bsdsock-async', op: '>=', bound: 0.9, text: '≥ 0.90 (within 10% of the default backend)' },
+  { w: 'W4', subject: 'bsdsock-async-thread', peer: 'bsdsock-async', op: '>=', bound: 0.9, text: '≥ 0.90 (within 10% of the default backend)' },
 ];
 
 function available(impl) {
@@ -244,16 +258,27 @@ function available(impl) {
   return true;
 }
 
+// The same bsdsock workloads from the baseline checkout, right after each one.
+function withBaseline(impls) {
+  if (opts.baseline === null) return impls;
+  const dir = join(opts.baseline, 'bench', 'workloads');
+  return impls.flatMap((impl) =>
+    impl.kind === 'node' && impl.name.startsWith('bsdsock') && Object.keys(impl.env).length === 0 && readdirSync(dir).includes(impl.file)
+      ? [impl, { ...impl, name: `${impl.name}@baseline`, dir }]
+      : [impl],
+  );
+}
+
 const workloads = WORKLOADS.filter((w) => opts.only === null || opts.only.includes(w.id)).map((w) => ({
   ...w,
-  impls: w.impls.filter(available),
+  impls: withBaseline(w.impls.filter(available)),
 }));
 if (workloads.length === 0) throw new Error(`--only matched no workload (W1..W8)`);
 
 // --- one measurement ---------------------------------------------------------
 
 function command(impl) {
-  if (impl.kind === 'node') return [process.execPath, [...impl.nodeArgs, join(BENCH, 'workloads', impl.file)]];
+  if (impl.kind === 'node') return [process.execPath, [...impl.nodeArgs, join(impl.dir ?? join(BENCH, 'workloads'), impl.file)]];
   if (impl.kind === 'py') return ['python3', [join(BENCH, 'py', impl.file), ...impl.args]];
   return [cBinaries.get(impl.bin), impl.args];
 }
@@ -274,6 +299,7 @@ function measure(w, impl, pinned) {
         BENCH_TMP: tmp,
         BENCH_W7_N: String(W7_N),
         PYTHONDONTWRITEBYTECODE: '1',
+        ...impl.env,
       },
     });
     const pgid = child.pid;

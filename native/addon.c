@@ -15,7 +15,6 @@ NAPI_MODULE_INIT(/* napi_env env, napi_value exports */) {
   bsd_init_convert(env, exports);
   bsd_init_interfaces(env, exports);
   bsd_init_env(env, exports);
-  bsd_init_readiness(env, exports);
   bsd_init_sendfile(env, exports);
   bsd_init_select(env, exports);
   return exports;

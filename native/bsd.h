@@ -112,18 +112,19 @@ void bsd_init_mmsg(napi_env env, napi_value exports);
 void bsd_init_sockaddr(napi_env env, napi_value exports);
 void bsd_init_constants(napi_env env, napi_value exports);
 void bsd_init_resolver(napi_env env, napi_value exports);
-void bsd_init_readiness(napi_env env, napi_value exports);
 void bsd_init_env(napi_env env, napi_value exports);
 void bsd_init_sendfile(napi_env env, napi_value exports);
 void bsd_init_select(napi_env env, napi_value exports);
 
 /* Per-environment state, see env.c. */
-typedef struct bsd_watcher bsd_watcher;
 typedef struct bsd_env {
   napi_async_cleanup_hook_handle hook;
   int tearing_down;
-  bsd_watcher *watchers;
-  int live_watchers;
+  /* The readiness state (readiness.h), opaque here; `readiness_closing`
+   * while its teardown has not finished. */
+  struct bsd_readiness *readiness;
+  int readiness_closing;
+  int hook_freed_by_runtime; /* see env.c */
   int *fds;
   size_t nfds, capfds;
   /* sys_mmsg.c's headers for batches too big for the stack, kept for the
@@ -132,8 +133,6 @@ typedef struct bsd_env {
   size_t mmsg_scratch_len;
 } bsd_env;
 bsd_env *bsd_env_get(napi_env env);
-void bsd_env_release(bsd_env *e);
-void bsd_readiness_teardown(bsd_env *e);
 
 /* Jobs on libuv's thread pool (async_job.c). A job struct embeds bsd_job
  * first; `run` executes a blocking library call on a pool thread (no JS

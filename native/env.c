@@ -1,20 +1,28 @@
 /* Per-environment state (the main thread and each worker have their own):
- * the descriptors owned by live Socket objects and the readiness watchers.
+ * the descriptors owned by live Socket objects and the readiness state.
  * When an environment goes away (a worker is terminated, the process
- * exits) its watchers are closed and its sockets' descriptors released, as
+ * exits) readiness stops and its sockets' descriptors are released, as
  * Node does for its own handles. */
 #include "bsd.h"
+
+#include "readiness.h"
 
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+static void release(bsd_env *e);
+
+static void on_readiness_closed(void *arg) {
+  bsd_env *e = arg;
+  e->readiness_closing = 0;
+  release(e);
+}
+
 static void on_teardown(napi_async_cleanup_hook_handle hook, void *arg) {
   bsd_env *e = (bsd_env *)arg;
   e->tearing_down = 1;
   e->hook = hook;
-  /* Watchers first: a descriptor must not be closed while it is polled. */
-  bsd_readiness_teardown(e);
   for (size_t i = 0; i < e->nfds; i++) {
     if (e->fds[i] >= 0) close(e->fds[i]);
   }
@@ -24,14 +32,33 @@ static void on_teardown(napi_async_cleanup_hook_handle hook, void *arg) {
   free(e->mmsg_scratch);
   e->mmsg_scratch = NULL;
   e->mmsg_scratch_len = 0;
-  bsd_env_release(e);
+  /* Last: once it is done (now or when the loop has closed its handle),
+   * on_readiness_closed releases e. */
+  bsd_readiness *r = e->readiness;
+  e->readiness = NULL;
+  e->readiness_closing = 1;
+  bsd_readiness_teardown(r, on_readiness_closed, e);
 }
 
-void bsd_env_release(bsd_env *e) {
-  if (e->tearing_down && e->live_watchers == 0 && e->hook != NULL) {
+/* Deno frees an async cleanup hook's handle itself once the hook has
+ * returned, so removing it (Node-API's way to say the cleanup is done)
+ * frees it twice and aborts the process at exit ("free(): double free").
+ * Deno's napi_add_async_cleanup_hook runs the hook synchronously from its
+ * own cleanup and never waits for the removal: there, the removal is
+ * skipped. (Deno's ext/napi async_cleanup_handler; no upstream issue
+ * found as of Deno 2.9.6.) */
+static int runtime_frees_hook_handle(napi_env env) {
+  const napi_node_version *v = NULL;
+  return napi_get_node_version(env, &v) == napi_ok && v != NULL && v->release != NULL &&
+         strcmp(v->release, "Deno") == 0;
+}
+
+/* Once readiness has stopped, the environment's state goes. */
+static void release(bsd_env *e) {
+  if (e->tearing_down && !e->readiness_closing && e->hook != NULL) {
     napi_async_cleanup_hook_handle hook = e->hook;
     e->hook = NULL;
-    napi_remove_async_cleanup_hook(hook);
+    if (!e->hook_freed_by_runtime) napi_remove_async_cleanup_hook(hook);
     free(e);
   }
 }
@@ -72,6 +99,9 @@ static napi_value js_disown(napi_env env, napi_callback_info info) {
   if (bsd_arg_int32(env, argv[0], "fd", &fd)) return NULL;
   bsd_env *e = bsd_env_get(env);
   if (e == NULL) return bsd_undefined(env);
+  /* Whatever the reason (close, detach, garbage collection), readiness
+   * must not watch it any more. */
+  bsd_readiness_forget(e->readiness, fd);
   for (size_t i = e->nfds; i-- > 0;) {
     if (e->fds[i] == fd) {
       e->fds[i] = e->fds[--e->nfds];
@@ -82,7 +112,7 @@ static napi_value js_disown(napi_env env, napi_callback_info info) {
 }
 
 static void no_finalize(napi_env env, void *data, void *hint) {
-  /* Freed by on_teardown, after the last watcher has closed. */
+  /* Freed once on_teardown has stopped readiness. */
 }
 
 void bsd_init_env(napi_env env, napi_value exports) {
@@ -90,10 +120,13 @@ void bsd_init_env(napi_env env, napi_value exports) {
   if (e == NULL) {
     e = calloc(1, sizeof *e);
     if (e != NULL) {
+      e->readiness = bsd_readiness_create(env);
+      e->hook_freed_by_runtime = runtime_frees_hook_handle(env);
       napi_set_instance_data(env, e, no_finalize, NULL);
       napi_add_async_cleanup_hook(env, on_teardown, e, &e->hook);
     }
   }
   bsd_export(env, exports, "own", js_own);
   bsd_export(env, exports, "disown", js_disown);
+  if (e != NULL) bsd_readiness_export(env, exports, e->readiness);
 }

@@ -1,11 +1,18 @@
 // The async twins: every socket call that can wait, as a Promise driven by
-// Node's event loop. One piece of machinery serves them all: a twin is an
-// `attempt` (one non-blocking system call) submitted on a direction; the
-// attempt runs at once when nothing is queued before it, and otherwise (or
-// on EAGAIN) waits in that direction's FIFO queue for readiness.
+// the runtime's event loop. One piece of machinery serves them all: a twin
+// is a `step` (one non-blocking system call, its arguments stored in the
+// pending record) submitted on a direction; the step runs at once when
+// nothing is queued before it, and otherwise (or on EAGAIN) waits in that
+// direction's FIFO queue until the socket is ready.
+//
+// Readiness comes from the addon (native/readiness.h): one poll set for
+// the whole environment, started by the first wait, delivering ready
+// descriptors in batches to `onReady`. A socket costs nothing in it until
+// it waits, and then only an entry in two tables indexed by descriptor.
 import { constants as bufferConstants } from 'node:buffer';
 import { constants as osConstants } from 'node:os';
 import { isIPv4, isIPv6 } from 'node:net';
+import { clearTimeout, setTimeout } from 'node:timers';
 import { domainToASCII } from 'node:url';
 import { toNativeAddress } from './address';
 import { argRangeError, argTypeError, argValueError, fromErrno, gaierror, timedOut } from './errors';
@@ -27,7 +34,7 @@ const MSG_DONTWAIT = C.MSG_DONTWAIT;
 const POLLOUT = 4;
 const MAX_BUFFER = bufferConstants.MAX_LENGTH;
 
-/** Readiness directions; the values are the native watcher's event bits. */
+/** Readiness directions; the values are the native readiness event bits. */
 export const READ = 1;
 export const WRITE = 2;
 type Direction = typeof READ | typeof WRITE;
@@ -45,26 +52,100 @@ export interface AsyncOptions {
  */
 export type Attempt<T> = () => T | number;
 
-type Handle = object;
+/** An attempt that reads its arguments from its pending record (no closure per call). */
+type Step<T> = (op: Pending<T>, sock: Socket) => T | number;
 
-class Pending<T> {
-  timer: NodeJS.Timeout | null = null;
-  onAbort: (() => void) | null = null;
+// --- the environment's readiness --------------------------------------------
+
+/** Selects the readiness backend: 'uv' or 'thread' (for tests and CI). */
+const BACKEND_VARIABLE = 'BSDSOCK_READINESS';
+
+/** The (fd, events) pairs of each delivery; null until the first wait. */
+let delivered: Int32Array | null = null;
+/** fd -> the socket waiting on it: kept alive while it waits, and only then. */
+const waiting: Array<Socket | undefined> = [];
+
+function onReady(count: number): void {
+  const pairs = delivered!;
+  for (let i = 0; i < count; i++) {
+    const sock = waiting[pairs[2 * i]];
+    if (sock !== undefined) (sock._aio as Aio).ready(sock, pairs[2 * i + 1]);
+  }
+}
+
+function backendName(): string {
+  const forced = process.env[BACKEND_VARIABLE];
+  if (forced !== undefined && forced !== '') {
+    if (forced !== 'uv' && forced !== 'thread') {
+      throw new Error(`${BACKEND_VARIABLE} must be 'uv' or 'thread', not ${JSON.stringify(forced)}`);
+    }
+    return forced;
+  }
+  // Bun has no uv_poll: calling it ends the process (oven-sh/bun#18546).
+  return typeof process.versions.bun === 'string' ? 'thread' : 'uv';
+}
+
+/** Starts the poll set on first use; 0 or -errno. */
+function startReadiness(): number {
+  const r = binding.readiness_start(onReady, backendName());
+  if (typeof r === 'number') return r;
+  delivered = new Int32Array(r);
+  return 0;
+}
+
+// --- pending calls ------------------------------------------------------------
+
+/** The timeout and abort bookkeeping of a pending call that has either. */
+class Guard {
+  timer: ReturnType<typeof setTimeout> | null = null;
   constructor(
-    readonly attempt: Attempt<T>,
     readonly syscall: string,
-    readonly resolve: (v: T) => void,
-    readonly reject: (e: unknown) => void,
+    readonly sock: Socket,
+    readonly op: Pending<unknown>,
+    readonly dir: Direction,
     readonly signal: AbortSignal | undefined,
   ) {}
 
-  /** Runs the attempt; true when the operation is finished (settled). */
-  run(): boolean {
+  /** The abort listener (an object, so that no closure is needed). */
+  handleEvent(): void {
+    (this.sock._aio as Aio).drop(this.sock, this.op, this.dir, this.signal!.reason);
+  }
+}
+
+function onTimeout(g: Guard): void {
+  (g.sock._aio as Aio).drop(g.sock, g.op, g.dir, timedOut(g.syscall));
+}
+
+/** A call waiting in a socket's queue. */
+class Pending<T> {
+  /** The next in its queue; queues are circular (the tail's next is the head). */
+  next: Pending<unknown> | null = null;
+  constructor(
+    readonly step: Step<T>,
+    /** The step's arguments. */
+    public a: unknown,
+    public b: unknown,
+    public c: unknown,
+    /** The system call errors name; a Guard (which knows it) when the call has a timeout or a signal. */
+    public about: string | Guard,
+  ) {}
+
+  /** Set by the Promise's executor (adopt), right after construction. */
+  resolve: (v: T) => void = settleNothing;
+  reject: (e: unknown) => void = settleNothing;
+
+  get syscall(): string {
+    const about = this.about;
+    return typeof about === 'string' ? about : about.syscall;
+  }
+
+  /** Runs the step; true when the operation is finished (settled). */
+  run(sock: Socket): boolean {
     let r: T | number;
     try {
-      r = this.attempt();
+      r = this.step(this, sock);
     } catch (e) {
-      // An attempt that throws (a bug, or a conversion failing) must not
+      // A step that throws (a bug, or a conversion failing) must not
       // leave the operation stuck at the head of its queue.
       this.settle();
       this.reject(e);
@@ -83,152 +164,185 @@ class Pending<T> {
 
   /** Detaches the timer and the abort listener. */
   settle(): void {
-    if (this.timer !== null) clearTimeout(this.timer);
-    if (this.onAbort !== null) this.signal!.removeEventListener('abort', this.onAbort);
-    this.timer = null;
-    this.onAbort = null;
+    const g = this.about;
+    if (typeof g === 'string') return;
+    this.about = g.syscall;
+    if (g.timer !== null) clearTimeout(g.timer);
+    if (g.signal !== undefined) g.signal.removeEventListener('abort', g);
   }
 }
 
+/** A step that is a closure (the generic `submit`): the closure is `a`. */
+function callAttempt<T>(op: Pending<T>): T | number {
+  return (op.a as Attempt<T>)();
+}
+
+const WATCHED = READ | WRITE;
+const UNREF = 4;
+const CLOSED = 8;
+
 /** Per-socket state of the async machinery, created on first use. */
 class Aio {
-  readonly queues: [Pending<unknown>[], Pending<unknown>[]] = [[], []];
-  watcher: Handle | null = null;
-  watching = 0;
-  refed = true;
-  closed = false;
-  onReady: ((events: number) => void) | null = null;
+  /** The tails of the read and write queues. */
+  rq: Pending<unknown> | null = null;
+  wq: Pending<unknown> | null = null;
+  /** WATCHED bits: what native readiness waits for; UNREF; CLOSED. */
+  flags = 0;
 
-  constructor(readonly sock: Socket) {}
+  constructor(readonly fd: number) {}
 
-  /**
-   * Closes the watcher when nothing waits, so an idle socket costs no more
-   * than one that never waited (a socket after connectAsync, say). The next
-   * wait opens a new one.
-   */
-  release(): void {
-    if (this.watcher === null || this.queues[0].length > 0 || this.queues[1].length > 0) return;
-    binding.watcher_close(this.watcher);
-    this.watcher = null;
-    this.watching = 0;
-    // Nothing left worth keeping (the ref state is the default): drop the
-    // state too; the next wait makes it anew.
-    if (this.refed && (this.sock._aio as Aio | null) === this) this.sock._aio = null;
+  tail(dir: Direction): Pending<unknown> | null {
+    return dir === READ ? this.rq : this.wq;
   }
 
-  queue(dir: Direction): Pending<unknown>[] {
-    return this.queues[dir - 1];
+  setTail(dir: Direction, op: Pending<unknown> | null): void {
+    if (dir === READ) this.rq = op;
+    else this.wq = op;
   }
 
-  /** Made in its own scope, so that it keeps nothing but this object alive. */
-  readyCallback(): (events: number) => void {
-    return (events) => this.ready(events);
-  }
-
-  /** Rejects everything pending with EBADF and stops watching for good. */
+  /** Rejects everything pending with EBADF and stops for good. */
   close(): void {
-    if (this.closed) return;
-    this.closed = true;
-    if (this.watcher !== null) binding.watcher_close(this.watcher);
-    this.watcher = null;
-    this.watching = 0;
-    for (const q of this.queues) {
-      const ops = q.splice(0);
-      for (const op of ops) {
+    if (this.flags & CLOSED) return;
+    // The descriptor has already left the poll set (disown, native side).
+    this.flags = (this.flags & ~WATCHED) | CLOSED;
+    if (waiting[this.fd]?._aio === this) waiting[this.fd] = undefined;
+    this.rejectAll(null);
+  }
+
+  /** Rejects every queued operation with `err`, or EBADF when null. */
+  rejectAll(err: Error | null): void {
+    for (const dir of [READ, WRITE] as const) {
+      const t = this.tail(dir);
+      if (t === null) continue;
+      this.setTail(dir, null);
+      let op = t.next;
+      t.next = null; // the circle becomes a list ending at the tail
+      while (op !== null) {
+        const next: Pending<unknown> | null = op.next;
+        op.next = null;
         op.settle();
-        op.reject(fromErrno(EBADF, op.syscall));
+        op.reject(err ?? fromErrno(EBADF, op.syscall));
+        op = next;
       }
     }
   }
 
-  enqueue(op: Pending<unknown>, dir: Direction): void {
-    const fd = this.sock.fileno();
-    if (this.closed || fd < 0) {
+  enqueue(sock: Socket, op: Pending<unknown>, dir: Direction, signal: AbortSignal | undefined): void {
+    if (this.flags & CLOSED || sock.fileno() < 0) {
       op.reject(fromErrno(EBADF, op.syscall));
       return;
     }
-    if (this.watcher === null) {
-      // Held here: the native side holds it only weakly while nothing waits.
-      this.onReady ??= this.readyCallback();
-      const w = binding.watcher_open(fd, this.onReady);
-      if (typeof w === 'number') {
-        op.reject(fromErrno(-w, 'uv_poll_init'));
+    if (delivered === null) {
+      let r: number;
+      try {
+        r = startReadiness();
+      } catch (e) {
+        op.reject(e);
         return;
       }
-      this.watcher = w;
-      if (!this.refed) binding.watcher_ref(w, false);
+      if (r < 0) {
+        op.reject(fromErrno(-r, 'epoll_create1'));
+        return;
+      }
     }
-    const q = this.queue(dir);
-    q.push(op);
-    const timeoutMs = this.sock._timeoutMs;
-    if (timeoutMs > 0) {
-      op.timer = setTimeout(() => this.drop(op, dir, timedOut(op.syscall)), timeoutMs);
-      if (!this.refed) op.timer.unref();
+    const t = this.tail(dir);
+    if (t === null) op.next = op;
+    else {
+      op.next = t.next;
+      t.next = op;
     }
-    if (op.signal !== undefined) {
-      op.onAbort = () => this.drop(op, dir, op.signal!.reason);
-      op.signal.addEventListener('abort', op.onAbort, { once: true });
+    this.setTail(dir, op);
+    const timeoutMs = sock._timeoutMs;
+    if (timeoutMs > 0 || signal !== undefined) {
+      const g = new Guard(op.about as string, sock, op, dir, signal);
+      op.about = g;
+      if (timeoutMs > 0) {
+        g.timer = setTimeout(onTimeout, timeoutMs, g);
+        if (this.flags & UNREF) g.timer.unref();
+      }
+      if (signal !== undefined) signal.addEventListener('abort', g, { once: true });
     }
-    this.update();
+    this.update(sock);
   }
 
   /** Removes a waiting operation (timeout, abort) and rejects it. */
-  drop(op: Pending<unknown>, dir: Direction, reason: unknown): void {
-    const q = this.queue(dir);
-    const i = q.indexOf(op);
-    if (i < 0) return;
-    q.splice(i, 1);
+  drop(sock: Socket, op: Pending<unknown>, dir: Direction, reason: unknown): void {
+    const t = this.tail(dir);
+    if (t === null || op.next === null) return;
+    // Find the one before op in the circle.
+    let prev = t;
+    while (prev.next !== op) {
+      prev = prev.next!;
+      if (prev === t) return; // not in this queue
+    }
+    const wasHead = prev === t;
+    if (op === t && prev === op) this.setTail(dir, null);
+    else {
+      prev.next = op.next;
+      if (op === t) this.setTail(dir, prev);
+    }
+    op.next = null;
     op.settle();
     op.reject(reason);
     // The next in line may be able to go now.
-    if (i === 0 && q.length > 0) this.drain(q);
-    this.update();
+    if (wasHead && this.tail(dir) !== null) this.drain(sock, dir);
+    this.update(sock);
   }
 
-  ready(events: number): void {
-    if (this.closed) return;
-    // A negative value is a polling error: let the calls report it.
-    if (events < 0) events = READ | WRITE;
-    // The native watcher stops wanting what it delivers; update() below
+  ready(sock: Socket, events: number): void {
+    if (this.flags & CLOSED) return;
+    // Native readiness stops wanting what it delivers; update() below
     // asks again for what still waits.
-    this.watching &= ~events;
-    if (events & READ) this.drain(this.queues[0]);
-    if (events & WRITE) this.drain(this.queues[1]);
-    this.update();
+    this.flags &= ~events;
+    if (events & READ) this.drain(sock, READ);
+    if (events & WRITE) this.drain(sock, WRITE);
+    this.update(sock);
   }
 
-  drain(q: Pending<unknown>[]): void {
-    while (q.length > 0) {
-      if (!q[0].run()) break;
-      q.shift();
+  /** Runs the queued operations in order until one has to wait. */
+  drain(sock: Socket, dir: Direction): void {
+    for (let t = this.tail(dir); t !== null; t = this.tail(dir)) {
+      const head = t.next!;
+      if (!head.run(sock)) break;
+      if (head === t) this.setTail(dir, null);
+      else t.next = head.next;
+      head.next = null;
     }
   }
 
   /** Watches exactly the directions something waits on. */
-  update(): void {
-    if (this.watcher === null || this.closed) return;
-    const want = (this.queues[0].length > 0 ? READ : 0) | (this.queues[1].length > 0 ? WRITE : 0);
-    if (want !== this.watching) {
-      const r = binding.watcher_set(this.watcher, want);
-      if (r < 0) {
-        const err = fromErrno(-r, 'uv_poll_start');
-        for (const q of this.queues) for (const op of q.splice(0)) (op.settle(), op.reject(err));
-        this.watching = 0;
-        return;
-      }
-      this.watching = want;
+  update(sock: Socket): void {
+    if (this.flags & CLOSED) return;
+    const want = (this.rq !== null ? READ : 0) | (this.wq !== null ? WRITE : 0);
+    if (want === (this.flags & WATCHED)) {
+      // Delivered and done: nothing waits, so nothing keeps the socket.
+      if (want === 0 && waiting[this.fd] === sock) waiting[this.fd] = undefined;
+      return;
     }
+    const r = binding.readiness_watch(this.fd, want);
+    if (r < 0) {
+      this.flags &= ~WATCHED;
+      waiting[this.fd] = undefined;
+      this.rejectAll(fromErrno(-r, 'epoll_ctl'));
+      return;
+    }
+    this.flags = (this.flags & ~WATCHED) | want;
+    waiting[this.fd] = want !== 0 ? sock : undefined;
   }
 
   setRef(on: boolean): void {
-    this.refed = on;
-    if (this.watcher !== null) binding.watcher_ref(this.watcher, on);
-    for (const q of this.queues) {
-      for (const op of q) {
-        if (op.timer !== null) {
-          if (on) op.timer.ref();
-          else op.timer.unref();
+    this.flags = on ? this.flags & ~UNREF : this.flags | UNREF;
+    binding.readiness_ref(this.fd, on);
+    for (const dir of [READ, WRITE] as const) {
+      const t = this.tail(dir);
+      let op = t;
+      while (op !== null) {
+        const timer = typeof op.about === 'string' ? null : op.about.timer;
+        if (timer) {
+          if (on) timer.ref();
+          else timer.unref();
         }
+        op = op.next === t ? null : op.next;
       }
     }
   }
@@ -237,7 +351,7 @@ class Aio {
 function aioOf(sock: Socket): Aio {
   let a = sock._aio as Aio | null;
   if (a === null) {
-    a = new Aio(sock);
+    a = new Aio(sock.fileno());
     sock._aio = a;
   }
   return a;
@@ -255,16 +369,37 @@ function checkSignal(options: AsyncOptions | undefined): AbortSignal | undefined
 /** True when nothing waits in `dir` before a new call, so it may try at once. */
 function idle(sock: Socket, dir: Direction): boolean {
   const aio = sock._aio as Aio | null;
-  return aio === null || aio.queues[dir - 1].length === 0;
+  return aio === null || aio.tail(dir) === null;
 }
 
 /** Queues an operation whose first try would block (or that must wait its turn). */
-function wait<T>(sock: Socket, dir: Direction, syscall: string, attempt: Attempt<T>, signal: AbortSignal | undefined): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
-    const op = new Pending<T>(attempt, syscall, resolve, reject, signal);
-    aioOf(sock).enqueue(op as Pending<unknown>, dir);
-  });
+function wait<T>(
+  sock: Socket,
+  dir: Direction,
+  syscall: string,
+  step: Step<T>,
+  a: unknown,
+  b: unknown,
+  c: unknown,
+  signal: AbortSignal | undefined,
+): Promise<T> {
+  const op = new Pending<T>(step, a, b, c, syscall);
+  adopting = op as Pending<unknown>;
+  const p = new Promise<T>(adopt);
+  adopting = null;
+  aioOf(sock).enqueue(sock, op as Pending<unknown>, dir, signal);
+  return p;
 }
+
+/** The record whose Promise is being made: one executor serves every call, so no closure is made per call. */
+let adopting: Pending<unknown> | null = null;
+
+function adopt(resolve: (v: never) => void, reject: (e: unknown) => void): void {
+  adopting!.resolve = resolve as (v: unknown) => void;
+  adopting!.reject = reject;
+}
+
+function settleNothing(): void {}
 
 /** The settled Promise of a first try: a result, or the error of a negative errno. */
 function settled<T>(r: T | number, syscall: string): Promise<T> {
@@ -300,7 +435,7 @@ export function submit<T>(
     }
     if (r !== -EAGAIN) return settled(r, syscall);
   }
-  return wait(sock, dir, syscall, attempt, signal);
+  return wait(sock, dir, syscall, callAttempt as Step<T>, attempt, undefined, undefined, signal);
 }
 
 /**
@@ -404,61 +539,119 @@ declare module './socket' {
 
 const proto = Socket.prototype;
 
+function acceptOnce(sock: Socket): [Socket, Address] | number {
+  const fd = sock.fileno();
+  const blocking = sock._timeoutMs === -1;
+  if (blocking) binding.setnonblocking(fd, true);
+  let r: [number, unknown] | number;
+  try {
+    r = binding.accept(fd);
+  } finally {
+    if (blocking) binding.setnonblocking(fd, false);
+  }
+  return typeof r === 'number' ? r : sock._adopt(r);
+}
+
+function acceptStep(op: Pending<[Socket, Address]>, sock: Socket): [Socket, Address] | number {
+  return acceptOnce(sock);
+}
+
 proto.acceptAsync = function acceptAsync(this: Socket, options?: AsyncOptions) {
-  return submit(
-    this,
-    READ,
-    'accept',
-    () => {
-      const r = withNonblocking(this, () => binding.accept(this.fileno()));
-      return typeof r === 'number' ? r : this._adopt(r);
-    },
-    options,
-  );
+  let signal: AbortSignal | undefined;
+  try {
+    signal = checkSignal(options);
+  } catch (e) {
+    return badArgument(e);
+  }
+  if (signal?.aborted) return Promise.reject(signal.reason);
+  if (idle(this, READ)) {
+    const r = acceptOnce(this);
+    if (r !== -EAGAIN) return settled(r, 'accept');
+  }
+  return wait(this, READ, 'accept', acceptStep, undefined, undefined, undefined, signal);
 };
 
-function connectOp(sock: Socket, address: Address, options: AsyncOptions | undefined, raise: boolean): Promise<number> {
-  return rejecting(() => {
-    const family = sock.family;
+/** SO_ERROR's value, read right after getsockopt (one buffer for every connect). */
+const soError = new Int32Array(1);
+
+/** The outcome of a connect in progress, from SO_ERROR: 0, -EAGAIN (still going) or -errno. */
+function connectOutcome(fd: number): number {
+  const g = binding.getsockopt(fd, C.SOL_SOCKET, C.SO_ERROR, soError);
+  if (g < 0) return g;
+  const err = soError[0];
+  if (err === 0 || err === EISCONN) return 0;
+  if (err === EINPROGRESS || err === EALREADY) return -EAGAIN;
+  return -err;
+}
+
+/**
+ * Starts a connect: 0 (connected), -EINPROGRESS (started: wait until
+ * writable), -EAGAIN (not started: an AF_UNIX listener's backlog is full,
+ * try again when writable) or -errno.
+ */
+function connectStart(sock: Socket, family: number, address: unknown): number {
+  const fd = sock.fileno();
+  const blocking = sock._timeoutMs === -1;
+  if (blocking) binding.setnonblocking(fd, true);
+  let r: number;
+  try {
+    r = binding.connect(fd, family, address);
+  } finally {
+    if (blocking) binding.setnonblocking(fd, false);
+  }
+  if (r === 0 || r === -EAGAIN) return r;
+  if (r !== -EINPROGRESS && r !== -EINTR && r !== -EALREADY) return r;
+  // A loopback or LAN connect is often done by now: one poll() spares a
+  // trip through the loop.
+  if (binding.poll(fd, POLLOUT, 0) <= 0) return -EINPROGRESS;
+  r = connectOutcome(fd);
+  return r === -EAGAIN ? -EINPROGRESS : r;
+}
+
+/**
+ * The connect step: `a` is the native address until the connect has
+ * started (null after), `b` the family, `c` the value to resolve.
+ */
+function connectStep(op: Pending<unknown>, sock: Socket): unknown {
+  if (op.a === null) {
+    const r = connectOutcome(sock.fileno());
+    return r === 0 ? op.c : r;
+  }
+  const r = connectStart(sock, op.b as number, op.a);
+  if (r === -EINPROGRESS) {
+    op.a = null;
+    return -EAGAIN;
+  }
+  return r === 0 ? op.c : r;
+}
+
+/** connect (resolves undefined) or connect_ex (resolves 0 or the errno) once the address is an IP address. */
+function connectNow(sock: Socket, address: Address, signal: AbortSignal | undefined, raise: boolean): Promise<unknown> {
+  if (signal?.aborted) return Promise.reject(signal.reason);
+  const family = sock.family;
+  const done = raise ? undefined : 0;
+  let p: Promise<unknown>;
+  try {
     const a = toNativeAddress(family, address, raise ? 'connect' : 'connect_ex', sock.proto);
-    let started = false;
-    const out = new Int32Array(1);
-    const attempt = (): number => {
-      const fd = sock.fileno();
-      if (!started) {
-        const r = withNonblocking(sock, () => binding.connect(fd, family, a));
-        if (r === 0) return 0;
-        // In progress (EAGAIN: an AF_UNIX listener's backlog is full).
-        if (r !== -EINPROGRESS && r !== -EINTR && r !== -EALREADY) return r;
-        started = true;
-        // A loopback or LAN connect is often done by now: one poll() spares
-        // the readiness watcher and a trip through the loop.
-        if (binding.poll(fd, POLLOUT, 0) <= 0) return -EAGAIN;
-      }
-      // Writable: the outcome is in SO_ERROR.
-      const g = binding.getsockopt(fd, C.SOL_SOCKET, C.SO_ERROR, out);
-      if (g < 0) return g;
-      const err = out[0];
-      if (err === 0 || err === EISCONN) return 0;
-      if (err === EINPROGRESS || err === EALREADY) return -EAGAIN;
-      return -err;
-    };
-    // A connected socket may never wait again: let its watcher go.
-    const p = submit(sock, WRITE, 'connect', attempt, options).then((v) => {
-      (sock._aio as Aio | null)?.release();
-      return v;
-    });
-    if (raise) return p;
-    return p.then(
-      () => 0,
-      (e: unknown) => {
-        const errno = (e as { errno?: unknown }).errno;
-        if (typeof errno === 'number') return errno;
-        // connect_ex reports a timeout as EWOULDBLOCK, as CPython does.
-        if ((e as { message?: unknown }).message === 'timed out') return EAGAIN;
-        throw e;
-      },
-    );
+    if (idle(sock, WRITE)) {
+      const r = connectStart(sock, family, a);
+      if (r === 0) p = Promise.resolve(done);
+      else if (r === -EINPROGRESS) p = wait(sock, WRITE, 'connect', connectStep, null, family, done, signal);
+      else if (r === -EAGAIN) p = wait(sock, WRITE, 'connect', connectStep, a, family, done, signal);
+      else p = Promise.reject(fromErrno(-r, 'connect'));
+    } else {
+      p = wait(sock, WRITE, 'connect', connectStep, a, family, done, signal);
+    }
+  } catch (e) {
+    return Promise.reject(e);
+  }
+  if (raise) return p;
+  return p.then(undefined, (e: unknown) => {
+    const errno = (e as { errno?: unknown }).errno;
+    if (typeof errno === 'number') return errno;
+    // connect_ex reports a timeout as EWOULDBLOCK, as CPython does.
+    if ((e as { message?: unknown }).message === 'timed out') return EAGAIN;
+    throw e;
   });
 }
 
@@ -509,19 +702,24 @@ export async function resolveHostAsync(family: number, address: unknown, signal:
   return [zone < 0 ? text : text.slice(0, zone), ...(address as unknown[]).slice(1)];
 }
 
-function connectResolved(sock: Socket, address: Address, options: AsyncOptions | undefined, raise: boolean): Promise<number> {
-  return rejecting(() => {
-    checkSignal(options);
-    return resolveHostAsync(sock.family, address, options?.signal).then((a) => connectOp(sock, a, options, raise));
-  });
+/** connectAsync and connect_exAsync: a host name is first resolved on the thread pool. */
+function connectResolved(sock: Socket, address: Address, options: AsyncOptions | undefined, raise: boolean): Promise<unknown> {
+  let signal: AbortSignal | undefined;
+  try {
+    signal = checkSignal(options);
+  } catch (e) {
+    return Promise.reject(e);
+  }
+  if (hostToLookUp(sock.family, address) === null) return connectNow(sock, address, signal, raise);
+  return resolveHostAsync(sock.family, address, signal).then((a) => connectNow(sock, a, signal, raise));
 }
 
 proto.connectAsync = function connectAsync(this: Socket, address: Address, options?: AsyncOptions) {
-  return connectResolved(this, address, options, true).then(() => undefined);
+  return connectResolved(this, address, options, true) as Promise<void>;
 };
 
 proto.connect_exAsync = function connect_exAsync(this: Socket, address: Address, options?: AsyncOptions) {
-  return connectResolved(this, address, options, false);
+  return connectResolved(this, address, options, false) as Promise<number>;
 };
 
 // The twins below validate their arguments, try the call at once when
@@ -552,6 +750,52 @@ function recvfromOnce(fd: number, size: number, flags: number): [Buffer, Address
   return [recvTake(buf, off, n > size ? size : n), r[1]];
 }
 
+// The steps of the twins below, their arguments stored in the pending
+// record (a, b, c) instead of a closure per call.
+function recvStep(op: Pending<Buffer>, sock: Socket): Buffer | number {
+  return recvOnce(sock.fileno(), op.a as number, op.b as number);
+}
+
+function recvIntoStep(op: Pending<number>, sock: Socket): number {
+  return binding.recv(sock.fileno(), op.a as Bytes, 0, op.b as number, op.c as number);
+}
+
+function recvfromStep(op: Pending<[Buffer, Address]>, sock: Socket): [Buffer, Address] | number {
+  return recvfromOnce(sock.fileno(), op.a as number, op.b as number);
+}
+
+function recvfromIntoStep(op: Pending<[number, Address]>, sock: Socket): [number, Address] | number {
+  return binding.recvfrom(sock.fileno(), op.a as Bytes, 0, op.b as number, op.c as number);
+}
+
+function sendStep(op: Pending<number>, sock: Socket): number {
+  const buf = op.a as Bytes;
+  return binding.send(sock.fileno(), buf, 0, buf.byteLength, op.b as number);
+}
+
+/** Sends what it can from offset `b`; -EAGAIN until all of it is out. */
+function sendallOnce(op: { a: unknown; b: unknown; c: unknown }, sock: Socket): undefined | number {
+  const fd = sock.fileno();
+  const buf = op.a as Bytes;
+  const len = buf.byteLength;
+  let off = op.b as number;
+  do {
+    const r = binding.send(fd, buf, off, len - off, op.c as number);
+    if (r < 0) {
+      op.b = off;
+      return r;
+    }
+    off += r;
+  } while (off < len);
+  op.b = off;
+  return undefined;
+}
+
+function sendtoStep(op: Pending<number>, sock: Socket): number {
+  const buf = op.a as Bytes;
+  return binding.sendto(sock.fileno(), buf, 0, buf.byteLength, op.b as number, sock.family, op.c);
+}
+
 /** recv's and recvfrom's `bufsize`, checked as the sync calls check it. */
 function bufsizeOf(bufsize: unknown, caller: string): number {
   const size = toSize(bufsize, 'bufsize');
@@ -578,7 +822,7 @@ proto.recvAsync = function recvAsync(this: Socket, bufsize: unknown, flags?: unk
     const r = recvOnce(this.fileno(), size, f);
     if (r !== -EAGAIN) return settled(r, 'recv');
   }
-  return wait(this, READ, 'recv', () => recvOnce(this.fileno(), size, f), signal);
+  return wait(this, READ, 'recv', recvStep, size, f, undefined, signal);
 } as Socket['recvAsync'];
 
 proto.recv_intoAsync = function recv_intoAsync(this: Socket, buffer: unknown, nbytes?: unknown, flags?: unknown, options?: unknown) {
@@ -600,7 +844,7 @@ proto.recv_intoAsync = function recv_intoAsync(this: Socket, buffer: unknown, nb
     const r = binding.recv(this.fileno(), buf, 0, n, f);
     if (r !== -EAGAIN) return settled(r, 'recv_into');
   }
-  return wait(this, READ, 'recv_into', () => binding.recv(this.fileno(), buf, 0, n, f), signal);
+  return wait(this, READ, 'recv_into', recvIntoStep, buf, n, f, signal);
 } as Socket['recv_intoAsync'];
 
 proto.recvfromAsync = function recvfromAsync(this: Socket, bufsize: unknown, flags?: unknown, options?: unknown) {
@@ -618,7 +862,7 @@ proto.recvfromAsync = function recvfromAsync(this: Socket, bufsize: unknown, fla
     const r = recvfromOnce(this.fileno(), size, f);
     if (r !== -EAGAIN) return settled(r, 'recvfrom');
   }
-  return wait(this, READ, 'recvfrom', () => recvfromOnce(this.fileno(), size, f), signal);
+  return wait(this, READ, 'recvfrom', recvfromStep, size, f, undefined, signal);
 } as Socket['recvfromAsync'];
 
 proto.recvfrom_intoAsync = function recvfrom_intoAsync(this: Socket, buffer: unknown, nbytes?: unknown, flags?: unknown, options?: unknown) {
@@ -638,7 +882,7 @@ proto.recvfrom_intoAsync = function recvfrom_intoAsync(this: Socket, buffer: unk
     const r = binding.recvfrom(this.fileno(), buf, 0, n, f);
     if (r !== -EAGAIN) return settled(r, 'recvfrom_into');
   }
-  return wait(this, READ, 'recvfrom_into', () => binding.recvfrom(this.fileno(), buf, 0, n, f), signal);
+  return wait(this, READ, 'recvfrom_into', recvfromIntoStep, buf, n, f, signal);
 } as Socket['recvfrom_intoAsync'];
 
 proto.sendAsync = function sendAsync(this: Socket, data: unknown, flags?: unknown, options?: unknown) {
@@ -657,7 +901,7 @@ proto.sendAsync = function sendAsync(this: Socket, data: unknown, flags?: unknow
     const r = binding.send(this.fileno(), buf, 0, len, f);
     if (r !== -EAGAIN) return settled(r, 'send');
   }
-  return wait(this, WRITE, 'send', () => binding.send(this.fileno(), buf, 0, len, f), signal);
+  return wait(this, WRITE, 'send', sendStep, buf, f, undefined, signal);
 } as Socket['sendAsync'];
 
 proto.sendallAsync = function sendallAsync(this: Socket, data: unknown, flags?: unknown, options?: unknown) {
@@ -671,23 +915,13 @@ proto.sendallAsync = function sendallAsync(this: Socket, data: unknown, flags?: 
     return badArgument(e);
   }
   if (signal?.aborted) return Promise.reject(signal.reason);
-  const len = buf.byteLength;
-  let off = 0;
-  // Sends what it can; -EAGAIN until all of it is out.
-  const attempt = (): undefined | number => {
-    const fd = this.fileno();
-    do {
-      const r = binding.send(fd, buf, off, len - off, f);
-      if (r < 0) return r;
-      off += r;
-    } while (off < len);
-    return undefined;
-  };
+  // The offset sent so far lives in the pending record (b).
+  const op = { a: buf, b: 0, c: f };
   if (idle(this, WRITE)) {
-    const r = attempt();
+    const r = sendallOnce(op, this);
     if (r !== -EAGAIN) return settled(r, 'send');
   }
-  return wait(this, WRITE, 'send', attempt, signal);
+  return wait(this, WRITE, 'send', sendallOnce, buf, op.b, f, signal);
 } as Socket['sendallAsync'];
 
 proto.sendtoAsync = function sendtoAsync(this: Socket, ...args: unknown[]) {
@@ -728,7 +962,7 @@ proto.sendtoAsync = function sendtoAsync(this: Socket, ...args: unknown[]) {
     const r = binding.sendto(this.fileno(), buf, 0, len, f, family, a);
     if (r !== -EAGAIN) return settled(r, 'sendto');
   }
-  return wait(this, WRITE, 'sendto', () => binding.sendto(this.fileno(), buf, 0, len, f, family, a), signal);
+  return wait(this, WRITE, 'sendto', sendtoStep, buf, f, a, signal);
 } as Socket['sendtoAsync'];
 
 proto.ref = function ref(this: Socket) {

@@ -62,10 +62,16 @@ export interface Binding {
   lseek(fd: number, offset: number, whence: number): number;
   own(fd: number): void;
   disown(fd: number): void;
-  watcher_open(fd: number, callback: (events: number) => void): object | number;
-  watcher_set(watcher: object, events: number): number;
-  watcher_ref(watcher: object, ref: boolean): void;
-  watcher_close(watcher: object): void;
+  /**
+   * Opens the environment's poll set on a backend ('uv' or 'thread');
+   * returns the buffer of (fd, events) int32 pairs that each
+   * `callback(count)` delivers, or -errno.
+   */
+  readiness_start(callback: (count: number) => void, backend: string): ArrayBuffer | number;
+  /** Waits for `events` (1 readable, 2 writable, 0 none) on fd, one-shot; 0 or -errno. */
+  readiness_watch(fd: number, events: number): number;
+  /** Whether a wait on fd keeps the loop alive; 0 or -errno. */
+  readiness_ref(fd: number, ref: boolean): number;
 
   constants: Record<string, number>;
   limits: { sun_path: number; sockaddr_storage: number };

@@ -8,6 +8,7 @@ import { constants as osConstants } from 'node:os';
 import * as socket from 'bsdsock';
 import { fdList, openFds as fdCount } from './support/fds.mjs';
 import { SLOWDOWN } from './support/emulation.mjs';
+import { nodeOnly } from './fixtures/runtime.mjs';
 
 const { ECONNREFUSED } = osConstants.errno;
 
@@ -431,7 +432,7 @@ test('bad arguments reject with TypeError/RangeError', async () => {
 // child whose only pool thread is held (an open() of a FIFO without a
 // writer), the connect stays pending while timers run, and completes once
 // the thread is free.
-test('connectAsync resolves host names on the thread pool, never blocking the loop', { timeout: 30000 * SLOWDOWN }, () => {
+test('connectAsync resolves host names on the thread pool, never blocking the loop', { skip: nodeOnly('cli'), timeout: 30000 * SLOWDOWN }, () => {
   const script = `
     import * as socket from 'bsdsock';
     import fs from 'node:fs';
@@ -1004,7 +1005,7 @@ test('bad arguments of acceptAsync, connectAsync, connect_exAsync, recvfromAsync
   s.close();
 });
 
-test('no file descriptor is left open by this file', async () => {
+test('no file descriptor is left open by this file', { skip: nodeOnly('ownFds') }, async () => {
   await sleep(50);
   assert.equal(fdCount(), fdsAtStart, fdList().join('\n'));
 });

@@ -8,6 +8,7 @@ import { createRequire } from 'node:module';
 import { constants as osConstants } from 'node:os';
 import * as socket from 'bsdsock';
 import { openFds } from './support/fds.mjs';
+import { nodeOnly } from './fixtures/runtime.mjs';
 
 // The addon object the package uses (require caches it), to watch its calls.
 const { binding } = createRequire(import.meta.url)('../dist/cjs/native.js');
@@ -461,7 +462,7 @@ test('create_connection tries each address of a name in order', { skip: !haveNet
 // ::2 and 127.0.0.1 listen on the same port. The second attempt, started
 // happy_eyeballs_delay after the first, wins long before the first attempt's
 // timeout; which address is second depends on `interleave`.
-test('create_connectionAsync races attempts (Happy Eyeballs): interleave picks the second, losers are closed', { skip: !haveNetns && 'needs root and iproute2' }, () => {
+test('create_connectionAsync races attempts (Happy Eyeballs): interleave picks the second, losers are closed', { skip: (!haveNetns && 'needs root and iproute2') || nodeOnly('ownFds') }, () => {
   const script = `
     const socket = require('bsdsock');
     const { readdirSync, readlinkSync } = require('node:fs');
@@ -529,6 +530,6 @@ test('create_connectionAsync races attempts (Happy Eyeballs): interleave picks t
   }
 });
 
-test('no descriptor left open', () => {
+test('no descriptor left open', { skip: nodeOnly('ownFds') }, () => {
   assert.equal(openFds(), fdsAtStart);
 });

@@ -14,6 +14,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as socket from 'bsdsock';
 import { emulator, SLOWDOWN } from './support/emulation.mjs';
+import { nodeOnly } from './fixtures/runtime.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const linux = process.platform === 'linux';
@@ -239,7 +240,7 @@ test('UDP_SEGMENT and UDP_GRO: the headers\' values, the socket option form, and
   }
 });
 
-test('npm run example:interop: http over a bsdsock connection, streams, fromNetSocket, a worker', async () => {
+test('npm run example:interop: http over a bsdsock connection, streams, fromNetSocket, a worker', { skip: nodeOnly('netHandle') }, async () => {
   const r = await run(process.execPath, ['examples/net-interop.mjs'], 20000);
   assert.equal(r.status, 0, r.stderr);
   assert.equal(

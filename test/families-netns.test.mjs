@@ -11,6 +11,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { openFds } from './support/fds.mjs';
 import { qemuLacks } from './support/emulation.mjs';
+import { nodeOnly } from './fixtures/runtime.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const entry = pathToFileURL(join(root, 'dist', 'esm', 'index.mjs')).href;
@@ -203,7 +204,7 @@ assert.equal(openFds(), fdsAtStart, 'no descriptor leaked in the namespace');
 console.log('namespace checks passed');
 `;
 
-test('multicast membership and ping sockets in a test network namespace', { skip: why() || qemuLacks('IP_MULTICAST_IF (setsockopt and getsockopt: ENOPROTOOPT)') }, () => {
+test('multicast membership and ping sockets in a test network namespace', { skip: why() || qemuLacks('IP_MULTICAST_IF (setsockopt and getsockopt: ENOPROTOOPT)') || nodeOnly('cli', ['deno']) }, () => {
   const ns = `bsdsock-test-${process.pid}`;
   const inNs = (...cmd) => execFileSync('ip', ['netns', 'exec', ns, ...cmd], { encoding: 'utf8', timeout: 10000 });
   execFileSync('ip', ['netns', 'add', ns]);
@@ -230,6 +231,6 @@ test('multicast membership and ping sockets in a test network namespace', { skip
   assert.doesNotMatch(execFileSync('ip', ['netns', 'list'], { encoding: 'utf8' }), new RegExp(ns));
 });
 
-test('no descriptor leaked by this file', { skip: process.platform !== 'linux' && 'Linux only' }, () => {
+test('no descriptor leaked by this file', { skip: (process.platform !== 'linux' && 'Linux only') || nodeOnly('ownFds') }, () => {
   assert.equal(openFds(), fdsAtStart);
 });

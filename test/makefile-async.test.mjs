@@ -6,6 +6,7 @@ import { execFileSync } from 'node:child_process';
 import { fstatSync } from 'node:fs';
 import * as socket from 'bsdsock';
 import { openFds as fdCount } from './support/fds.mjs';
+import { nodeOnly } from './fixtures/runtime.mjs';
 
 const B = (s) => Buffer.from(s);
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
@@ -220,7 +221,7 @@ test('closing the file rejects its pending read; the socket stays usable', async
   b.close();
 });
 
-test('a file collected while open is closed with a ResourceWarning', () => {
+test('a file collected while open is closed with a ResourceWarning', { skip: nodeOnly('rawFds', ['deno']) }, () => {
   const script = `
     const socket = require('bsdsock');
     const { fstatSync } = require('node:fs');
@@ -253,7 +254,7 @@ test('a file collected while open is closed with a ResourceWarning', () => {
   assert.equal(out.got, 'unflushed');
 });
 
-test('no descriptor is left behind', async () => {
+test('no descriptor is left behind', { skip: nodeOnly('ownFds') }, async () => {
   await sleep(10);
   assert.equal(fdCount(), fdsAtStart);
 });

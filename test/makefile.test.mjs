@@ -6,6 +6,7 @@ import { fstatSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
 import * as socket from 'bsdsock';
 import { openFds as fdCount } from './support/fds.mjs';
+import { nodeOnly } from './fixtures/runtime.mjs';
 
 const B = (s) => Buffer.from(s);
 const isOpen = (fd) => {
@@ -536,7 +537,7 @@ test('text rw mode reads and writes; write returns the code point count', () => 
   b.close();
 });
 
-test('the descriptor stays open while a file is, even after sock.close()', () => {
+test('the descriptor stays open while a file is, even after sock.close()', { skip: nodeOnly('rawFds', ['deno']) }, () => {
   const before = fdCount();
   const [a, b] = socket.socketpair();
   const fd = a.fileno();
@@ -670,6 +671,6 @@ test('makefile(mode, options), Symbol.dispose, raw, and readlines hints in code 
   a.close();
 });
 
-test('no descriptor is left behind', () => {
+test('no descriptor is left behind', { skip: nodeOnly('ownFds') }, () => {
   assert.equal(fdCount(), fdsAtStart);
 });

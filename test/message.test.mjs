@@ -22,6 +22,7 @@ import { Worker } from 'node:worker_threads';
 import * as socket from 'bsdsock';
 import { openFds } from './support/fds.mjs';
 import { emulator, qemuLacks, SLOWDOWN } from './support/emulation.mjs';
+import { nodeOnly } from './fixtures/runtime.mjs';
 
 const require = createRequire(import.meta.url);
 // Internal seams of src/message.ts (same module instance as 'bsdsock').
@@ -109,7 +110,7 @@ function makeThings() {
   };
 }
 
-test('SCM_RIGHTS through sendmsg/recvmsg: a file, a pipe and a socket, usable and close-on-exec', () => {
+test('SCM_RIGHTS through sendmsg/recvmsg: a file, a pipe and a socket, usable and close-on-exec', { skip: nodeOnly('rawFds', ['deno']) }, () => {
   const [a, b] = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM);
   const things = makeThings();
   assert.equal(a.sendmsg([Buffer.from('fds!')], [rights(things.fds)]), 4);
@@ -127,7 +128,7 @@ test('SCM_RIGHTS through sendmsg/recvmsg: a file, a pipe and a socket, usable an
   b.close();
 });
 
-test('send_fds/recv_fds: a file, a pipe and a socket', () => {
+test('send_fds/recv_fds: a file, a pipe and a socket', { skip: nodeOnly('rawFds', ['deno']) }, () => {
   const [a, b] = dgramPair();
   const things = makeThings();
   assert.equal(socket.send_fds(a, [Buffer.from('here'), Buffer.from(' you go')], things.fds), 11);
@@ -141,7 +142,7 @@ test('send_fds/recv_fds: a file, a pipe and a socket', () => {
   b.close();
 });
 
-test('send_fds/recv_fds pass flags and address on (CPython drops them, gh-107898)', () => {
+test('send_fds/recv_fds pass flags and address on (CPython drops them, gh-107898)', { skip: nodeOnly('rawFds', ['deno']) }, () => {
   const path = join(dir, 'fds-dgram');
   const srv = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM);
   srv.bind(path);
@@ -338,7 +339,7 @@ test('MSG_TRUNC: a datagram longer than the buffer', () => {
   b.close();
 });
 
-test('MSG_CTRUNC: several fds, room for one; the others are not leaked', { skip: qemuLacks('MSG_CTRUNC (recvmsg reports no flag when control data is cut)') }, () => {
+test('MSG_CTRUNC: several fds, room for one; the others are not leaked', { skip: qemuLacks('MSG_CTRUNC (recvmsg reports no flag when control data is cut)') || nodeOnly('rawFds', ['deno']) }, () => {
   const [a, b] = dgramPair();
   const r = openSync('/dev/null', 'r');
   const before = openFds();
@@ -463,7 +464,7 @@ test('modes: non-blocking raises BlockingIOError, timeout raises TimeoutError', 
   b.close();
 });
 
-test('timeout mode waits and then receives (data from another thread)', async () => {
+test('timeout mode waits and then receives (data from another thread)', { skip: nodeOnly('rawFds', ['deno']) }, async () => {
   const path = join(dir, 'waiting');
   const srv = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM);
   srv.bind(path);
@@ -488,7 +489,7 @@ test('timeout mode waits and then receives (data from another thread)', async ()
   srv.close();
 });
 
-test('async twins: send and receive fds, scatter/gather', async () => {
+test('async twins: send and receive fds, scatter/gather', { skip: nodeOnly('rawFds', ['deno']) }, async () => {
   const [a, b] = dgramPair();
   const r = openSync('/dev/null', 'r');
   const pending = b.recvmsgAsync(100, socket.CMSG_SPACE(4));
@@ -528,7 +529,7 @@ test('async twins: send and receive fds, scatter/gather', async () => {
   b.close();
 });
 
-test('an aborted twin consumes nothing: the datagram and its fds are still there', async () => {
+test('an aborted twin consumes nothing: the datagram and its fds are still there', { skip: nodeOnly('rawFds', ['deno']) }, async () => {
   const [a, b] = dgramPair();
   const r = openSync('/dev/null', 'r');
   const before = openFds();
@@ -554,7 +555,7 @@ test('an aborted twin consumes nothing: the datagram and its fds are still there
   b.close();
 });
 
-test('a timed-out twin consumes nothing', async () => {
+test('a timed-out twin consumes nothing', { skip: nodeOnly('rawFds', ['deno']) }, async () => {
   const [a, b] = dgramPair();
   const r = openSync('/dev/null', 'r');
   b.settimeout(0.05);
@@ -711,7 +712,7 @@ test('sendmsg_afalg: the control messages it builds', (t) => {
   b.close();
 });
 
-test('the examples run: fd passing to a child process, a PKTINFO server', () => {
+test('the examples run: fd passing to a child process, a PKTINFO server', { skip: nodeOnly('rawFds', ['deno']) }, () => {
   const fd = execFileSync(process.execPath, ['examples/fd-passing.mjs'], { encoding: 'utf8', timeout: 15000 * SLOWDOWN });
   assert.equal(
     fd,
@@ -726,7 +727,7 @@ test('the examples run: fd passing to a child process, a PKTINFO server', () => 
   );
 });
 
-test('no descriptor leaked by this file', () => {
+test('no descriptor leaked by this file', { skip: nodeOnly('ownFds') }, () => {
   rmSync(dir, { recursive: true, force: true });
   assert.equal(openFds(), fdsAtStart);
 });

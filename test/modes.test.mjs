@@ -9,6 +9,7 @@ import { constants as osConstants } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { Worker } from 'node:worker_threads';
 import * as socket from 'bsdsock';
+import { nodeOnly } from './fixtures/runtime.mjs';
 
 const E = osConstants.errno;
 
@@ -300,7 +301,7 @@ const SLOW_READER = `
   parentPort.postMessage({ total, times });
 `;
 
-test('sendall\'s timeout bounds the whole call even while every send makes progress', async () => {
+test('sendall\'s timeout bounds the whole call even while every send makes progress', { skip: nodeOnly('rawFds', ['deno']) }, async () => {
   const [a, b] = socket.socketpair();
   // A small send buffer: each read of the slow reader lets sendall go on.
   a.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, 65536);
@@ -418,7 +419,7 @@ test('EINTR: a signal during a timed recv does not shorten it (PEP 475)', async 
   }
 });
 
-test('EINTR: a signal during a blocking recvfrom and accept is retried until data arrives', async () => {
+test('EINTR: a signal during a blocking recvfrom and accept is retried until data arrives', { skip: nodeOnly('signals', ['deno']) }, async () => {
   let signals = 0;
   const onSignal = () => {
     signals++;

@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import * as socket from 'bsdsock';
+import { nodeOnly } from './fixtures/runtime.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 
@@ -254,7 +255,7 @@ fs.rmSync(dir, { recursive: true, force: true });
 console.log(JSON.stringify(out));
 `;
 
-test('twins run on libuv\'s thread pool and never block the event loop', { timeout: 30000 }, () => {
+test('twins run on libuv\'s thread pool and never block the event loop', { skip: nodeOnly('cli'), timeout: 30000 }, () => {
   const out = JSON.parse(
     execFileSync(process.execPath, ['--input-type=module', '-e', POOL_SCRIPT], {
       cwd: root,
@@ -270,7 +271,7 @@ test('twins run on libuv\'s thread pool and never block the event loop', { timeo
   assert.equal(out.afterAbort, '127.0.0.1');
 });
 
-test('the resolver works in worker threads', { timeout: 20000 }, async () => {
+test('the resolver works in worker threads', { skip: nodeOnly('workerEsm', ['deno']), timeout: 20000 }, async () => {
   const { Worker } = await import('node:worker_threads');
   const w = new Worker(
     `import * as socket from 'bsdsock';
@@ -313,7 +314,7 @@ out.fqdn = socket.getfqdn();
 console.log(JSON.stringify(out));
 `;
 
-test('herror, gaierror and sethostname inside a network and UTS namespace the test creates', { timeout: 30000 }, (t) => {
+test('herror, gaierror and sethostname inside a network and UTS namespace the test creates', { skip: nodeOnly('cli', ['deno']), timeout: 30000 }, (t) => {
   const probe = spawnSync('unshare', ['-rnu', 'true'], { stdio: 'ignore' });
   if (probe.error || probe.status !== 0) {
     t.skip('unshare -rnu (user, network and UTS namespaces) is not available here: skipped');

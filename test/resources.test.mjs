@@ -8,6 +8,7 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import * as socket from 'bsdsock';
 import { openFds } from './support/fds.mjs';
+import { nodeOnly } from './fixtures/runtime.mjs';
 
 const haveProc = existsSync('/proc/self/fd');
 
@@ -53,7 +54,7 @@ test('no descriptor leaks: /proc/self/fd counts the same before and after', { sk
   assert.equal(openFds(), before);
 });
 
-test('sockets are close-on-exec: a spawned child does not see the descriptor unless it is made inheritable', { skip: !haveProc && 'no /proc' }, () => {
+test('sockets are close-on-exec: a spawned child does not see the descriptor unless it is made inheritable', { skip: (!haveProc && 'no /proc') || nodeOnly('childFds', ['bun']) }, () => {
   const s = socket.socket();
   const [a, b] = socket.socketpair();
   try {
@@ -83,7 +84,7 @@ test('sockets are close-on-exec: a spawned child does not see the descriptor unl
   }
 });
 
-test('a socket collected while open is closed and reported with a ResourceWarning', { skip: !haveProc && 'no /proc' }, () => {
+test('a socket collected while open is closed and reported with a ResourceWarning', { skip: (!haveProc && 'no /proc') || nodeOnly('rawFds', ['deno']) }, () => {
   const entry = fileURLToPath(new URL('../dist/cjs/index.js', import.meta.url));
   const script = `
     const socket = require(${JSON.stringify(entry)});

@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import * as socket from 'bsdsock';
 import { openFds } from './support/fds.mjs';
+import { nodeOnly } from './fixtures/runtime.mjs';
 
 // The addon object the package uses (require caches it).
 const { binding } = createRequire(import.meta.url)('../dist/cjs/native.js');
@@ -79,7 +80,7 @@ test('sendfile to EOF from the start, and with count past EOF', async () => {
   closeSync(fd);
 });
 
-test('an empty file and a descriptor whose st_size is 0 (a socket, like a pipe) send nothing, as in Python', () => {
+test('an empty file and a descriptor whose st_size is 0 (a socket, like a pipe) send nothing, as in Python', { skip: nodeOnly('rawFds', ['deno']) }, () => {
   const [a, b] = socket.socketpair();
   const empty = join(dir, 'empty');
   writeFileSync(empty, '');
@@ -203,7 +204,7 @@ test('the fallback path of sendfileAsync sends the data: offset, count, EOF and 
 // A POSIX message queue's file (mqueue fs) has a size and answers read(),
 // but sendfile(2) refuses it (EINVAL): a file where Python falls back.
 const canMount = process.getuid?.() === 0 && readFileSync('/proc/filesystems', 'utf8').includes('\tmqueue\n');
-test('a file sendfile(2) refuses (a message queue\'s) goes through the fallback, sync and async', { skip: !canMount && 'needs root and mqueue' }, async () => {
+test('a file sendfile(2) refuses (a message queue\'s) goes through the fallback, sync and async', { skip: (!canMount && 'needs root and mqueue') || nodeOnly('fstatSize', ['bun']) }, async () => {
   const mnt = join(dir, 'mqueue');
   mkdirSync(mnt);
   execFileSync('mount', ['-t', 'mqueue', 'bsdsock-test', mnt]);
@@ -399,7 +400,7 @@ test('sendfile and sendfileAsync to a peer that has gone raise BrokenPipeError a
   assert.equal(out.signals, 0);
 });
 
-test('cleanup: no descriptor left open', () => {
+test('cleanup: no descriptor left open', { skip: nodeOnly('ownFds') }, () => {
   rmSync(dir, { recursive: true, force: true });
   assert.equal(openFds(), fdsAtStart);
 });

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import * as socket from 'bsdsock';
 import { SLOWDOWN } from './support/emulation.mjs';
+import { nodeOnly } from './fixtures/runtime.mjs';
 
 test('ESM and CommonJS entry points export the same API', async () => {
   const { createRequire } = await import('node:module');
@@ -11,7 +12,7 @@ test('ESM and CommonJS entry points export the same API', async () => {
   assert.equal(cjs.AF_INET, socket.AF_INET);
 });
 
-test('npm start runs the ported echo example', () => {
+test('npm start runs the ported echo example', { skip: nodeOnly('inspect', ['deno']) }, () => {
   const out = execFileSync(process.execPath, ['examples/echo.mjs'], { encoding: 'utf8', timeout: 20000 * SLOWDOWN });
   assert.match(out, /Received Hello, world/);
   assert.match(out, /Connected by \[ '127\.0\.0\.1', \d+ \]/);

@@ -6,6 +6,7 @@ import { constants as osConstants } from 'node:os';
 import { inspect } from 'node:util';
 import * as socket from 'bsdsock';
 import { emulator, qemuLacks } from './support/emulation.mjs';
+import { nodeOnly } from './fixtures/runtime.mjs';
 
 const E = osConstants.errno;
 
@@ -273,7 +274,7 @@ test('SocketType is the socket class itself, as Python\'s socket.SocketType', ()
   }
 });
 
-test('module dup(fd) returns a new close-on-exec descriptor of the same open file; errors as close(fd)', async () => {
+test('module dup(fd) returns a new close-on-exec descriptor of the same open file; errors as close(fd)', { skip: nodeOnly('rawFds', ['deno']) }, async () => {
   const { openSync, closeSync, fstatSync, statSync, readFileSync } = await import('node:fs');
   const [a, b] = socket.socketpair();
   const fd = socket.dup(a.fileno());

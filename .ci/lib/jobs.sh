@@ -52,8 +52,10 @@ for name in "${names[@]}"; do
   fi
 done
 # Each job's closing lines, so the log shows what ran where it passed too.
+# (a test runner's counts, else the job's last line).
 for name in "${names[@]}"; do
-  printf '%s: %s\n' "$name" "$(grep -E '^(# |ℹ )(tests|pass|fail|skipped) ' "$out/$name.log" | tr -s ' ' | paste -sd' ' - | cut -c1-200)"
+  counts=$(grep -E '^(# |ℹ )(tests|pass|fail|skipped) ' "$out/$name.log" | tr -s ' ' | paste -sd' ' - | cut -c1-200)
+  printf '%s: %s\n' "$name" "${counts:-$(tail -n 1 "$out/$name.log" | cut -c1-200)}"
 done
 [ "$failed" = 0 ] || printf 'failed jobs: %s\n' "${failures[*]}"
 printf 'jobs: %d passed, %d failed\n' "$passed" "$failed"

@@ -29,7 +29,8 @@ test('every constant of this build has a known prefix, so none falls back to the
 test('the generated file carries the comment above each constant', () => {
   const generated = readFileSync(join(root, 'src', 'constants.generated.ts'), 'utf8');
   for (const name of ['AF_INET', 'SO_REUSEADDR', 'EAI_NONAME', 'SOMAXCONN']) {
-    assert.ok(generated.includes(`${constantComment(name)}\nexport const ${name}: number = c.${name};`), name);
+    // Defined on every platform with a prebuilt binary, so typed as a number.
+    assert.ok(generated.includes(`${constantComment(name)}\nexport const ${name}: number = c.${name}!;`), name);
   }
   assert.match(constantComment('AF_INET'), /@group Constants: AF_\*\n/);
   assert.match(constantComment('SOMAXCONN'), /@group Constants: Other constants\n/);

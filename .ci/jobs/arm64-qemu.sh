@@ -21,4 +21,4 @@ dir=$(node_dir 26 arm64)
 export QEMU_LD_PREFIX=/usr/aarch64-linux-gnu PREBUILDS_ONLY=1 BSDSOCK_EMULATOR=qemu-user
 "$dir/bin/node" -p '`node ${process.version} ${process.arch} under qemu-user`'
 "$dir/bin/node" -p "'loads ' + require('node-gyp-build').path('.')"
-"$dir/bin/node" --test --test-concurrency=2 test/*.test.mjs
+isolated "$dir/bin/node" --test --test-concurrency=2 test/*.test.mjs

@@ -6,4 +6,4 @@ dir=$(node_dir 22 x64)
 export PATH="$dir/bin:$PATH"
 node --version
 # --ignore-scripts: no pretest rebuild (.ci/run built dist/ once; jobs only read it).
-npm test --ignore-scripts
+isolated npm test --ignore-scripts

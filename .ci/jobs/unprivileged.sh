@@ -16,4 +16,4 @@ node_bin=$(dirname "$(command -v node)")
 path="/usr/bin:/bin:$node_bin:/usr/local/bin"
 echo "user: $user ($(id -u "$user")); node: $(PATH=$path command -v node); python3: $(PATH=$path command -v python3 || echo none)"
 cd "$work"
-runuser -u "$user" -- env HOME="$home" PATH="$path" npm test --ignore-scripts
+isolated runuser -u "$user" -- env HOME="$home" PATH="$path" npm test --ignore-scripts

@@ -34,3 +34,16 @@ apt_install() {
   export DEBIAN_FRONTEND=noninteractive
   apt-get install -y -q "${missing[@]}" || { apt-get update -q && apt-get install -y -q "${missing[@]}"; }
 }
+
+# isolated CMD...: runs CMD in a network namespace of its own with only lo up
+# (as root, where unshare works), so that jobs running side by side do not
+# see each other's loopback traffic: a packet capture on lo counts every
+# packet, and a burst from another job's suite can overflow it. Elsewhere
+# CMD runs as is.
+isolated() {
+  if [ "$(id -u)" = 0 ] && unshare --net true 2>/dev/null; then
+    unshare --net sh -c 'ip link set lo up && exec "$@"' sh "$@"
+  else
+    "$@"
+  fi
+}

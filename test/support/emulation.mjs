@@ -29,4 +29,4 @@ export const qemuLacks = (what) => (emulator ? `${emulator} does not translate $
  * seconds there, not in tens of milliseconds. For the time limits of child
  * processes, never for assertions about speed.
  */
-export const SLOWDOWN = emulator ? 8 : 1;
+export const SLOWDOWN = Number(process.env.BSDSOCK_TEST_SLOWDOWN) > 0 ? Number(process.env.BSDSOCK_TEST_SLOWDOWN) : emulator ? 8 : 1;

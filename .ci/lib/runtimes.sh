@@ -1,4 +1,4 @@
-# Sourced by .ci/deno.sh and .ci/bun.sh: installs a JavaScript runtime from
+# Sourced by .ci/jobs/deno.sh and .ci/jobs/bun.sh: installs a JavaScript runtime from
 # the npm registry into a cache directory of its own (never into the
 # project's dependencies) and prints the path of its binary.
 #

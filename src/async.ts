@@ -579,7 +579,11 @@ function connectOutcome(fd: number): number {
   const g = binding.getsockopt(fd, C.SOL_SOCKET, C.SO_ERROR, soError);
   if (g < 0) return g;
   const err = soError[0];
-  if (err === 0 || err === EISCONN) return 0;
+  if (err === 0 || err === EISCONN) {
+    // A wake-up alone proves nothing (Deno's uv_poll reports the events it
+    // was asked for, denoland/deno#36317): no peer yet means still going.
+    return binding.getpeername(fd) === -E.ENOTCONN ? -EAGAIN : 0;
+  }
   if (err === EINPROGRESS || err === EALREADY) return -EAGAIN;
   return -err;
 }

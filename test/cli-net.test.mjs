@@ -5,6 +5,7 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { asNobody, has, hasLoopback6, isRoot, jsonLines, linux, namespace, run, start, whyNoNamespace } from './fixtures/cli.mjs';
+import { nodeOnly } from './fixtures/runtime.mjs';
 
 const noIPv6 = !hasLoopback6() && 'no ::1 here';
 const noNamespace = whyNoNamespace();
@@ -87,7 +88,7 @@ describe('bsdsock ping', () => {
     ]);
   });
 
-  test('Ctrl-C (SIGINT) ends it with the statistics so far', { skip: needRoot }, async () => {
+  test('Ctrl-C (SIGINT) ends it with the statistics so far', { skip: needRoot || nodeOnly('signalExit', ['deno']) }, async () => {
     const p = start(['ping', '-i', '0.2', '127.0.0.1']);
     await p.stdoutMatch(/icmp_seq=2 /);
     p.child.kill('SIGINT');

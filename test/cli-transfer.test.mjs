@@ -8,6 +8,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { bin, has, hasLoopback6, jsonLines, linux, run, start } from './fixtures/cli.mjs';
+import { nodeOnly } from './fixtures/runtime.mjs';
 
 const dir = mkdtempSync(join(tmpdir(), `bsdsock-cli-transfer-${process.pid}-`));
 process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
@@ -89,7 +90,7 @@ describe('bsdsock send / recv', { concurrency: 3 }, () => {
     assert.deepEqual([refused.status, refused.stderr], [1, `bsdsock: connect unix:${join(dir, 'nobody.sock')}: FileNotFoundError [ENOENT]\n`]);
   });
 
-  test('on a terminal: a progress bar with bytes, rate and time left; the last one at 100%', { skip: noScript }, async () => {
+  test('on a terminal: a progress bar with bytes, rate and time left; the last one at 100%', { skip: noScript || nodeOnly('pty', ['deno']) }, async () => {
     const { r, address } = await receiver('127.0.0.1:0', join(dir, 'tty.bin'), ['--size', String(content.length)]);
     // script(1) runs the command on a pseudo-terminal and copies what it writes.
     const command = [process.execPath, bin, 'send', source, address].map((a) => `'${a}'`).join(' ');
@@ -105,7 +106,7 @@ describe('bsdsock send / recv', { concurrency: 3 }, () => {
     for (const frame of frames.slice(0, -1)) assert.match(frame, /^source\.bin \[#+-+\] +\d+%  [\d.]+ [KM]?i?B \/ 3\.0 MiB  [\d.]+ [KMG]?i?B\/s  \d+:\d\d left\x1b\[K$/);
   });
 
-  test('recv on a terminal with --size: the bar of the share received', { skip: noScript }, async () => {
+  test('recv on a terminal with --size: the bar of the share received', { skip: noScript || nodeOnly('pty', ['deno']) }, async () => {
     const socketPath = join(dir, 'tty-recv.sock');
     const command = [process.execPath, bin, 'recv', '--size', String(content.length), `unix:${socketPath}`, join(dir, 'tty-recv.bin')]
       .map((a) => `'${a}'`)

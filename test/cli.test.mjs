@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as socket from 'bsdsock';
 import { has, hasLoopback6, jsonLines, linux, namespace, root, run, start, whyNoNamespace } from './fixtures/cli.mjs';
+import { nodeOnly } from './fixtures/runtime.mjs';
 
 const COMMANDS = ['connect', 'listen', 'send', 'recv', 'ping', 'resolve', 'ifaces', 'capture'];
 const noLinux = !linux && 'Linux only (abstract names, seqpacket, netlink, AF_PACKET)';
@@ -147,7 +148,7 @@ describe('bsdsock connect / listen', { concurrency: 4 }, () => {
     });
   }
 
-  test('a socket file made by listen is gone afterwards, also after SIGTERM or SIGINT', { skip: noLinux }, async () => {
+  test('a socket file made by listen is gone afterwards, also after SIGTERM or SIGINT', { skip: noLinux || nodeOnly('signalExit', ['deno']) }, async () => {
     for (const [signal, status] of [['SIGTERM', 143], ['SIGINT', 130]]) {
       const path = join(dir, `${signal}.sock`);
       const server = start(['listen', '--json', `unix:${path}`], { input: null });

@@ -14,6 +14,7 @@ import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { runtime } from './fixtures/runtime.mjs';
 import * as socket from 'bsdsock';
+import { nodeOnly } from './fixtures/runtime.mjs';
 
 const linux = process.platform === 'linux';
 const openFds = () => readdirSync('/proc/self/fd').length;
@@ -280,10 +281,10 @@ test('50 workers end with twins pending (process.exit, terminate, an uncaught er
   assert.deepEqual(await got, SENT);
   a.close();
   b.close();
-  assert.equal(openFds(), fdsAtStart + 2, 'the workers left no descriptor open');
+  if (!nodeOnly('ownFds')) assert.equal(openFds(), fdsAtStart + 2, 'the workers left no descriptor open');
 });
 
-test('EMFILE under RLIMIT_NOFILE 64: socket, socketpair, accept and their twins raise it, and all recover once descriptors are closed', { skip: !linux && 'prlimit is Linux' }, () => {
+test('EMFILE under RLIMIT_NOFILE 64: socket, socketpair, accept and their twins raise it, and all recover once descriptors are closed', { skip: (!linux && 'prlimit is Linux') || nodeOnly('emfile', ['deno']) }, () => {
   const script = `
     const socket = require(${JSON.stringify(entry)});
     const out = {};

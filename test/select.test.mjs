@@ -14,6 +14,7 @@ import { performance } from 'node:perf_hooks';
 import { Worker } from 'node:worker_threads';
 import * as socket from 'bsdsock';
 import * as S from 'bsdsock/select';
+import { nodeOnly } from './fixtures/runtime.mjs';
 
 const linux = process.platform === 'linux';
 const fdCount = () => readdirSync('/proc/self/fd').length;
@@ -198,7 +199,7 @@ test('epoll objects: close-on-exec descriptor, closed, close twice, Symbol.dispo
   }
 });
 
-test('an epoll object dropped while open has its descriptor closed, silently', { skip: !linux && 'Linux only' }, async () => {
+test('an epoll object dropped while open has its descriptor closed, silently', { skip: (!linux && 'Linux only') || nodeOnly('cli', ['deno']) }, async () => {
   const child = spawnSync(
     process.execPath,
     [
@@ -351,7 +352,7 @@ test('1,000 sockets on a DefaultSelector', { timeout: 60000, skip: !linux ? 'Lin
 // PEP 475: a signal handled during a wait does not end it; the wait goes
 // on for the time left. The child blocks in each call with a 0.4 s timeout
 // while a shell sends it SIGUSR2 (which it listens for) after 0.1 s.
-test('a signal during a wait: the wait resumes with the time left (PEP 475)', { skip: !linux && 'Linux only', timeout: 30000 }, () => {
+test('a signal during a wait: the wait resumes with the time left (PEP 475)', { skip: (!linux && 'Linux only') || nodeOnly('cli', ['deno']), timeout: 30000 }, () => {
   const script = `
     import { spawn } from 'node:child_process';
     import { performance } from 'node:perf_hooks';
@@ -405,7 +406,7 @@ test('a signal during a wait: the wait resumes with the time left (PEP 475)', { 
   });
 });
 
-test("the README's bsdsock/select example runs", () => {
+test("the README's bsdsock/select example runs", { skip: nodeOnly('cli', ['deno']) }, () => {
   const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
   const section = readme.slice(readme.indexOf('## Waiting on many sockets'));
   const code = /```js\n([\s\S]*?)```/.exec(section)[1];
@@ -418,7 +419,7 @@ test("the README's bsdsock/select example runs", () => {
   assert.equal(child.stdout, '');
 });
 
-test('in a worker thread; an epoll object left open there is closed when the worker ends', { skip: !linux && 'Linux only' }, async () => {
+test('in a worker thread; an epoll object left open there is closed when the worker ends', { skip: (!linux && 'Linux only') || nodeOnly('workerCleanup', ['deno']) }, async () => {
   const before = fdCount();
   const worker = new Worker(
     `

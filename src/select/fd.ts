@@ -48,7 +48,12 @@ export function describeFileobj(value: unknown): string {
   try {
     return inspect(value, { depth: 0, breakLength: Infinity });
   } catch {
-    return Object.prototype.toString.call(value);
+    // Deno's inspect (and Object.prototype.toString) throw on a revoked Proxy.
+    try {
+      return Object.prototype.toString.call(value);
+    } catch {
+      return '<unprintable object>';
+    }
   }
 }
 

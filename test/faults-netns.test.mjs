@@ -113,7 +113,11 @@ const sender = `
     link('up');
     const sent = await settle(transfer, 30000);
     s.shutdown(socket.SHUT_WR);
-    say({ phase: 1, pendingAtDown, whileDown, sent });
+    // The receiver closes after the last byte: wait for that EOF, so that
+    // phase 2's link down cannot cut the tail still in flight (sendallAsync
+    // resolves once the data is in the kernel's buffer, not delivered).
+    const drained = await settle(s.recvAsync(1), 30000);
+    say({ phase: 1, pendingAtDown, whileDown, sent, drained: drained.ok === undefined ? drained : drained.ok.length });
     s.close();
 
     // 2. Down under a timeout: the pending twins time out; the receiver
@@ -238,6 +242,7 @@ test('a veth link taken down mid-transfer and under a timeout, and a datagram fl
     assert.deepEqual(one.whileDown.sendtoAsync, { error: 'OSError', errno: 101 });
     assert.deepEqual(one.whileDown.connectAsync, { error: 'OSError', errno: 101 });
     assert.deepEqual(one.sent, {});
+    assert.equal(one.drained, 0, 'the receiver read to the end and closed');
     assert.deepEqual(first, { bytes: 16 << 20, wrong: 0 });
 
     // 2: the socket timeout bounds both twins; the receiver got a prefix.

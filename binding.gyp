@@ -29,6 +29,7 @@
         "native/convert.c",
         "native/interfaces.c",
         "native/readiness.c",
+        "native/pollset.c",
         "native/readiness_uv.c",
         "native/readiness_thread.c",
         "native/env.c",

@@ -14,13 +14,12 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/epoll.h>
 #include <unistd.h>
 
 /* Ready descriptors handed to JS per call, as (fd, events) pairs in a
  * buffer JS reads; more are left for the next wake (the poll set stays
  * readable). */
-#define BATCH 256
+#define BATCH BSD_POLLSET_MAX
 
 typedef struct {
   uint8_t want;   /* what JS waits for */
@@ -50,7 +49,7 @@ bsd_readiness *bsd_readiness_create(napi_env env) {
   r->env = env;
   /* Opened now, not at the first wait: an environment's descriptor count
    * does not change when its sockets start to wait. */
-  r->epfd = epoll_create1(EPOLL_CLOEXEC);
+  r->epfd = bsd_pollset_open();
   return r;
 }
 
@@ -66,34 +65,13 @@ static int grow(bsd_readiness *r, int fd) {
   return 0;
 }
 
-static uint32_t epoll_events(int events) {
-  return ((events & BSD_READABLE) ? EPOLLIN : 0) | ((events & BSD_WRITABLE) ? EPOLLOUT : 0);
-}
-
-/* Sets the poll set's interest for fd to `events` (0: out of the set). A
- * table entry can be stale when its descriptor was closed behind our back
- * (the kernel drops a closed descriptor from the set): ADD and MOD fall
- * back on each other. */
+/* Sets what the poll set polls fd for to `events` (0: out of the set). */
 static int set_interest(bsd_readiness *r, int fd, entry *e, int events) {
   if (events == e->polled) return 0;
-  if (events == 0) {
-    epoll_ctl(r->epfd, EPOLL_CTL_DEL, fd, NULL);
-    e->polled = 0;
-    r->members--;
-    r->members_xor ^= (unsigned)fd;
-    return 0;
-  }
-  struct epoll_event ev;
-  memset(&ev, 0, sizeof ev);
-  ev.events = epoll_events(events) | (r->backend->edge_triggered ? EPOLLET : 0);
-  ev.data.fd = fd;
-  int op = e->polled ? EPOLL_CTL_MOD : EPOLL_CTL_ADD;
-  int rc = epoll_ctl(r->epfd, op, fd, &ev);
-  if (rc < 0 && errno == ENOENT && op == EPOLL_CTL_MOD) rc = epoll_ctl(r->epfd, EPOLL_CTL_ADD, fd, &ev);
-  else if (rc < 0 && errno == EEXIST) rc = epoll_ctl(r->epfd, EPOLL_CTL_MOD, fd, &ev);
-  if (rc < 0) return -errno;
-  if (e->polled == 0) {
-    r->members++;
+  int rc = bsd_pollset_change(r->epfd, fd, e->polled, events, r->backend->edge_triggered);
+  if (rc < 0) return rc;
+  if ((e->polled == 0) != (events == 0)) {
+    r->members += events ? 1 : -1;
     r->members_xor ^= (unsigned)fd;
   }
   e->polled = (uint8_t)events;
@@ -147,17 +125,13 @@ int bsd_readiness_ref(bsd_readiness *r, int fd, int on) {
 void bsd_readiness_forget(bsd_readiness *r, int fd) {
   if (r == NULL || fd < 0 || (size_t)fd >= r->cap) return;
   entry *e = &r->table[fd];
-  if (e->polled && r->epfd >= 0) {
-    epoll_ctl(r->epfd, EPOLL_CTL_DEL, fd, NULL);
-    r->members--;
-    r->members_xor ^= (unsigned)fd;
-  }
+  if (e->polled && r->epfd >= 0) set_interest(r, fd, e, 0);
   count_ref(r, counts(e), 0);
   memset(e, 0, sizeof *e);
 }
 
 void bsd_readiness_dispatch(bsd_readiness *r) {
-  struct epoll_event evs[BATCH];
+  bsd_ready_event evs[BATCH];
   int n;
   /* One descriptor in the set, polled for exactly the one direction that
    * is waited for: the set is readable only when that descriptor is ready
@@ -168,31 +142,30 @@ void bsd_readiness_dispatch(bsd_readiness *r) {
     int fd = (int)r->members_xor;
     entry *e = (size_t)fd < r->cap ? &r->table[fd] : NULL;
     if (e != NULL && e->polled == e->want && (e->want == BSD_READABLE || e->want == BSD_WRITABLE)) {
-      memset(evs, 0, sizeof evs[0]);
-      evs[0].events = e->want == BSD_READABLE ? EPOLLIN : EPOLLOUT;
-      evs[0].data.fd = fd;
+      evs[0].fd = fd;
+      evs[0].events = e->want;
       bsd_readiness_deliver(r, evs, 1);
       return;
     }
   }
-  do n = epoll_wait(r->epfd, evs, BATCH, 0);
-  while (n < 0 && errno == EINTR);
+  do n = bsd_pollset_wait(r->epfd, evs, BATCH, 0);
+  while (n == -EINTR);
   if (n > 0) bsd_readiness_deliver(r, evs, n);
 }
 
 /* Filters the events against what JS waits for and calls JS once with the
  * ready descriptors (at most BATCH of them, from n <= BATCH events). */
-static void deliver_batch(bsd_readiness *r, const struct epoll_event *evs, int n) {
+static void deliver_batch(bsd_readiness *r, const bsd_ready_event *evs, int n) {
   int count = 0;
   for (int i = 0; i < n; i++) {
-    int fd = evs[i].data.fd;
+    int fd = evs[i].fd;
     if (fd < 0 || (size_t)fd >= r->cap) continue;
     entry *e = &r->table[fd];
     if (e->polled == 0) continue; /* forgotten since it was collected */
-    uint32_t got = evs[i].events;
-    int seen = ((got & EPOLLIN) ? BSD_READABLE : 0) | ((got & EPOLLOUT) ? BSD_WRITABLE : 0);
+    int got = evs[i].events;
+    int seen = got & (BSD_READABLE | BSD_WRITABLE);
     int ready;
-    if (got & (EPOLLERR | EPOLLHUP)) {
+    if (got & BSD_FAILED) {
       /* The calls report the error (or the end) themselves. */
       ready = e->want;
       seen = BSD_READABLE | BSD_WRITABLE;
@@ -232,7 +205,7 @@ static void deliver_batch(bsd_readiness *r, const struct epoll_event *evs, int n
   napi_close_handle_scope(env, scope);
 }
 
-void bsd_readiness_deliver(bsd_readiness *r, const struct epoll_event *evs, int n) {
+void bsd_readiness_deliver(bsd_readiness *r, const bsd_ready_event *evs, int n) {
   for (int i = 0; i < n && r->state != NULL; i += BATCH) deliver_batch(r, evs + i, n - i < BATCH ? n - i : BATCH);
 }
 
@@ -280,8 +253,8 @@ static napi_value js_start(napi_env env, napi_callback_info info) {
   napi_value buf;
   void *pairs;
   if (napi_create_arraybuffer(env, BATCH * 2 * sizeof(int32_t), &pairs, &buf) != napi_ok) return NULL;
-  if (r->epfd < 0) r->epfd = epoll_create1(EPOLL_CLOEXEC);
-  if (r->epfd < 0) return bsd_errno(env, errno);
+  if (r->epfd < 0) r->epfd = bsd_pollset_open();
+  if (r->epfd < 0) return bsd_errno(env, -r->epfd);
   int err = 0;
   r->backend = backend;
   r->state = backend->start(r, env, r->epfd, &err);

@@ -1,7 +1,7 @@
 /* Readiness: which sockets may be read or written now, on whatever loop
  * the JavaScript runtime has.
  *
- * One poll set (epoll) per environment. A socket that waits is an entry
+ * One poll set (epoll; kqueue on macOS) per environment. A socket that waits is an entry
  * in a table indexed by its descriptor, not a handle of the runtime's
  * loop: what the loop sees is one descriptor, the poll set itself. A
  * backend tells the JavaScript thread when the poll set is readable; the
@@ -21,12 +21,31 @@
 #define BSD_READINESS_H
 
 #include <node_api.h>
-#include <sys/epoll.h>
 
 typedef struct bsd_readiness bsd_readiness;
 
 #define BSD_READABLE 1
 #define BSD_WRITABLE 2
+/* In a bsd_ready_event only: an error or a hang-up. */
+#define BSD_FAILED 4
+
+/* What the poll set reports for one descriptor. */
+typedef struct {
+  int fd;
+  int events;
+} bsd_ready_event;
+
+/* --- the poll set (pollset.c: epoll on Linux, kqueue elsewhere) ------------ */
+
+/* The most events one bsd_pollset_wait returns. */
+#define BSD_POLLSET_MAX 256
+/* A new poll set's descriptor (close-on-exec), or -errno. */
+int bsd_pollset_open(void);
+/* Changes what fd is polled for, from `before` to `after` (READABLE |
+ * WRITABLE; 0: not in the set); 0 or -errno. */
+int bsd_pollset_change(int ps, int fd, int before, int after, int edge_triggered);
+/* Waits up to timeout_ms (-1: no limit) for events; their count, or -errno. */
+int bsd_pollset_wait(int ps, bsd_ready_event *out, int max, int timeout_ms);
 
 /* --- the environment's side (env.c) ------------------------------------ */
 
@@ -82,6 +101,6 @@ extern const bsd_backend bsd_backend_thread;
  * collects what is ready and delivers it to JS. */
 void bsd_readiness_dispatch(bsd_readiness *r);
 /* Delivers events a backend collected from the poll set (JS thread). */
-void bsd_readiness_deliver(bsd_readiness *r, const struct epoll_event *evs, int n);
+void bsd_readiness_deliver(bsd_readiness *r, const bsd_ready_event *evs, int n);
 
 #endif

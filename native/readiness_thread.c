@@ -4,9 +4,11 @@
  * delivers them. The thread never waits for JS: events that arrive
  * meanwhile join the batch that is on its way.
  *
- * The thread is stopped by cancellation, which it allows only while it
- * waits in epoll_wait(): everywhere else (its lock, the runtime's locks
- * inside napi_call_threadsafe_function) it cannot be cancelled. */
+ * On Linux the thread is stopped by cancellation, which it allows only
+ * while it waits in epoll_wait(): everywhere else (its lock, the runtime's
+ * locks inside napi_call_threadsafe_function) it cannot be cancelled.
+ * Elsewhere (kevent() need not be a cancellation point) it waits at most
+ * STOP_CHECK_MS at a time and looks at `stopping`. */
 #include "readiness.h"
 
 #include <errno.h>
@@ -14,7 +16,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define WAIT_EVENTS 256
+#define WAIT_EVENTS BSD_POLLSET_MAX
+#ifdef __linux__
+#define WAIT_MS (-1)
+#else
+#define WAIT_MS 200 /* STOP_CHECK_MS */
+#endif
 
 typedef struct {
   bsd_readiness *r;
@@ -23,22 +30,22 @@ typedef struct {
   pthread_t thread;
   pthread_mutex_t lock;
   /* Collected and not yet delivered (under lock). */
-  struct epoll_event *queue;
+  bsd_ready_event *queue;
   size_t queued, capacity;
   int woken;    /* a wake is on its way to JS (under lock) */
-  int stopping; /* set on the JS thread at teardown */
+  volatile int stopping; /* set on the JS thread at teardown */
   /* The JS thread's copy of a batch. */
-  struct epoll_event *batch;
+  bsd_ready_event *batch;
   size_t batch_capacity;
 } thread_backend;
 
 /* Appends under lock; the events are dropped when memory runs out (the
  * waits concerned then end by their timeout or abort, if any). */
-static void push(thread_backend *b, const struct epoll_event *evs, int n) {
+static void push(thread_backend *b, const bsd_ready_event *evs, int n) {
   if (b->queued + n > b->capacity) {
     size_t cap = b->capacity ? b->capacity : WAIT_EVENTS;
     while (cap < b->queued + n) cap *= 2;
-    struct epoll_event *q = realloc(b->queue, cap * sizeof *q);
+    bsd_ready_event *q = realloc(b->queue, cap * sizeof *q);
     if (q == NULL) return;
     b->queue = q;
     b->capacity = cap;
@@ -49,19 +56,25 @@ static void push(thread_backend *b, const struct epoll_event *evs, int n) {
 
 static void *wait_loop(void *arg) {
   thread_backend *b = arg;
-  struct epoll_event evs[WAIT_EVENTS];
+  bsd_ready_event evs[WAIT_EVENTS];
   int ignored;
   /* Named, so that it can be told apart in ps, gdb and the tests. */
+#ifdef __APPLE__
+  pthread_setname_np("bsdsock-ready");
+#else
   pthread_setname_np(pthread_self(), "bsdsock-ready");
+#endif
   pthread_setcancelstate(PTHREAD_CANCEL_DISABLE, &ignored);
   for (;;) {
     pthread_setcancelstate(PTHREAD_CANCEL_ENABLE, &ignored);
-    int n = epoll_wait(b->epfd, evs, WAIT_EVENTS, -1);
+    int n = bsd_pollset_wait(b->epfd, evs, WAIT_EVENTS, WAIT_MS);
     pthread_setcancelstate(PTHREAD_CANCEL_DISABLE, &ignored);
+    if (b->stopping) break;
     if (n < 0) {
-      if (errno == EINTR) continue;
+      if (n == -EINTR) continue;
       break;
     }
+    if (n == 0) continue;
     pthread_mutex_lock(&b->lock);
     push(b, evs, n);
     int wake = !b->woken && b->queued > 0;
@@ -80,7 +93,7 @@ static void on_wake(napi_env env, napi_value js_callback, void *context, void *d
   pthread_mutex_lock(&b->lock);
   /* Swap the queue for the JS thread's buffer: the thread goes on
    * collecting into the other one. */
-  struct epoll_event *q = b->queue;
+  bsd_ready_event *q = b->queue;
   size_t n = b->queued, cap = b->capacity;
   b->queue = b->batch;
   b->capacity = b->batch_capacity;

@@ -186,10 +186,20 @@ class Aio {
   /** The tails of the read and write queues. */
   rq: Pending<unknown> | null = null;
   wq: Pending<unknown> | null = null;
-  /** WATCHED bits: what native readiness waits for; UNREF; CLOSED. */
-  flags = 0;
+  /**
+   * The low 4 bits: WATCHED (what native readiness waits for), UNREF,
+   * CLOSED; above them the descriptor (one field for both: this object
+   * exists for every socket that ever waited).
+   */
+  flags: number;
 
-  constructor(readonly fd: number) {}
+  constructor(fd: number) {
+    this.flags = fd * 16;
+  }
+
+  get fd(): number {
+    return this.flags >> 4;
+  }
 
   tail(dir: Direction): Pending<unknown> | null {
     return dir === READ ? this.rq : this.wq;

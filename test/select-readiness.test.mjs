@@ -12,6 +12,8 @@ import { readdirSync } from 'node:fs';
 import { constants as osConstants } from 'node:os';
 import * as socket from 'bsdsock';
 import * as S from 'bsdsock/select';
+import { openFdsWithLoops } from './support/fds.mjs';
+import { nodeOnly } from './fixtures/runtime.mjs';
 
 const linux = process.platform === 'linux';
 const havePython = spawnSync('python3', ['--version']).status === 0;
@@ -137,7 +139,7 @@ function tcpPair() {
 }
 
 test('every kind of readiness: the same answers as CPython on the same sockets', { skip, timeout: 30000 }, (t) => {
-  const before = readdirSync('/proc/self/fd').length;
+  const before = openFdsWithLoops();
   const states = [];
   const keep = [];
   const add = (name, sock) => states.push({ name, sock });
@@ -296,5 +298,5 @@ test('every kind of readiness: the same answers as CPython on the same sockets',
   } finally {
     for (const s of keep) s.close();
   }
-  assert.equal(readdirSync('/proc/self/fd').length, before, 'descriptors leaked');
+  if (!nodeOnly('ownFds')) assert.equal(openFdsWithLoops(), before, 'descriptors leaked');
 });

@@ -47,5 +47,24 @@ export function fdList() {
 /** How many descriptors a test can leak are open (see fdList). */
 export const openFds = () => fdList().length;
 
+/**
+ * How many descriptors are open, event-loop ones included, trust-store files
+ * left out: for tests whose own objects are such descriptors (an epoll
+ * object is an anon_inode too) and that start no worker while counting.
+ */
+export function openFdsWithLoops() {
+  let n = 0;
+  for (const fd of readdirSync('/proc/self/fd')) {
+    let target;
+    try {
+      target = readlinkSync(`/proc/self/fd/${fd}`);
+    } catch {
+      continue;
+    }
+    if (target.startsWith('anon_inode:') || !isNodeInternal(target)) n++;
+  }
+  return n;
+}
+
 /** How many sockets this process has open. */
 export const openSockets = () => fdList().filter((entry) => entry.includes(' socket:[')).length;

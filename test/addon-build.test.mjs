@@ -11,7 +11,10 @@ import { fileURLToPath } from 'node:url';
 
 const require = createRequire(import.meta.url);
 const entry = fileURLToPath(new URL('../dist/cjs/index.js', import.meta.url));
-const defaultBuild = fileURLToPath(new URL('../build/Release/bsdsock.node', import.meta.url));
+// The binary this process loaded (build/Release, a prebuilt one, or the
+// sanitizer build), so that the copy runs on this architecture.
+require(entry);
+const defaultBuild = Object.keys(require.cache).find((p) => p.endsWith('.node'));
 
 test('BSDSOCK_ADDON names the .node file to load', () => {
   const dir = mkdtempSync(join(tmpdir(), 'bsdsock-addon-'));

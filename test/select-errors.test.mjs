@@ -17,6 +17,7 @@ import * as socket from 'bsdsock';
 import * as S from 'bsdsock/select';
 import { openFdsWithLoops } from './support/fds.mjs';
 import { nodeOnly } from './fixtures/runtime.mjs';
+import { SLOWDOWN } from './support/emulation.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const linux = process.platform === 'linux';
@@ -233,7 +234,7 @@ test('bad and good arguments: the outcomes CPython has, as API.md maps them', { 
   try {
     const py = spawnSync('python3', ['-c', PY, JSON.stringify(CASES.map(([, , code]) => code)), join(root, 'package.json')], {
       encoding: 'utf8',
-      timeout: 20000,
+      timeout: 20000 * SLOWDOWN,
     });
     assert.equal(py.status, 0, py.stderr);
     const answers = JSON.parse(py.stdout);

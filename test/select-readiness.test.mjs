@@ -14,6 +14,7 @@ import * as socket from 'bsdsock';
 import * as S from 'bsdsock/select';
 import { openFdsWithLoops } from './support/fds.mjs';
 import { nodeOnly } from './fixtures/runtime.mjs';
+import { SLOWDOWN } from './support/emulation.mjs';
 
 const linux = process.platform === 'linux';
 const havePython = spawnSync('python3', ['--version']).status === 0;
@@ -246,7 +247,7 @@ test('every kind of readiness: the same answers as CPython on the same sockets',
     const py = spawnSync('python3', ['-c', PY, JSON.stringify(childFds)], {
       stdio: ['ignore', 'pipe', 'pipe', ...fds],
       encoding: 'utf8',
-      timeout: 15000,
+      timeout: 15000 * SLOWDOWN,
     });
     assert.equal(py.status, 0, py.stderr);
     const python = JSON.parse(py.stdout);

@@ -16,6 +16,7 @@ import * as socket from 'bsdsock';
 import * as S from 'bsdsock/select';
 import { nodeOnly } from './fixtures/runtime.mjs';
 import { openFdsWithLoops } from './support/fds.mjs';
+import { SLOWDOWN } from './support/emulation.mjs';
 
 const linux = process.platform === 'linux';
 const fdCount = openFdsWithLoops;
@@ -221,7 +222,7 @@ test('an epoll object dropped while open has its descriptor closed, silently', {
       console.log(JSON.stringify({ grew: during - before, left: count() - before, warned }));
       `,
     ],
-    { encoding: 'utf8', timeout: 10000, cwd: new URL('..', import.meta.url) },
+    { encoding: 'utf8', timeout: 10000 * SLOWDOWN, cwd: new URL('..', import.meta.url) },
   );
   assert.equal(child.status, 0, child.stderr);
   assert.deepEqual(JSON.parse(child.stdout), { grew: 50, left: 0, warned: 0 });
@@ -394,7 +395,7 @@ test('a signal during a wait: the wait resumes with the time left (PEP 475)', { 
   `;
   const child = spawnSync(process.execPath, ['--input-type=module', '-e', script], {
     encoding: 'utf8',
-    timeout: 20000,
+    timeout: 20000 * SLOWDOWN,
     cwd: new URL('..', import.meta.url),
   });
   assert.equal(child.status, 0, child.stderr);

@@ -21,4 +21,9 @@ dir=$(node_dir 26 arm64)
 export QEMU_LD_PREFIX=/usr/aarch64-linux-gnu PREBUILDS_ONLY=1 BSDSOCK_EMULATOR=qemu-user
 "$dir/bin/node" -p '`node ${process.version} ${process.arch} under qemu-user`'
 "$dir/bin/node" -p "'loads ' + require('node-gyp-build').path('.')"
-isolated "$dir/bin/node" --test --test-concurrency=2 test/*.test.mjs
+# The command line's tests (test/cli*.test.mjs) are left out here: they start
+# dozens of Node.js processes (seconds each under qemu-user) around sub-second
+# idle timers, and the command's capture needs a packet socket option qemu
+# does not translate (ENOPROTOOPT). They run the same JavaScript as on x64.
+mapfile -t files < <(ls test/*.test.mjs | grep -v '^test/cli')
+isolated "$dir/bin/node" --test --test-concurrency=2 "${files[@]}"

@@ -15,9 +15,9 @@ import { Worker } from 'node:worker_threads';
 import { runtime } from './fixtures/runtime.mjs';
 import * as socket from 'bsdsock';
 import { nodeOnly } from './fixtures/runtime.mjs';
+import { openFds } from './support/fds.mjs';
 
 const linux = process.platform === 'linux';
-const openFds = () => readdirSync('/proc/self/fd').length;
 const fdsAtStart = linux ? openFds() : 0;
 const entry = fileURLToPath(new URL('../dist/cjs/index.js', import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), 'bsdsock-faults-'));

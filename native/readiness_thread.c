@@ -4,30 +4,31 @@
  * delivers them. The thread never waits for JS: events that arrive
  * meanwhile join the batch that is on its way.
  *
- * On Linux the thread is stopped by cancellation, which it allows only
- * while it waits in epoll_wait(): everywhere else (its lock, the runtime's
- * locks inside napi_call_threadsafe_function) it cannot be cancelled.
- * Elsewhere (kevent() need not be a cancellation point) it waits at most
- * STOP_CHECK_MS at a time and looks at `stopping`. */
+ * The thread is stopped through a descriptor in the poll set (an eventfd on
+ * Linux, a pipe elsewhere): teardown sets `stopping`, makes it readable,
+ * and joins the thread, which
+ * returns normally. (Cancelling it instead left its stack poisoned under
+ * AddressSanitizer, which then reported an overflow as the thread ended.) */
 #include "readiness.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+#ifdef __linux__
+#include <sys/eventfd.h>
+#endif
 
 #define WAIT_EVENTS BSD_POLLSET_MAX
-#ifdef __linux__
-#define WAIT_MS (-1)
-#else
-#define WAIT_MS 200 /* STOP_CHECK_MS */
-#endif
 
 typedef struct {
   bsd_readiness *r;
   int epfd;
   napi_threadsafe_function tsfn;
   pthread_t thread;
+  int stop_pipe[2]; /* [0] in the poll set, [1] written at teardown (one eventfd twice on Linux) */
   pthread_mutex_t lock;
   /* Collected and not yet delivered (under lock). */
   bsd_ready_event *queue;
@@ -57,23 +58,24 @@ static void push(thread_backend *b, const bsd_ready_event *evs, int n) {
 static void *wait_loop(void *arg) {
   thread_backend *b = arg;
   bsd_ready_event evs[WAIT_EVENTS];
-  int ignored;
   /* Named, so that it can be told apart in ps, gdb and the tests. */
 #ifdef __APPLE__
   pthread_setname_np("bsdsock-ready");
 #else
   pthread_setname_np(pthread_self(), "bsdsock-ready");
 #endif
-  pthread_setcancelstate(PTHREAD_CANCEL_DISABLE, &ignored);
   for (;;) {
-    pthread_setcancelstate(PTHREAD_CANCEL_ENABLE, &ignored);
-    int n = bsd_pollset_wait(b->epfd, evs, WAIT_EVENTS, WAIT_MS);
-    pthread_setcancelstate(PTHREAD_CANCEL_DISABLE, &ignored);
+    int n = bsd_pollset_wait(b->epfd, evs, WAIT_EVENTS, -1);
     if (b->stopping) break;
     if (n < 0) {
       if (n == -EINTR) continue;
       break;
     }
+    /* The stop pipe is the thread's own: never delivered to JS. */
+    int kept = 0;
+    for (int i = 0; i < n; i++)
+      if (evs[i].fd != b->stop_pipe[0]) evs[kept++] = evs[i];
+    n = kept;
     if (n == 0) continue;
     pthread_mutex_lock(&b->lock);
     push(b, evs, n);
@@ -105,9 +107,28 @@ static void on_wake(napi_env env, napi_value js_callback, void *context, void *d
   bsd_readiness_deliver(b->r, q, (int)n);
 }
 
+static int open_stop(thread_backend *b) {
+#ifdef __linux__
+  int fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+  if (fd < 0) return -errno;
+  b->stop_pipe[0] = b->stop_pipe[1] = fd;
+#else
+  if (pipe(b->stop_pipe) != 0) return -errno;
+  for (int i = 0; i < 2; i++) fcntl(b->stop_pipe[i], F_SETFD, FD_CLOEXEC);
+#endif
+  return 0;
+}
+
+static void close_stop(thread_backend *b) {
+  if (b->stop_pipe[0] >= 0) close(b->stop_pipe[0]);
+  if (b->stop_pipe[1] >= 0 && b->stop_pipe[1] != b->stop_pipe[0]) close(b->stop_pipe[1]);
+  b->stop_pipe[0] = b->stop_pipe[1] = -1;
+}
+
 /* The runtime is done with the function: nothing can use b any more. */
 static void on_finalize(napi_env env, void *data, void *hint) {
   thread_backend *b = data;
+  close_stop(b);
   pthread_mutex_destroy(&b->lock);
   free(b->queue);
   free(b->batch);
@@ -122,17 +143,27 @@ static void *thread_start(bsd_readiness *r, napi_env env, int epfd, int *err) {
   }
   b->r = r;
   b->epfd = epfd;
+  b->stop_pipe[0] = b->stop_pipe[1] = -1;
+  int rc = open_stop(b);
+  if (rc == 0) rc = bsd_pollset_change(epfd, b->stop_pipe[0], 0, BSD_READABLE, 0);
+  if (rc < 0) {
+    *err = -rc;
+    close_stop(b);
+    free(b);
+    return NULL;
+  }
   pthread_mutex_init(&b->lock, NULL);
   napi_value name;
   napi_create_string_utf8(env, "bsdsock:readiness", NAPI_AUTO_LENGTH, &name);
   if (napi_create_threadsafe_function(env, NULL, NULL, name, 0, 1, b, on_finalize, b, on_wake, &b->tsfn) != napi_ok) {
     *err = ENOSYS;
     pthread_mutex_destroy(&b->lock);
+    close_stop(b);
     free(b);
     return NULL;
   }
   napi_unref_threadsafe_function(env, b->tsfn);
-  int rc = pthread_create(&b->thread, NULL, wait_loop, b);
+  rc = pthread_create(&b->thread, NULL, wait_loop, b);
   if (rc != 0) {
     *err = rc;
     b->stopping = 1;
@@ -152,7 +183,10 @@ static void thread_keep_alive(void *state, napi_env env, int on) {
 static void thread_stop(void *state, void (*done)(void *arg), void *arg) {
   thread_backend *b = state;
   b->stopping = 1;
-  pthread_cancel(b->thread);
+  /* A full pipe already holds a wake-up: the write may fail harmlessly. */
+  uint64_t one = 1;
+  ssize_t ignored = write(b->stop_pipe[1], &one, sizeof one);
+  (void)ignored;
   pthread_join(b->thread, NULL);
   b->r = NULL;
   /* Freed by on_finalize, when the runtime lets the function go. */

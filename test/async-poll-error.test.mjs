@@ -10,10 +10,12 @@ import { readdirSync } from 'node:fs';
 import { constants as osConstants } from 'node:os';
 import * as socket from 'bsdsock';
 import { nodeOnly } from './fixtures/runtime.mjs';
+import { openFds } from './support/fds.mjs';
 
 const { ECONNREFUSED } = osConstants.errno;
 
-const fdCount = () => readdirSync('/proc/self/fd').length;
+// Node's own descriptors and the readiness thread's eventfd (anon inodes) left out.
+const fdCount = openFds;
 const fdsAtStart = fdCount();
 
 /** Settles with 'pending' when `p` has not settled within `ms`. */

@@ -284,7 +284,7 @@ test('50 workers end with twins pending (process.exit, terminate, an uncaught er
   if (!nodeOnly('ownFds')) assert.equal(openFds(), fdsAtStart + 2, 'the workers left no descriptor open');
 });
 
-test('EMFILE under RLIMIT_NOFILE 64: socket, socketpair, accept and their twins raise it, and all recover once descriptors are closed', { skip: (!linux && 'prlimit is Linux') || nodeOnly('emfile', ['deno']) }, () => {
+test('EMFILE under RLIMIT_NOFILE 96: socket, socketpair, accept and their twins raise it, and all recover once descriptors are closed', { skip: (!linux && 'prlimit is Linux') || nodeOnly('emfile', ['deno']) }, () => {
   const script = `
     const socket = require(${JSON.stringify(entry)});
     const out = {};
@@ -297,11 +297,16 @@ test('EMFILE under RLIMIT_NOFILE 64: socket, socketpair, accept and their twins 
       try { hoard.push(socket.socket(socket.AF_INET, socket.SOCK_DGRAM)); } catch (e) { out.socket = e.constructor.name + ' ' + e.code; break; }
     }
     out.hoarded = hoard.length;
+    // Node frees descriptors of its own at moments of its choosing (Node 24
+    // did between two of these calls): take any freed slot back first.
+    const refill = () => { for (let i = 0; i < 200; i++) { try { hoard.push(socket.socket(socket.AF_INET, socket.SOCK_DGRAM)); } catch { return; } } };
     out.socketpair = errorOf(() => socket.socketpair());
     out.accept = errorOf(() => srv.accept());
     out.dup = errorOf(() => srv.dup());
     (async () => {
+      refill();
       out.acceptAsync = await srv.acceptAsync().then(() => 'accepted', (e) => e.constructor.name + ' ' + e.code);
+      refill();
       out.create_connectionAsync = await socket.create_connectionAsync(srv.getsockname()).then(() => 'connected', (e) => e.constructor.name + ' ' + e.code);
       // Recovery: close a few and everything works again; no connection
       // was lost while accept failed.
@@ -316,11 +321,12 @@ test('EMFILE under RLIMIT_NOFILE 64: socket, socketpair, accept and their twins 
       process.stdout.write(JSON.stringify(out));
     })();
   `;
-  const r = spawnSync('prlimit', ['--nofile=64:64', process.execPath, '-e', script], { encoding: 'utf8', timeout: 30000 });
+  const r = spawnSync('prlimit', ['--nofile=96:96', process.execPath, '-e', script], { encoding: 'utf8', timeout: 30000 });
   assert.equal(r.signal, null, r.stderr);
   assert.equal(r.status, 0, r.stderr);
   const out = JSON.parse(r.stdout);
-  assert.ok(out.hoarded > 0 && out.hoarded < 64, `hoarded ${out.hoarded}`);
+  // Room for a few sockets under the limit, whatever the Node version opens at start.
+  assert.ok(out.hoarded > 0 && out.hoarded < 96, `hoarded ${out.hoarded}`);
   assert.deepEqual(
     { ...out, hoarded: 0 },
     {

@@ -98,6 +98,20 @@ function writeKind(name, call) {
     },
   ];
 }
+/** A send to an unconnected datagram socket whose peer's buffer is full: `call(tx, name)` waits until the peer reads. */
+function unconnectedSendKind(label, call) {
+  return [
+    label,
+    () => {
+      const rx = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM);
+      const name = abstractName();
+      rx.bind(name);
+      const tx = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM);
+      fill(tx, (b) => tx.sendto(b.subarray(0, 1000), name));
+      return { sock: tx, others: [rx], start: () => call(tx, name), ready: () => { rx.setblocking(false); try { for (let i = 0; i < 50; i++) rx.recv(2000); } catch {} } };
+    },
+  ];
+}
 function dgramKind(name, call) {
   return [
     name,
@@ -122,28 +136,8 @@ const KINDS = [
   writeKind('sendmsgAsync', (s) => s.sendmsgAsync([SENT, SENT])),
   writeKind('send_fdsAsync', (s) => socket.send_fdsAsync(s, [SENT], [fileFd])),
   writeKind('sendfileAsync', (s) => s.sendfileAsync(fileFd, 0, 100000)),
-  [
-    'sendtoAsync',
-    () => {
-      const rx = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM);
-      const name = abstractName();
-      rx.bind(name);
-      const tx = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM);
-      fill(tx, (b) => tx.sendto(b.subarray(0, 1000), name));
-      return { sock: tx, others: [rx], start: () => tx.sendtoAsync(SENT, name), ready: () => { rx.setblocking(false); try { for (let i = 0; i < 50; i++) rx.recv(2000); } catch {} } };
-    },
-  ],
-  [
-    'sendmmsgAsync',
-    () => {
-      const rx = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM);
-      const name = abstractName();
-      rx.bind(name);
-      const tx = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM);
-      fill(tx, (b) => tx.sendto(b.subarray(0, 1000), name));
-      return { sock: tx, others: [rx], start: () => tx.sendmmsgAsync([[SENT, name], [SENT, name]]), ready: () => { rx.setblocking(false); try { for (let i = 0; i < 50; i++) rx.recv(2000); } catch {} } };
-    },
-  ],
+  unconnectedSendKind('sendtoAsync', (tx, name) => tx.sendtoAsync(SENT, name)),
+  unconnectedSendKind('sendmmsgAsync', (tx, name) => tx.sendmmsgAsync([[SENT, name], [SENT, name]])),
   [
     'acceptAsync',
     () => {

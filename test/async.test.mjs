@@ -312,7 +312,8 @@ test('the event loop keeps running while twins wait', async () => {
   let ticks = 0;
   const iv = setInterval(() => ticks++, 5);
   const p = a.recvAsync(10);
-  await sleep(120);
+  // Longer under emulation, where a timer turn costs more (fired 5 times in 120 ms once under qemu).
+  await sleep(120 * SLOWDOWN);
   b.sendall(Buffer.from('z'));
   await p;
   clearInterval(iv);

@@ -25,7 +25,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { closeSync, mkdtempSync, openSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -45,7 +45,10 @@ if (!CHILD) {
       ? ['unshare', ['--net', '--uts', 'sh', '-c', 'ip link set lo up 2>/dev/null; exec "$0" "$@"', process.execPath, ...nodeArgs]]
       : [process.execPath, nodeArgs];
     env.BSDSOCK_FUZZ_NETNS = netns ? '1' : '0';
-    const r = spawnSync(cmd, args, { env, encoding: 'utf8', timeout: (seconds + 60) * 1000, maxBuffer: 1 << 28, stdio: ['ignore', 'pipe', 'pipe'] });
+    // The child starts in an empty directory of its own, which must still be
+    // empty at the end: no socket file left behind by a relative AF_UNIX name.
+    const startDir = mkdtempSync(join(tmpdir(), 'bsdsock-fuzz-cwd-'));
+    const r = spawnSync(cmd, args, { cwd: startDir, env, encoding: 'utf8', timeout: (seconds + 60) * 1000, maxBuffer: 1 << 28, stdio: ['ignore', 'pipe', 'pipe'] });
     const lines = r.stdout.split('\n').filter(Boolean);
     const last = lines.filter((l) => l.startsWith('>')).at(-1);
     const bad = lines.filter((l) => l.startsWith('BAD '));
@@ -55,6 +58,9 @@ if (!CHILD) {
     assert.deepEqual(bad, [], `${where}`);
     assert.equal(r.status, 0, `the sweep child exited with ${r.status}, ${where}; last call: ${last}\n${r.stderr.slice(-4000)}`);
     assert.ok(done, `no summary, ${where}`);
+    const leftBehind = readdirSync(startDir);
+    rmSync(startDir, { recursive: true, force: true });
+    assert.deepEqual(leftBehind, [], `files left in the working directory, ${where}`);
     const summary = JSON.parse(done.slice(5));
     t.diagnostic(`seed ${seed}: ${summary.calls} calls (${summary.asyncCalls} async) in ${summary.seconds} s, own network namespace: ${netns}`);
     assert.ok(summary.calls > 0);
@@ -85,6 +91,9 @@ async function sweep() {
   const out = (line) => process.stdout.write(line + '\n');
 
   const dir = mkdtempSync(join(tmpdir(), 'bsdsock-fuzz-'));
+  // Strings such as 'localhost' are valid AF_UNIX names relative to the
+  // working directory: bound there, they would leave socket files behind.
+  process.chdir(dir);
   const filePath = join(dir, 'file');
   writeFileSync(filePath, Buffer.alloc(1 << 16, 7));
   const fileFd = openSync(filePath, 'r');

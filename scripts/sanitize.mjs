@@ -101,6 +101,6 @@ if (!args.includes('--build')) {
   // One test file at a time: everything runs two to three times slower
   // under the sanitizers, and tests with timing bounds (children given 10 s,
   // packet captures on lo) should not also compete with each other.
-  const r = spawnSync(process.execPath, ['--test', '--test-concurrency=1', ...files], { cwd: root, env, stdio: 'inherit' });
+  const r = spawnSync(process.execPath, ['--test', '--test-concurrency=1', '--test-timeout=900000', ...files], { cwd: root, env, stdio: 'inherit' });
   process.exit(r.status ?? 1);
 }

@@ -450,9 +450,25 @@ test('in a worker thread; an epoll object left open there is closed when the wor
     `,
     { eval: true },
   );
-  const [message] = await once(worker, 'message');
-  assert.deepEqual(message.ready, [['a', S.EVENT_READ]]);
-  await once(worker, 'exit');
+  // Bounded: a worker that never exits would keep this file's process
+  // alive past the end of the suite, so it is terminated and unreferenced.
+  const exited = once(worker, 'exit');
+  let timer;
+  const limitMs = 30000 * SLOWDOWN;
+  const timedOut = new Promise((resolve) => {
+    timer = setTimeout(() => resolve('timeout'), limitMs);
+  });
+  try {
+    const received = await Promise.race([once(worker, 'message'), timedOut]);
+    assert.notEqual(received, 'timeout', `the worker sent nothing within ${limitMs} ms`);
+    const [message] = received;
+    assert.deepEqual(message.ready, [['a', S.EVENT_READ]]);
+    assert.notEqual(await Promise.race([exited, timedOut]), 'timeout', `the worker did not exit within ${limitMs} ms`);
+  } finally {
+    clearTimeout(timer);
+    worker.unref();
+    void worker.terminate();
+  }
   assert.equal(fdCount(), before, 'the worker\'s epoll descriptor is still open');
 });
 

@@ -26,4 +26,4 @@ export QEMU_LD_PREFIX=/usr/aarch64-linux-gnu PREBUILDS_ONLY=1 BSDSOCK_EMULATOR=q
 # idle timers, and the command's capture needs a packet socket option qemu
 # does not translate (ENOPROTOOPT). They run the same JavaScript as on x64.
 mapfile -t files < <(ls test/*.test.mjs | grep -v '^test/cli')
-isolated "$dir/bin/node" --test --test-concurrency=2 "${files[@]}"
+isolated "$dir/bin/node" --test --test-concurrency=2 --test-timeout=900000 "${files[@]}"

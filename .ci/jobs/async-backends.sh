@@ -9,5 +9,5 @@ cd "$ROOT"
 mapfile -t files < <(grep -l 'Async(' test/*.test.mjs)
 for backend in uv thread; do
   echo "=== BSDSOCK_READINESS=$backend: ${#files[@]} files"
-  BSDSOCK_READINESS=$backend isolated node --test --test-concurrency=2 "${files[@]}"
+  BSDSOCK_READINESS=$backend isolated node --test --test-concurrency=2 --test-timeout=300000 "${files[@]}"
 done

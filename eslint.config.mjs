@@ -1,0 +1,13 @@
+// `npm run lint`: typescript-eslint's recommended rules over src/, with the
+// type information of tsconfig.json (CI runs it in the docs job).
+import js from '@eslint/js';
+import tseslint from 'typescript-eslint';
+
+export default tseslint.config(
+  { ignores: ['dist/**', 'docs/**', 'build/**', 'build-sanitize/**', 'node_modules/**', 'prebuilds/**', 'src/constants.generated.ts'] },
+  {
+    files: ['src/**/*.ts'],
+    extends: [js.configs.recommended, ...tseslint.configs.recommended],
+    languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
+  },
+);

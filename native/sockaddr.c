@@ -10,8 +10,8 @@
  *     the struct; decode gives the address back in Python's form (NULL for
  *     either: none). See bsd_family_codec in bsd.h, and the element
  *     readers in family_common.c;
- *  2. one FAMILY(<name>) line in BSD_FAMILIES below;
- *  3. its line in binding.gyp's sources. */
+ *  2. one FAMILY(<name>) line in BSD_FAMILIES below.
+ * binding.gyp compiles every native/family_*.c by itself. */
 #include "bsd.h"
 
 #include <errno.h>

@@ -11,8 +11,8 @@
 //  2. its import and its entry in FAMILIES below (the public `Address`
 //     union picks A up from here);
 //  3. a line exporting A from ./index.ts (the public API);
-//  4. native/family_<name>.c and its line in native/sockaddr.c's list and
-//     in binding.gyp's sources (see native/sockaddr.c).
+//  4. native/family_<name>.c and its line in native/sockaddr.c's list
+//     (see there; binding.gyp compiles every native/family_*.c by itself).
 import type { AddressOf, FamilyRules, NativeOf } from './common';
 import { algAddress } from './alg';
 import { bluetoothAddress } from './bluetooth';

@@ -71,12 +71,9 @@ export interface FamilyRules<A = unknown, N = unknown> {
    * address form depends on it.
    */
   toNative(address: unknown, caller: string, proto?: number): N;
-  /** Never set: it only carries `A` to the registry's `Address` union. */
+  /** Never set: it only lets the registry check that `Address` covers `A`. */
   readonly address?: A;
 }
-
-/** The Python-style address type of a family's rules. */
-export type AddressOf<R> = R extends FamilyRules<infer A, unknown> ? A : never;
 
 /** The native codec's form of a family's rules. */
 export type NativeOf<R> = R extends FamilyRules<unknown, infer N> ? N : never;

@@ -55,20 +55,9 @@ typedef struct bsd_family_codec {
   napi_value (*decode)(napi_env env, const struct sockaddr *sa, socklen_t len);
 } bsd_family_codec;
 
-extern const bsd_family_codec bsd_codec_inet;
-extern const bsd_family_codec bsd_codec_inet6;
-extern const bsd_family_codec bsd_codec_unix;
-extern const bsd_family_codec bsd_codec_packet;
-extern const bsd_family_codec bsd_codec_netlink;
-extern const bsd_family_codec bsd_codec_vsock;
-extern const bsd_family_codec bsd_codec_can;
-extern const bsd_family_codec bsd_codec_alg;
-extern const bsd_family_codec bsd_codec_tipc;
-extern const bsd_family_codec bsd_codec_rds;
-extern const bsd_family_codec bsd_codec_bluetooth;
-extern const bsd_family_codec bsd_codec_qipcrtr;
-/* A family this system lacks has a codec with family -1, which matches
- * nothing. */
+/* Each family's codec (native/family_<name>.c) is listed once, in
+ * native/sockaddr.c's registry; a family this system lacks has a codec
+ * with family -1, which matches nothing. */
 
 /* Families whose address form depends on the socket's protocol (AF_CAN,
  * AF_BLUETOOTH) read it with bsd_sockaddr_proto() while decoding: the

@@ -9,21 +9,11 @@
 #include <netinet/in.h>
 #include <string.h>
 
-static int get_element(napi_env env, napi_value arr, uint32_t i, napi_value *out) {
-  bool is;
-  if (napi_is_array(env, arr, &is) != napi_ok || !is) {
-    bsd_throw_type(env, "ERR_INVALID_ARG_TYPE", "The \"address\" argument must be an array");
-    return BSD_THROWN;
-  }
-  if (napi_get_element(env, arr, i, out) != napi_ok) return BSD_THROWN;
-  return 0;
-}
-
 static int get_host(napi_env env, napi_value arr, int af, void *dst) {
   napi_value v;
   char host[INET6_ADDRSTRLEN + 1];
   size_t n;
-  if (get_element(env, arr, 0, &v)) return BSD_THROWN;
+  if (bsd_addr_elem(env, arr, 0, &v)) return BSD_THROWN;
   if (bsd_arg_string(env, v, "host", host, sizeof host, &n)) return BSD_THROWN;
   if (n >= sizeof host - 1 || inet_pton(af, host, dst) != 1) return -EINVAL;
   return 0;
@@ -31,7 +21,7 @@ static int get_host(napi_env env, napi_value arr, int af, void *dst) {
 
 static int get_u32(napi_env env, napi_value arr, uint32_t i, const char *name, uint32_t *out) {
   napi_value v;
-  if (get_element(env, arr, i, &v)) return BSD_THROWN;
+  if (bsd_addr_elem(env, arr, i, &v)) return BSD_THROWN;
   napi_valuetype t;
   napi_typeof(env, v, &t);
   if (t == napi_undefined) {

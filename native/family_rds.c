@@ -8,7 +8,7 @@
 
 #if defined(__linux__) && defined(AF_RDS)
 static int encode_rds(napi_env env, napi_value addr, struct sockaddr_storage *ss, socklen_t *len) {
-  return bsd_codec_inet.encode(env, addr, ss, len);
+  return bsd_sockaddr_encode(env, AF_INET, addr, ss, len);
 }
 
 const bsd_family_codec bsd_codec_rds = {AF_RDS, encode_rds, NULL};

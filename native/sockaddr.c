@@ -1,24 +1,41 @@
-/* The sockaddr codec table: one entry per family, each in its own file.
- * Adding a family means one file and one line in `codecs` below. */
+/* The codec registry: the one list of the families whose struct sockaddr
+ * the addon encodes and decodes. Its TypeScript twin, which validates the
+ * addresses these codecs receive, is src/families/registry.ts.
+ *
+ * Adding a family takes:
+ *  1. native/family_<name>.c defining
+ *       const bsd_family_codec bsd_codec_<name> = {AF_<NAME>, encode, decode};
+ *     (or {-1, NULL, NULL} where the system lacks the family). encode takes
+ *     the plain form that the family's TypeScript rules return and fills
+ *     the struct; decode gives the address back in Python's form (NULL for
+ *     either: none). See bsd_family_codec in bsd.h, and the element
+ *     readers in family_common.c;
+ *  2. one FAMILY(<name>) line in BSD_FAMILIES below.
+ * binding.gyp compiles every native/family_*.c by itself. */
 #include "bsd.h"
 
 #include <errno.h>
 #include <string.h>
 
-static const bsd_family_codec *const codecs[] = {
-    &bsd_codec_inet,
-    &bsd_codec_inet6,
-    &bsd_codec_unix,
-    &bsd_codec_packet,
-    &bsd_codec_netlink,
-    &bsd_codec_vsock,
-    &bsd_codec_can,
-    &bsd_codec_alg,
-    &bsd_codec_tipc,
-    &bsd_codec_rds,
-    &bsd_codec_bluetooth,
-    &bsd_codec_qipcrtr,
-};
+#define BSD_FAMILIES(FAMILY) \
+  FAMILY(inet)               \
+  FAMILY(inet6)              \
+  FAMILY(unix)               \
+  FAMILY(packet)             \
+  FAMILY(netlink)            \
+  FAMILY(vsock)              \
+  FAMILY(can)                \
+  FAMILY(alg)                \
+  FAMILY(tipc)               \
+  FAMILY(rds)                \
+  FAMILY(bluetooth)          \
+  FAMILY(qipcrtr)
+
+#define DECLARE_CODEC(name) extern const bsd_family_codec bsd_codec_##name;
+BSD_FAMILIES(DECLARE_CODEC)
+
+#define CODEC_ENTRY(name) &bsd_codec_##name,
+static const bsd_family_codec *const codecs[] = {BSD_FAMILIES(CODEC_ENTRY)};
 
 #define NCODECS (sizeof codecs / sizeof codecs[0])
 

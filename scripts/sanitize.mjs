@@ -10,7 +10,7 @@
 //   node scripts/sanitize.mjs            build, then the whole suite
 //   node scripts/sanitize.mjs test/x.mjs build, then these test files
 //   node scripts/sanitize.mjs --build    build only
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync, execSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
@@ -35,8 +35,11 @@ function nodeGyp() {
 function sanitizeGyp() {
   const gyp = JSON.parse(readFileSync(join(root, 'binding.gyp'), 'utf8'));
   const up = (p) => (p.startsWith('<') ? p : `../${p}`);
+  // A command that lists sources (the family codecs) would run in
+  // build-sanitize/: run it here, in the project root, as node-gyp does.
+  const expand = (p) => (p.startsWith('<!@(') ? execSync(p.slice(4, -1), { cwd: root, encoding: 'utf8' }).trim().split(/\s+/) : [p]);
   for (const target of gyp.targets) {
-    target.sources = target.sources.map(up);
+    target.sources = target.sources.flatMap(expand).map(up);
     target.include_dirs = target.include_dirs.map(up);
     // -O2 from binding.gyp would come after -O1 and win; drop it.
     target.cflags = [...target.cflags.filter((f) => !f.startsWith('-O')), ...SANITIZE];

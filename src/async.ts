@@ -553,7 +553,7 @@ function acceptOnce(sock: Socket): [Socket, Address] | number {
   const fd = sock.fileno();
   const blocking = sock._timeoutMs === -1;
   if (blocking) binding.setnonblocking(fd, true);
-  let r: [number, unknown] | number;
+  let r: [number, Address] | number;
   try {
     r = binding.accept(fd);
   } finally {
@@ -725,7 +725,7 @@ function connectResolved(sock: Socket, address: Address, options: AsyncOptions |
     return Promise.reject(e);
   }
   if (hostToLookUp(sock.family, address) === null) return connectNow(sock, address, signal, raise);
-  return resolveHostAsync(sock.family, address, signal).then((a) => connectNow(sock, a, signal, raise));
+  return resolveHostAsync(sock.family, address, signal).then((a) => connectNow(sock, a as Address, signal, raise));
 }
 
 proto.connectAsync = function connectAsync(this: Socket, address: Address, options?: AsyncOptions) {

@@ -116,7 +116,7 @@ function openFor(entry: AddrInfo, timeout: number | null | undefined, source: un
   try {
     // undefined is Python's _GLOBAL_DEFAULT_TIMEOUT: keep the default.
     if (timeout !== undefined) sock.settimeout(timeout);
-    if (isSourceAddress(source)) sock.bind(source);
+    if (isSourceAddress(source)) sock.bind(source as Address);
   } catch (e) {
     sock.close();
     throw e;

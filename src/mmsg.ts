@@ -158,7 +158,7 @@ function copyAddress(a: unknown): unknown {
 /** The address of message i: the addon hands the same value for consecutive messages from one sender. */
 function addressAt(addrs: Address[], i: number): Address {
   const a = addrs[i];
-  return i > 0 && a === addrs[i - 1] && typeof a === 'object' && a !== null ? copyAddress(a) : a;
+  return i > 0 && a === addrs[i - 1] && typeof a === 'object' && a !== null ? (copyAddress(a) as Address) : a;
 }
 
 function collect(addrs: Address[], buf: Buffer, size: number): RecvmmsgEntry[] {

@@ -3,6 +3,7 @@
 // returns a negative errno on failure; see native/bsd.h.
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import type { Address } from './address';
 
 /** A bytes-like object as the addon accepts it. */
 export type Bytes = ArrayBufferView | ArrayBuffer;
@@ -29,7 +30,7 @@ export interface Binding {
   bind(fd: number, family: number, address: NativeAddress): number;
   connect(fd: number, family: number, address: NativeAddress): number;
   listen(fd: number, backlog: number): number;
-  accept(fd: number): [number, unknown] | number;
+  accept(fd: number): [number, Address] | number;
   send(fd: number, data: Bytes, offset: number, length: number, flags: number): number;
   /** send() of the whole of `data` (no offset and length to check). */
   sendbuf(fd: number, data: Bytes, flags: number): number;
@@ -37,16 +38,16 @@ export interface Binding {
   recv(fd: number, buffer: Bytes, offset: number, length: number, flags: number): number;
   /** recv() into the whole of `buffer`. */
   recvbuf(fd: number, buffer: Bytes, flags: number): number;
-  recvfrom(fd: number, buffer: Bytes, offset: number, length: number, flags: number): [number, unknown] | number;
+  recvfrom(fd: number, buffer: Bytes, offset: number, length: number, flags: number): [number, Address] | number;
   shutdown(fd: number, how: number): number;
-  getsockname(fd: number): unknown;
-  getpeername(fd: number): unknown;
+  getsockname(fd: number): Address | number;
+  getpeername(fd: number): Address | number;
   setsockopt(fd: number, level: number, option: number, value: number | Bytes | null, optlen: number): number;
   getsockopt(fd: number, level: number, option: number, buffer: Bytes): number;
   sockinfo(fd: number): [number, number, number] | number;
 
   sockaddr_encode(family: number, address: NativeAddress): Buffer | number;
-  sockaddr_decode(buffer: Bytes): unknown;
+  sockaddr_decode(buffer: Bytes): Address;
   codec_families: number[];
 
   getaddrinfo(

@@ -3,7 +3,7 @@
 import { constants as osConstants } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { inspect } from 'node:util';
-import { toNativeAddress } from './address';
+import { toNativeAddress, type Address } from './address';
 import { constants as bufferConstants } from 'node:buffer';
 import { argRangeError, argTypeError, argValueError, fromErrno, OSError, plainOSError, timedOut } from './errors';
 import { binding, type Bytes } from './native';
@@ -106,8 +106,7 @@ function describeSocket(fd: number, family: number, type: number, proto: number,
   return `${s}>`;
 }
 
-/** A Python address as returned by getsockname, recvfrom, accept... */
-export type Address = unknown;
+export type { Address };
 
 /**
  * A socket object: Python's `socket.socket`. Create one with

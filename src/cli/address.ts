@@ -85,13 +85,13 @@ export interface Target {
   readonly family: number;
   readonly type: number;
   readonly proto: number;
-  readonly address: unknown;
+  readonly address: socket.Address;
 }
 
 /** The sockets to try for an endpoint: getaddrinfo's answers in order for IP, the path for AF_UNIX. */
 export async function targets(endpoint: Endpoint, passive: boolean, signal?: AbortSignal): Promise<Target[]> {
   if (endpoint.family === socket.AF_UNIX) {
-    return [{ family: socket.AF_UNIX, type: endpoint.type, proto: 0, address: endpoint.path }];
+    return [{ family: socket.AF_UNIX, type: endpoint.type, proto: 0, address: endpoint.path! }];
   }
   const port = /^\d+$/.test(endpoint.port!) ? Number(endpoint.port) : endpoint.port!;
   const host = endpoint.host === '' ? null : endpoint.host!;

@@ -136,7 +136,7 @@ usage mistake.`,
 interface PingPlan {
   host: string;
   address: string;
-  sockaddr: unknown;
+  sockaddr: socket.Address;
   count: number | undefined;
   interval: number;
   timeout: number;

@@ -1,5 +1,4 @@
 // AF_ALG (Linux): the kernel crypto API.
-import { registerFamily } from '../address';
 import { argValueError, argShapeError } from '../errors';
 import { binding } from '../native';
 import { type FamilyRules, requireArray, uintMask } from './common';
@@ -21,8 +20,9 @@ export type AlgAddress =
 const TYPE_SIZE = 14;
 const NAME_SIZE = 64;
 
-/** The AF_ALG address rules (registered below; exported for tests). */
-export const algAddress: FamilyRules = {
+/** The AF_ALG address rules (registered in ./registry.ts; exported for tests). */
+export const algAddress: FamilyRules<AlgAddress, [type: string, name: string, feat: number, mask: number]> = {
+  family: C.AF_ALG,
   toNative(address: unknown) {
     const a = requireArray(address, 'AF_ALG', '[type, name, feat?, mask?]');
     if (a.length < 2 || a.length > 4) {
@@ -37,5 +37,3 @@ export const algAddress: FamilyRules = {
     return [type, name, feat, mask];
   },
 };
-
-if (C.AF_ALG !== undefined) registerFamily(C.AF_ALG, algAddress);

@@ -1,12 +1,11 @@
-// AF_BLUETOOTH (Linux, BlueZ): one address form per protocol. Registered
-// with the address table only when the build found BlueZ's headers (the
+// AF_BLUETOOTH (Linux, BlueZ): one address form per protocol. Its rules
+// serve sockets only when the build found BlueZ's headers (the
 // BTPROTO_* constants), as in Python: CPython built without them has no
 // Bluetooth support at all (not even AF_BLUETOOTH), and an address for a
 // socket of that family fails with "bind(): bad family" there and here.
 // The rules themselves use the kernel's protocol numbers, which do not
 // depend on BlueZ, so that they are written and tested everywhere (as is
 // native/family_bluetooth.c, which carries the kernel's struct layouts).
-import { registerFamily } from '../address';
 import { plainOSError } from '../errors';
 import { binding } from '../native';
 import { isBytes } from '../validate';
@@ -81,9 +80,17 @@ function cIntOr(value: unknown, fail: () => Error): number {
   return Number(n);
 }
 
-/** The AF_BLUETOOTH address rules (registered below when the build has BlueZ's
- * constants, as Python has them; exported for tests). */
-export const bluetoothAddress: FamilyRules = {
+/** What the codec takes: the protocol first, then the protocol's fields. */
+type BluetoothNative =
+  | [proto: number, bdaddr: string, psmOrChannel: number]
+  | [proto: number, hci_dev: number, hci_channel: number]
+  | [proto: number, bdaddr: string];
+
+/** The AF_BLUETOOTH address rules (registered in ./registry.ts, for sockets
+ * only when the build has BlueZ's constants, as Python has them; exported
+ * for tests). */
+export const bluetoothAddress: FamilyRules<BluetoothAddress, BluetoothNative> = {
+  family: HAVE_BLUEZ ? C.AF_BLUETOOTH : undefined,
   toNative(address: unknown, caller: string, proto?: number) {
     // Python reports every malformed address the same way.
     const wrong = () => plainOSError(`${caller}(): wrong format`);
@@ -115,5 +122,3 @@ export const bluetoothAddress: FamilyRules = {
     }
   },
 };
-
-if (HAVE_BLUEZ) registerFamily(C.AF_BLUETOOTH, bluetoothAddress);

@@ -1,6 +1,5 @@
 // AF_CAN (Linux): Controller Area Network. The address form depends on the
 // socket's protocol.
-import { registerFamily } from '../address';
 import { plainOSError, argShapeError } from '../errors';
 import { binding } from '../native';
 import { type FamilyRules, fsName, requireArray, uint64Mask, uintMask } from './common';
@@ -21,6 +20,12 @@ export type CanAddress =
   | [iface: string, rx_addr: number, tx_addr: number]
   | [iface: string, name: bigint | number, pgn: number, addr: number];
 
+/** What the codec takes: the interface name as bytes, the integers wrapped. */
+type CanNative =
+  | [iface: Buffer]
+  | [iface: Buffer, rx_addr: number, tx_addr: number]
+  | [iface: Buffer, name: bigint, pgn: number, addr: number];
+
 const IFNAMSIZ = 16;
 
 /** The interface as the codec takes it: its name, or a Buffer for non-UTF-8 bytes. */
@@ -39,8 +44,9 @@ function guess(address: unknown): number {
   return C.CAN_RAW;
 }
 
-/** The AF_CAN address rules (registered below; exported for tests). */
-export const canAddress: FamilyRules = {
+/** The AF_CAN address rules (registered in ./registry.ts; exported for tests). */
+export const canAddress: FamilyRules<CanAddress, CanNative> = {
+  family: C.AF_CAN,
   toNative(address: unknown, caller: string, proto?: number) {
     const p = proto ?? guess(address);
     if (p === C.CAN_RAW || p === C.CAN_BCM) {
@@ -76,5 +82,3 @@ export const canAddress: FamilyRules = {
     throw plainOSError(`${caller}(): unsupported CAN protocol`);
   },
 };
-
-if (C.AF_CAN !== undefined) registerFamily(C.AF_CAN, canAddress);

@@ -1,5 +1,6 @@
-// Argument conversions shared by the family modules, each one the
-// TypeScript spelling of one of CPython's PyArg_ParseTuple format units.
+// What every family module shares: the shape of a family's rules, and the
+// argument conversions, each one the TypeScript spelling of one of
+// CPython's PyArg_ParseTuple format units.
 import { argRangeError, argTypeError, argValueError } from '../errors';
 import { bytesOf, isBytes, utf8Bytes } from '../validate';
 
@@ -57,10 +58,22 @@ export function overflow(name: string, range: string, value: unknown): () => Ran
 }
 
 /**
- * A family's address rules, as the address table (src/address.ts) calls
- * them; `proto` is the socket's protocol, for families whose address form
- * depends on it.
+ * One address family's rules, as the registry (./registry.ts) holds them.
+ * `A` is the family's Python-style address (the type its sockets take and
+ * return), `N` the plain form its native codec (native/family_*.c) encodes.
  */
-export interface FamilyRules {
-  toNative(address: unknown, caller: string, proto?: number): unknown;
+export interface FamilyRules<A = unknown, N = unknown> {
+  /** The family's `AF_*` number, or undefined where this system lacks the family (then no socket can have it). */
+  readonly family: number | undefined;
+  /**
+   * Checks a Python-style address and returns the codec's form, throwing
+   * what Python raises; `proto` is the socket's protocol, for families whose
+   * address form depends on it.
+   */
+  toNative(address: unknown, caller: string, proto?: number): N;
+  /** Never set: it only lets the registry check that `Address` covers `A`. */
+  readonly address?: A;
 }
+
+/** The native codec's form of a family's rules. */
+export type NativeOf<R> = R extends FamilyRules<unknown, infer N> ? N : never;

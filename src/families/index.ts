@@ -1,16 +1,8 @@
-// Address rules of the families beyond AF_INET, AF_INET6 and AF_UNIX: each
-// module registers itself with the address table (src/address.ts) when the
-// system has the family.
-import './packet';
-import './netlink';
-import './vsock';
-import './can';
-import './alg';
-import './tipc';
-import './rds';
-import './bluetooth';
-import './qipcrtr';
-
+// The public face of the families: each family's address type, and the
+// family constants that are not numbers from the system headers. The rules
+// themselves are registered in ./registry.ts.
+export type { InetAddress, Inet6Address } from './inet';
+export type { UnixAddress } from './unix';
 export type { PacketAddress } from './packet';
 export type { NetlinkAddress } from './netlink';
 export type { VsockAddress } from './vsock';
@@ -19,4 +11,5 @@ export type { AlgAddress } from './alg';
 export type { TipcAddress } from './tipc';
 export type { BluetoothAddress } from './bluetooth';
 export type { QipcrtrAddress } from './qipcrtr';
+export type { OtherFamilyAddress } from './registry';
 export { BDADDR_ANY, BDADDR_LOCAL } from './bluetooth';

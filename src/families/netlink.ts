@@ -1,5 +1,4 @@
 // AF_NETLINK (Linux): kernel <-> user-space messaging.
-import { registerFamily } from '../address';
 import { argShapeError } from '../errors';
 import { binding } from '../native';
 import { type FamilyRules, requireArray, uintMask } from './common';
@@ -13,13 +12,12 @@ const C = binding.constants;
  */
 export type NetlinkAddress = [pid: number, groups: number];
 
-/** The AF_NETLINK address rules (registered below; exported for tests). */
-export const netlinkAddress: FamilyRules = {
+/** The AF_NETLINK address rules (registered in ./registry.ts; exported for tests). */
+export const netlinkAddress: FamilyRules<NetlinkAddress, [pid: number, groups: number]> = {
+  family: C.AF_NETLINK,
   toNative(address: unknown) {
     const a = requireArray(address, 'AF_NETLINK', '[pid, groups]');
     if (a.length !== 2) throw argShapeError('address', 'AF_NETLINK address must be a pair [pid, groups]');
     return [uintMask(a[0], 32, 'pid'), uintMask(a[1], 32, 'groups')];
   },
 };
-
-if (C.AF_NETLINK !== undefined) registerFamily(C.AF_NETLINK, netlinkAddress);

@@ -1,5 +1,4 @@
 // AF_PACKET (Linux): link-layer addresses.
-import { registerFamily } from '../address';
 import { argRangeError, argTypeError, argValueError, fromErrno, argShapeError } from '../errors';
 import { binding } from '../native';
 import { isBytes } from '../validate';
@@ -25,8 +24,9 @@ export type PacketAddress =
 const IFNAME_MAX = 15;
 const HWADDR_MAX = 8;
 
-/** The AF_PACKET address rules (registered below; exported for tests). */
-export const packetAddress: FamilyRules = {
+/** The AF_PACKET address rules (registered in ./registry.ts; exported for tests). */
+export const packetAddress: FamilyRules<PacketAddress, [ifname: Buffer, proto: number, pkttype: number, hatype: number, addr: Buffer | null]> = {
+  family: C.AF_PACKET,
   toNative(address: unknown, caller: string) {
     const a = requireArray(address, 'AF_PACKET', '[ifname, proto, pkttype?, hatype?, addr?]');
     if (a.length < 2 || a.length > 5) {
@@ -58,5 +58,3 @@ export const packetAddress: FamilyRules = {
     return [name, proto, uintMask(pkttype, 8, 'pkttype'), uintMask(hatype, 16, 'hatype'), haddr];
   },
 };
-
-if (C.AF_PACKET !== undefined) registerFamily(C.AF_PACKET, packetAddress);

@@ -1,5 +1,4 @@
 // AF_QIPCRTR (Linux): the Qualcomm IPC router.
-import { registerFamily } from '../address';
 import { argShapeError } from '../errors';
 import { binding } from '../native';
 import { type FamilyRules, requireArray, uintMask } from './common';
@@ -12,13 +11,12 @@ const C = binding.constants;
  */
 export type QipcrtrAddress = [node: number, port: number];
 
-/** The AF_QIPCRTR address rules (registered below; exported for tests). */
-export const qipcrtrAddress: FamilyRules = {
+/** The AF_QIPCRTR address rules (registered in ./registry.ts; exported for tests). */
+export const qipcrtrAddress: FamilyRules<QipcrtrAddress, [node: number, port: number]> = {
+  family: C.AF_QIPCRTR,
   toNative(address: unknown) {
     const a = requireArray(address, 'AF_QIPCRTR', '[node, port]');
     if (a.length !== 2) throw argShapeError('address', 'AF_QIPCRTR address must be a pair [node, port]');
     return [uintMask(a[0], 32, 'node'), uintMask(a[1], 32, 'port')];
   },
 };
-
-if (C.AF_QIPCRTR !== undefined) registerFamily(C.AF_QIPCRTR, qipcrtrAddress);

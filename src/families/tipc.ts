@@ -1,5 +1,4 @@
 // AF_TIPC (Linux): Transparent Inter-Process Communication.
-import { registerFamily } from '../address';
 import { argValueError, argShapeError } from '../errors';
 import { binding } from '../native';
 import { type FamilyRules, requireArray, uintMask } from './common';
@@ -20,8 +19,9 @@ export type TipcAddress =
   | [addr_type: number, v1: number, v2: number, v3: number]
   | [addr_type: number, v1: number, v2: number, v3: number, scope: number];
 
-/** The AF_TIPC address rules (registered below; exported for tests). */
-export const tipcAddress: FamilyRules = {
+/** The AF_TIPC address rules (registered in ./registry.ts; exported for tests). */
+export const tipcAddress: FamilyRules<TipcAddress, [addr_type: number, v1: number, v2: number, v3: number, scope: number]> = {
+  family: C.AF_TIPC,
   toNative(address: unknown) {
     const a = requireArray(address, 'AF_TIPC', '[addr_type, v1, v2, v3, scope?]');
     if (a.length < 4 || a.length > 5) {
@@ -37,5 +37,3 @@ export const tipcAddress: FamilyRules = {
     return [v[0], v[1], v[2], v[3], scope & 0xff];
   },
 };
-
-if (C.AF_TIPC !== undefined) registerFamily(C.AF_TIPC, tipcAddress);

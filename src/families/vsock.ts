@@ -1,5 +1,4 @@
 // AF_VSOCK (Linux): virtual machine <-> host sockets.
-import { registerFamily } from '../address';
 import { argShapeError } from '../errors';
 import { binding } from '../native';
 import { type FamilyRules, requireArray, uintMask } from './common';
@@ -13,13 +12,12 @@ const C = binding.constants;
  */
 export type VsockAddress = [cid: number, port: number];
 
-/** The AF_VSOCK address rules (registered below; exported for tests). */
-export const vsockAddress: FamilyRules = {
+/** The AF_VSOCK address rules (registered in ./registry.ts; exported for tests). */
+export const vsockAddress: FamilyRules<VsockAddress, [cid: number, port: number]> = {
+  family: C.AF_VSOCK,
   toNative(address: unknown) {
     const a = requireArray(address, 'AF_VSOCK', '[cid, port]');
     if (a.length !== 2) throw argShapeError('address', 'AF_VSOCK address must be a pair [cid, port]');
     return [uintMask(a[0], 32, 'cid'), uintMask(a[1], 32, 'port')];
   },
 };
-
-if (C.AF_VSOCK !== undefined) registerFamily(C.AF_VSOCK, vsockAddress);

@@ -211,7 +211,9 @@ describe('bsdsock connect / listen', { concurrency: 4 }, () => {
   }
 
   test('--keep accepts again, stdin goes to the first connection; ends when no connection came for --timeout', async () => {
-    const server = start(['listen', '--json', '--keep', '-t', '1.5', '127.0.0.1:0'], { input: 'only once\n' });
+    // -t: long enough for the second client to start on a loaded machine
+    // (1.5 s was not, once, with the suite running beside three others).
+    const server = start(['listen', '--json', '--keep', '-t', '4', '127.0.0.1:0'], { input: 'only once\n' });
     const { address } = await server.event('listening');
     const first = await run(['connect', address], { input: 'one\n' });
     const second = await run(['connect', address], { input: 'two\n' });

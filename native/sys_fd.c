@@ -70,7 +70,11 @@ static int64_t now_ms(void) {
 
 /* poll(fd, events, timeout_ms) -> revents (0 on timeout) or -errno.
  * A negative timeout waits forever. EINTR is retried with what is left of
- * the timeout, so a signal never shortens or stretches the wait. */
+ * the timeout, so a signal never shortens or stretches the wait.
+ *
+ * This retry is policy that belongs to TypeScript (bsd.h). It stays here
+ * until the sync engine's waits (waitReady and #connect in src/socket.ts)
+ * retry -EINTR with their own deadline; then this becomes one poll(2). */
 static napi_value js_poll(napi_env env, napi_callback_info info) {
   ARGS(3);
   FD_ARG(0, fd);

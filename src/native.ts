@@ -180,9 +180,9 @@ interface InterfacesBinding {
 /** native/env.c (and the readiness calls native/readiness.c adds there) */
 interface EnvBinding {
   /** The descriptor belongs to a live Socket of this environment (closed at teardown). */
-  own(fd: number): void;
+  own(fd: number): undefined | number;
   /** The Socket closed or detached it. */
-  disown(fd: number): void;
+  disown(fd: number): undefined | number;
   /**
    * Opens the environment's poll set on a backend ('uv' or 'thread');
    * returns the buffer of (fd, events) int32 pairs that each

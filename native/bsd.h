@@ -14,10 +14,12 @@
  *   -EINVAL rather than a message of its own; the bsd_read_* readers below
  *   serve that, and never throw.
  * - The one internal-error path: when Node-API itself fails (it cannot
- *   allocate a value), a JS exception is pending and the binding returns
- *   NULL. The sockaddr codecs and readiness still throw TypeErrors for a
- *   malformed address element (the bsd_arg_* readers, BSD_THROWN); they
- *   are on their way to -EINVAL too.
+ *   allocate a value), or a binding whose result has no room for an errno
+ *   refuses its arguments (cmsg_encode), a JS exception is pending (code
+ *   ERR_BSDSOCK_INTERNAL when bsdsock raised it: bsd_fail) and the binding
+ *   returns NULL. The sockaddr codecs and readiness still throw TypeErrors
+ *   for a malformed address element (the bsd_arg_* readers, BSD_THROWN);
+ *   they are to move to -EINVAL too.
  *
  * The rule for lists and objects (buffer lists, sendmmsg messages,
  * addresses, ancillary items): the addon reads only arrays that TypeScript
@@ -126,8 +128,9 @@ napi_value bsd_string(napi_env env, const char *s, size_t len);
 napi_value bsd_array(napi_env env, size_t n, const napi_value *items);
 
 /* sys_msg.c helpers shared with sys_mmsg.c: whether v is null or
- * undefined; and, after a failed napi call, make sure an exception is
- * pending (a plain Error with `what` if none is) and return NULL. */
+ * undefined; and the internal-error path: make sure an exception is
+ * pending (an Error with code ERR_BSDSOCK_INTERNAL and message `what` if
+ * none is) and return NULL. */
 int bsd_is_nullish(napi_env env, napi_value v);
 napi_value bsd_fail(napi_env env, const char *what);
 

@@ -22,7 +22,9 @@ const strerrorCache = new Map<number, string>();
 export function strerror(errno: number): string {
   let s = strerrorCache.get(errno);
   if (s === undefined) {
-    s = binding.strerror(errno);
+    const r = binding.strerror(errno);
+    // A number only for a non-integer errno, which no caller passes.
+    s = typeof r === 'string' ? r : `Unknown error ${errno}`;
     strerrorCache.set(errno, s);
   }
   return s;

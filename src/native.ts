@@ -19,9 +19,12 @@ export type CString = string | Bytes;
 // errnos: they come back as a LookupFailure, a plain object tagged by its
 // first key (`eai` or `herrno`) and carrying the C library's message for
 // it. The addon words no message of its own: TypeScript validates every
-// argument before the call and words every error. A binding given an
-// argument TypeScript would never pass (a bug) returns -EINVAL; only a
-// failure of Node-API itself (out of memory) throws. See native/bsd.h.
+// argument before the call, words every error, and decides retries and
+// timeouts. A binding given an argument TypeScript would never pass (a
+// bug) returns -EINVAL. Thrown are only the internal errors (Node-API
+// failing, or cmsg_encode refusing its items: code ERR_BSDSOCK_INTERNAL)
+// and, for now, the sockaddr codecs' TypeErrors for a malformed address
+// (native/family_*.c) and readiness's. See native/bsd.h.
 
 /** A failed getaddrinfo/getnameinfo: the EAI_* code, errno for EAI_SYSTEM, and gai_strerror(). */
 export interface EaiFailure {
@@ -52,8 +55,8 @@ export type NativeMsg = [number, NativeAncillary[], number, unknown, number];
 
 /** native/util.c */
 interface UtilBinding {
-  /** The C library's strerror(errno). */
-  strerror(errno: number): string;
+  /** The C library's strerror(errno); -EINVAL for a non-integer. */
+  strerror(errno: number): string | number;
   /** The errno names <errno.h> defines, with their values. */
   errnos: Record<string, number>;
 }
@@ -177,12 +180,16 @@ interface InterfacesBinding {
   if_indextoname(index: number): string | number;
 }
 
-/** native/env.c (and the readiness calls native/readiness.c adds there) */
+/** native/env.c: own and disown return -EINVAL only for a refused fd. */
 interface EnvBinding {
   /** The descriptor belongs to a live Socket of this environment (closed at teardown). */
   own(fd: number): undefined | number;
   /** The Socket closed or detached it. */
   disown(fd: number): undefined | number;
+}
+
+/** native/readiness.c (exported by env.c's init, with the environment's state) */
+interface ReadinessBinding {
   /**
    * Opens the environment's poll set on a backend ('uv' or 'thread');
    * returns the buffer of (fd, events) int32 pairs that each
@@ -233,6 +240,7 @@ export interface Binding
     ConvertBinding,
     InterfacesBinding,
     EnvBinding,
+    ReadinessBinding,
     SendfileBinding,
     SelectBinding {}
 

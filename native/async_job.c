@@ -5,6 +5,7 @@
  * which simply call them one after the other. */
 #include "bsd.h"
 
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -83,43 +84,24 @@ napi_value bsd_job_sync(napi_env env, bsd_job *job) {
 /* Reads a string or a bytes-like object into a fresh NUL-terminated
  * buffer; null/undefined gives NULL when `optional`. Bytes are copied as
  * they are, so a NUL inside them ends the C string, as in C. */
-int bsd_arg_cstring(napi_env env, napi_value v, const char *name, int optional, char **out) {
+int bsd_read_cstring(napi_env env, napi_value v, int optional, char **out) {
   napi_valuetype t;
   *out = NULL;
-  napi_typeof(env, v, &t);
+  if (napi_typeof(env, v, &t) != napi_ok) return -EINVAL;
   if (optional && (t == napi_null || t == napi_undefined)) return 0;
   if (t == napi_string) {
     size_t n;
     napi_get_value_string_utf8(env, v, NULL, 0, &n);
     *out = malloc(n + 1);
-    if (*out == NULL) {
-      napi_throw_error(env, "ERR_MEMORY", "out of memory");
-      return BSD_THROWN;
-    }
+    if (*out == NULL) return -ENOMEM;
     napi_get_value_string_utf8(env, v, *out, n + 1, &n);
     return 0;
   }
-  bool is_bytes = false;
-  if (t == napi_object) {
-    bool a = false, b = false;
-    napi_is_typedarray(env, v, &a);
-    napi_is_arraybuffer(env, v, &b);
-    bool c = false;
-    napi_is_dataview(env, v, &c);
-    is_bytes = a || b || c;
-  }
-  if (!is_bytes) {
-    bsd_throw_type(env, "ERR_INVALID_ARG_TYPE", "The \"%s\" argument must be of type string or a bytes-like object", name);
-    return BSD_THROWN;
-  }
   void *data;
   size_t len;
-  if (bsd_arg_bytes(env, v, name, &data, &len)) return BSD_THROWN;
+  if (t != napi_object || bsd_read_bytes(env, v, &data, &len)) return -EINVAL;
   *out = malloc(len + 1);
-  if (*out == NULL) {
-    napi_throw_error(env, "ERR_MEMORY", "out of memory");
-    return BSD_THROWN;
-  }
+  if (*out == NULL) return -ENOMEM;
   if (len > 0) memcpy(*out, data, len);
   (*out)[len] = '\0';
   return 0;

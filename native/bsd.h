@@ -1,6 +1,25 @@
 /* Shared declarations of the bsdsock addon: argument helpers and the
- * per-family sockaddr codec table. The addon returns errno as a negative
- * number; policy (timeouts, Python semantics) lives in TypeScript.
+ * per-family sockaddr codec table.
+ *
+ * The boundary convention (src/native.ts says the same for TypeScript):
+ * - Every binding returns its result, or a negative errno (a JS number
+ *   < 0) when the call failed. Nothing else means failure.
+ * - The resolver's failures are not errnos: getaddrinfo/getnameinfo return
+ *   {eai, errno, message} (the EAI_* code, errno for EAI_SYSTEM,
+ *   gai_strerror()) and gethostbyname_ex/gethostbyaddr {herrno, message}
+ *   (h_errno, hstrerror()): a plain object tagged by its first key.
+ * - The addon holds no policy: TypeScript validates every argument before
+ *   the call, words every message, and decides retries and timeouts. A
+ *   binding given an argument TypeScript never passes (a bug) returns
+ *   -EINVAL rather than a message of its own; the bsd_read_* readers below
+ *   serve that, and never throw.
+ * - The one internal-error path: when Node-API itself fails (it cannot
+ *   allocate a value), or a binding whose result has no room for an errno
+ *   refuses its arguments (cmsg_encode), a JS exception is pending (code
+ *   ERR_BSDSOCK_INTERNAL when bsdsock raised it: bsd_fail) and the binding
+ *   returns NULL. The sockaddr codecs and readiness still throw TypeErrors
+ *   for a malformed address element (the bsd_arg_* readers, BSD_THROWN);
+ *   they are to move to -EINVAL too.
  *
  * The rule for lists and objects (buffer lists, sendmmsg messages,
  * addresses, ancillary items): the addon reads only arrays that TypeScript
@@ -11,6 +30,7 @@
 #ifndef BSD_H
 #define BSD_H
 
+#include <errno.h>
 #include <node_api.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -26,14 +46,27 @@
 /* Returned by helpers when a JS exception is already pending. */
 #define BSD_THROWN (-100000)
 
-/* Argument helpers: return 0, or throw a TypeError/RangeError naming the
- * argument and return BSD_THROWN. */
+/* Argument readers of the bindings: 0, or -EINVAL for a value TypeScript
+ * never passes (no exception). Integers must be exact and in range. */
+int bsd_read_int32(napi_env env, napi_value v, int32_t *out);
+int bsd_read_int64(napi_env env, napi_value v, int64_t *out);
+int bsd_read_uint32(napi_env env, napi_value v, uint32_t *out);
+int bsd_read_bool(napi_env env, napi_value v, int *out);
+int bsd_read_bytes(napi_env env, napi_value v, void **data, size_t *len);
+/* The (buffer, offset, length) triple of the hot paths, bounds-checked. */
+int bsd_read_span(napi_env env, napi_value *argv, char **data, size_t *len);
+/* A string or bytes-like argument as a fresh malloc'd C string (NULL for
+ * null/undefined when optional): 0, -EINVAL or -ENOMEM. */
+int bsd_read_cstring(napi_env env, napi_value v, int optional, char **out);
+/* A binding's return for a refused argument. */
+#define BSD_REFUSE(env) bsd_errno((env), EINVAL)
+
+/* The readers of the sockaddr codecs and readiness: as bsd_read_*, but
+ * they throw a TypeError/RangeError naming the argument and return
+ * BSD_THROWN. */
 int bsd_arg_int32(napi_env env, napi_value v, const char *name, int32_t *out);
-int bsd_arg_int64(napi_env env, napi_value v, const char *name, int64_t *out);
 int bsd_arg_uint32(napi_env env, napi_value v, const char *name, uint32_t *out);
 int bsd_arg_bytes(napi_env env, napi_value v, const char *name, void **data, size_t *len);
-/* The (buffer, offset, length) triple of the hot paths, bounds-checked. */
-int bsd_arg_span(napi_env env, napi_value *argv, const char *name, char **data, size_t *len);
 int bsd_arg_string(napi_env env, napi_value v, const char *name, char *buf, size_t bufsize, size_t *len);
 
 napi_value bsd_throw_type(napi_env env, const char *code, const char *fmt, ...);
@@ -84,8 +117,9 @@ napi_value bsd_string(napi_env env, const char *s, size_t len);
 napi_value bsd_array(napi_env env, size_t n, const napi_value *items);
 
 /* sys_msg.c helpers shared with sys_mmsg.c: whether v is null or
- * undefined; and, after a failed napi call, make sure an exception is
- * pending (a plain Error with `what` if none is) and return NULL. */
+ * undefined; and the internal-error path: make sure an exception is
+ * pending (an Error with code ERR_BSDSOCK_INTERNAL and message `what` if
+ * none is) and return NULL. */
 int bsd_is_nullish(napi_env env, napi_value v);
 napi_value bsd_fail(napi_env env, const char *what);
 
@@ -138,9 +172,6 @@ struct bsd_job {
 napi_value bsd_job_start(napi_env env, bsd_job *job, const char *name);
 /* Runs the job on the calling thread and returns done's value. */
 napi_value bsd_job_sync(napi_env env, bsd_job *job);
-/* A string or bytes-like argument as a fresh malloc'd C string (NULL for
- * null/undefined when optional); 0 or BSD_THROWN. */
-int bsd_arg_cstring(napi_env env, napi_value v, const char *name, int optional, char **out);
 void bsd_init_netdb(napi_env env, napi_value exports);
 void bsd_init_convert(napi_env env, napi_value exports);
 void bsd_init_interfaces(napi_env env, napi_value exports);

@@ -1,6 +1,6 @@
 /* Address text <-> packed conversions exactly as the C library does them
  * (inet_aton's legacy forms, inet_pton, inet_ntop), and the CMSG_LEN /
- * CMSG_SPACE macros with Python's range checks. */
+ * CMSG_SPACE macros within socklen_t's range. */
 #include "bsd.h"
 
 #include <arpa/inet.h>
@@ -10,14 +10,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* inet_aton(text) -> Buffer of 4 bytes, or null when the C library rejects it. */
+/* inet_aton(text) -> Buffer of 4 bytes, null when the C library rejects
+ * it, or -errno. */
 static napi_value js_inet_aton(napi_env env, napi_callback_info info) {
-  size_t argc = 1;
-  napi_value argv[1];
-  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  ARGS(1);
   char *text;
-  if (argc < 1) return bsd_throw_type(env, "ERR_MISSING_ARGS", "The \"ip_string\" argument must be specified");
-  if (bsd_arg_cstring(env, argv[0], "ip_string", 0, &text)) return NULL;
+  int e = bsd_read_cstring(env, argv[0], 0, &text);
+  if (e != 0) return bsd_int(env, e);
   struct in_addr a;
   int ok = inet_aton(text, &a);
   free(text);
@@ -27,14 +26,12 @@ static napi_value js_inet_aton(napi_env env, napi_callback_info info) {
 /* inet_pton(af, text) -> Buffer, null (not an address of that family), or
  * -errno (the family is not supported). */
 static napi_value js_inet_pton(napi_env env, napi_callback_info info) {
-  size_t argc = 2;
-  napi_value argv[2];
-  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  ARGS(2);
   int32_t af;
   char *text;
-  if (argc < 2) return bsd_throw_type(env, "ERR_MISSING_ARGS", "inet_pton takes 2 arguments");
-  if (bsd_arg_int32(env, argv[0], "address_family", &af)) return NULL;
-  if (bsd_arg_cstring(env, argv[1], "ip_string", 0, &text)) return NULL;
+  if (bsd_read_int32(env, argv[0], &af)) return BSD_REFUSE(env);
+  int e = bsd_read_cstring(env, argv[1], 0, &text);
+  if (e != 0) return bsd_int(env, e);
   unsigned char packed[sizeof(struct in6_addr)];
   errno = 0;
   int r = inet_pton(af, text, packed);
@@ -50,18 +47,14 @@ static napi_value js_inet_pton(napi_env env, napi_callback_info info) {
 /* inet_ntop(af, packed) -> string, or -errno. The packed length must
  * match the family (TypeScript checks it first, as Python does). */
 static napi_value js_inet_ntop(napi_env env, napi_callback_info info) {
-  size_t argc = 2;
-  napi_value argv[2];
-  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  ARGS(2);
   int32_t af;
   void *data;
   size_t len;
-  if (argc < 2) return bsd_throw_type(env, "ERR_MISSING_ARGS", "inet_ntop takes 2 arguments");
-  if (bsd_arg_int32(env, argv[0], "address_family", &af)) return NULL;
-  if (bsd_arg_bytes(env, argv[1], "packed_ip", &data, &len)) return NULL;
+  if (bsd_read_int32(env, argv[0], &af) || bsd_read_bytes(env, argv[1], &data, &len)) return BSD_REFUSE(env);
   size_t want = af == AF_INET ? sizeof(struct in_addr) : af == AF_INET6 ? sizeof(struct in6_addr) : 0;
   if (want == 0) return bsd_errno(env, EAFNOSUPPORT);
-  if (len != want) return bsd_throw_range(env, "ERR_OUT_OF_RANGE", "invalid length of packed IP address string");
+  if (len != want) return BSD_REFUSE(env);
   unsigned char packed[sizeof(struct in6_addr)];
   memcpy(packed, data, len);
   char text[INET6_ADDRSTRLEN + 1];
@@ -75,15 +68,11 @@ static napi_value js_inet_ntop(napi_env env, napi_callback_info info) {
 #define BSD_SOCKLEN_LIMIT ((size_t)INT_MAX)
 
 /* cmsg_len(n) / cmsg_space(n) for 0 <= n: the macro's value, or -1 when
- * the result would not fit a socklen_t. */
+ * n is not such an integer or the result would not fit a socklen_t. */
 static napi_value cmsg_common(napi_env env, napi_callback_info info, int space) {
-  size_t argc = 1;
-  napi_value argv[1];
-  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  ARGS(1);
   int64_t n;
-  if (argc < 1) return bsd_throw_type(env, "ERR_MISSING_ARGS", "The \"length\" argument must be specified");
-  if (bsd_arg_int64(env, argv[0], "length", &n)) return NULL;
-  if (n < 0) return bsd_int(env, -1);
+  if (bsd_read_int64(env, argv[0], &n) || n < 0) return bsd_int(env, -1);
   size_t length = (size_t)n;
   /* CMSG_SPACE(1) counts the padding before and after the data. */
   size_t overhead = space ? CMSG_SPACE(1) : CMSG_LEN(0);

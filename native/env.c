@@ -75,7 +75,7 @@ static napi_value js_own(napi_env env, napi_callback_info info) {
   napi_value argv[1];
   napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
   int32_t fd;
-  if (bsd_arg_int32(env, argv[0], "fd", &fd)) return NULL;
+  if (bsd_read_int32(env, argv[0], &fd)) return BSD_REFUSE(env);
   bsd_env *e = bsd_env_get(env);
   if (e == NULL || fd < 0) return bsd_undefined(env);
   if (e->nfds == e->capfds) {
@@ -96,7 +96,7 @@ static napi_value js_disown(napi_env env, napi_callback_info info) {
   napi_value argv[1];
   napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
   int32_t fd;
-  if (bsd_arg_int32(env, argv[0], "fd", &fd)) return NULL;
+  if (bsd_read_int32(env, argv[0], &fd)) return BSD_REFUSE(env);
   bsd_env *e = bsd_env_get(env);
   if (e == NULL) return bsd_undefined(env);
   /* Whatever the reason (close, detach, garbage collection), readiness

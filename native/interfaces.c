@@ -23,14 +23,13 @@ static napi_value js_if_nameindex(napi_env env, napi_callback_info info) {
   return list;
 }
 
-/* if_nametoindex(name: string | bytes) -> index, 0 when there is none. */
+/* if_nametoindex(name: string | bytes) -> index, 0 when there is none, or
+ * -errno. */
 static napi_value js_if_nametoindex(napi_env env, napi_callback_info info) {
-  size_t argc = 1;
-  napi_value argv[1];
-  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  ARGS(1);
   char *name;
-  if (argc < 1) return bsd_throw_type(env, "ERR_MISSING_ARGS", "The \"if_name\" argument must be specified");
-  if (bsd_arg_cstring(env, argv[0], "if_name", 0, &name)) return NULL;
+  int e = bsd_read_cstring(env, argv[0], 0, &name);
+  if (e != 0) return bsd_int(env, e);
   unsigned int index = if_nametoindex(name);
   free(name);
   return bsd_int(env, index);
@@ -38,12 +37,9 @@ static napi_value js_if_nametoindex(napi_env env, napi_callback_info info) {
 
 /* if_indextoname(index) -> name, or -errno. */
 static napi_value js_if_indextoname(napi_env env, napi_callback_info info) {
-  size_t argc = 1;
-  napi_value argv[1];
-  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  ARGS(1);
   uint32_t index;
-  if (argc < 1) return bsd_throw_type(env, "ERR_MISSING_ARGS", "The \"if_index\" argument must be specified");
-  if (bsd_arg_uint32(env, argv[0], "if_index", &index)) return NULL;
+  if (bsd_read_uint32(env, argv[0], &index)) return BSD_REFUSE(env);
   char name[IF_NAMESIZE + 1];
   errno = 0;
   if (if_indextoname(index, name) == NULL) return bsd_errno(env, errno ? errno : ENXIO);

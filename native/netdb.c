@@ -1,7 +1,7 @@
 /* The netdb databases: hosts (gethostbyname_ex, gethostbyaddr, blocking or
  * on libuv's thread pool), protocols, services, and the host name. Lookups
- * that find nothing return null or {herrno, message}; TypeScript raises
- * Python's exceptions. */
+ * that find nothing return null or {herrno, message} (bsd.h); TypeScript
+ * raises Python's exceptions. */
 #include "bsd.h"
 
 #include <arpa/inet.h>
@@ -137,13 +137,10 @@ static napi_value str(napi_env env, const char *s) {
   return v;
 }
 
-/* [name, [aliases], addrtype, [addresses]] or {herrno, message}. */
+/* [name, [aliases], addrtype, [addresses]], {herrno, message}, or -ENOMEM. */
 static napi_value host_done(napi_env env, bsd_job *j) {
   host_job *job = (host_job *)j;
-  if (job->nomem) {
-    napi_throw_error(env, "ERR_MEMORY", "out of memory");
-    return NULL;
-  }
+  if (job->nomem) return bsd_errno(env, ENOMEM);
   if (!job->found) {
     napi_value o;
     napi_create_object(env, &o);
@@ -179,89 +176,79 @@ static void host_release(bsd_job *j) {
   free(job);
 }
 
-static host_job *host_job_new(napi_env env) {
+static host_job *host_job_new(void) {
   host_job *job = calloc(1, sizeof *job);
-  if (job == NULL) {
-    napi_throw_error(env, "ERR_MEMORY", "out of memory");
-    return NULL;
-  }
+  if (job == NULL) return NULL;
   job->base.run = host_run;
   job->base.done = host_done;
   job->base.release = host_release;
   return job;
 }
 
-/* gethostbyname_ex(name: string | bytes) */
-static host_job *byname_args(napi_env env, napi_callback_info info) {
-  size_t argc = 1;
-  napi_value argv[1];
-  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
-  if (argc < 1) {
-    bsd_throw_type(env, "ERR_MISSING_ARGS", "The \"name\" argument must be specified");
-    return NULL;
-  }
-  host_job *job = host_job_new(env);
-  if (job == NULL) return NULL;
-  if (bsd_arg_cstring(env, argv[0], "name", 0, &job->name)) {
+/* gethostbyname_ex(name: string | bytes): 0 or a negative errno. */
+static int byname_args(napi_env env, napi_callback_info info, host_job **out) {
+  ARGS(1);
+  host_job *job = host_job_new();
+  if (job == NULL) return -ENOMEM;
+  int e = bsd_read_cstring(env, argv[0], 0, &job->name);
+  if (e != 0) {
     host_release(&job->base);
-    return NULL;
+    return e;
   }
-  return job;
+  *out = job;
+  return 0;
 }
 
-/* gethostbyaddr(packed: bytes of 4 or 16, family) */
-static host_job *byaddr_args(napi_env env, napi_callback_info info) {
-  size_t argc = 2;
-  napi_value argv[2];
-  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+/* gethostbyaddr(packed: 4 bytes for AF_INET or 16 for AF_INET6, family):
+ * 0 or a negative errno. */
+static int byaddr_args(napi_env env, napi_callback_info info, host_job **out) {
+  ARGS(2);
   void *data;
   size_t len;
   int32_t af;
-  if (argc < 2) {
-    bsd_throw_type(env, "ERR_MISSING_ARGS", "The \"address\" and \"family\" arguments must be specified");
-    return NULL;
-  }
-  if (bsd_arg_bytes(env, argv[0], "address", &data, &len) || bsd_arg_int32(env, argv[1], "family", &af)) return NULL;
-  if (!((af == AF_INET && len == 4) || (af == AF_INET6 && len == 16))) {
-    bsd_throw_range(env, "ERR_OUT_OF_RANGE", "The packed address has the wrong length for its family");
-    return NULL;
-  }
-  host_job *job = host_job_new(env);
-  if (job == NULL) return NULL;
+  if (bsd_read_bytes(env, argv[0], &data, &len) || bsd_read_int32(env, argv[1], &af)) return -EINVAL;
+  if (!((af == AF_INET && len == 4) || (af == AF_INET6 && len == 16))) return -EINVAL;
+  host_job *job = host_job_new();
+  if (job == NULL) return -ENOMEM;
   job->by_addr = 1;
   memcpy(job->addr, data, len);
   job->addrlen = (int)len;
   job->af = af;
-  return job;
+  *out = job;
+  return 0;
 }
 
+/* Each returns the job's result (see host_done), or -errno when the
+ * arguments are refused; the _async ones a Promise of the result. */
 static napi_value js_gethostbyname_ex(napi_env env, napi_callback_info info) {
-  host_job *job = byname_args(env, info);
-  return job == NULL ? NULL : bsd_job_sync(env, &job->base);
+  host_job *job = NULL;
+  int e = byname_args(env, info, &job);
+  return e < 0 ? bsd_int(env, e) : bsd_job_sync(env, &job->base);
 }
 static napi_value js_gethostbyname_ex_async(napi_env env, napi_callback_info info) {
-  host_job *job = byname_args(env, info);
-  return job == NULL ? NULL : bsd_job_start(env, &job->base, "bsdsock.gethostbyname_ex");
+  host_job *job = NULL;
+  int e = byname_args(env, info, &job);
+  return e < 0 ? bsd_int(env, e) : bsd_job_start(env, &job->base, "bsdsock.gethostbyname_ex");
 }
 static napi_value js_gethostbyaddr(napi_env env, napi_callback_info info) {
-  host_job *job = byaddr_args(env, info);
-  return job == NULL ? NULL : bsd_job_sync(env, &job->base);
+  host_job *job = NULL;
+  int e = byaddr_args(env, info, &job);
+  return e < 0 ? bsd_int(env, e) : bsd_job_sync(env, &job->base);
 }
 static napi_value js_gethostbyaddr_async(napi_env env, napi_callback_info info) {
-  host_job *job = byaddr_args(env, info);
-  return job == NULL ? NULL : bsd_job_start(env, &job->base, "bsdsock.gethostbyaddr");
+  host_job *job = NULL;
+  int e = byaddr_args(env, info, &job);
+  return e < 0 ? bsd_int(env, e) : bsd_job_start(env, &job->base, "bsdsock.gethostbyaddr");
 }
 
 /* ---- protocols and services ---- */
 
-/* getprotobyname(name) -> number, or null when not found. */
+/* getprotobyname(name) -> number, null when not found, or -errno. */
 static napi_value js_getprotobyname(napi_env env, napi_callback_info info) {
-  size_t argc = 1;
-  napi_value argv[1];
-  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  ARGS(1);
   char *name;
-  if (argc < 1) return bsd_throw_type(env, "ERR_MISSING_ARGS", "The \"name\" argument must be specified");
-  if (bsd_arg_cstring(env, argv[0], "name", 0, &name)) return NULL;
+  int e = bsd_read_cstring(env, argv[0], 0, &name);
+  if (e != 0) return bsd_int(env, e);
   int found = 0, proto = 0;
 #ifdef BSD_NETDB_R
   struct protoent pe, *res = NULL;
@@ -309,17 +296,16 @@ static int serv_lookup(const char *name, int port, const char *proto, int *port_
   return found;
 }
 
-/* getservbyname(name, proto|null) -> port number, or null. */
+/* getservbyname(name, proto|null) -> port number, null, or -errno. */
 static napi_value js_getservbyname(napi_env env, napi_callback_info info) {
-  size_t argc = 2;
-  napi_value argv[2];
-  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
-  if (argc < 2) return bsd_throw_type(env, "ERR_MISSING_ARGS", "getservbyname takes 2 arguments");
+  ARGS(2);
   char *name, *proto;
-  if (bsd_arg_cstring(env, argv[0], "name", 0, &name)) return NULL;
-  if (bsd_arg_cstring(env, argv[1], "proto", 1, &proto)) {
+  int e = bsd_read_cstring(env, argv[0], 0, &name);
+  if (e != 0) return bsd_int(env, e);
+  e = bsd_read_cstring(env, argv[1], 1, &proto);
+  if (e != 0) {
     free(name);
-    return NULL;
+    return bsd_int(env, e);
   }
   int port = 0;
   char sname[256];
@@ -329,17 +315,14 @@ static napi_value js_getservbyname(napi_env env, napi_callback_info info) {
   return found ? bsd_int(env, port) : bsd_null(env);
 }
 
-/* getservbyport(port 0-65535, proto|null) -> service name, or null. */
+/* getservbyport(port 0-65535, proto|null) -> service name, null, or -errno. */
 static napi_value js_getservbyport(napi_env env, napi_callback_info info) {
-  size_t argc = 2;
-  napi_value argv[2];
-  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
-  if (argc < 2) return bsd_throw_type(env, "ERR_MISSING_ARGS", "getservbyport takes 2 arguments");
+  ARGS(2);
   int32_t port;
   char *proto;
-  if (bsd_arg_int32(env, argv[0], "port", &port)) return NULL;
-  if (port < 0 || port > 0xffff) return bsd_throw_range(env, "ERR_OUT_OF_RANGE", "The \"port\" argument must be 0-65535");
-  if (bsd_arg_cstring(env, argv[1], "proto", 1, &proto)) return NULL;
+  if (bsd_read_int32(env, argv[0], &port) || port < 0 || port > 0xffff) return BSD_REFUSE(env);
+  int e = bsd_read_cstring(env, argv[1], 1, &proto);
+  if (e != 0) return bsd_int(env, e);
   int out = 0;
   char sname[256];
   int found = serv_lookup(NULL, port, proto, &out, sname, sizeof sname);
@@ -359,13 +342,10 @@ static napi_value js_gethostname(napi_env env, napi_callback_info info) {
 
 /* sethostname(bytes) -> 0, or -errno. */
 static napi_value js_sethostname(napi_env env, napi_callback_info info) {
-  size_t argc = 1;
-  napi_value argv[1];
-  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  ARGS(1);
   void *data;
   size_t len;
-  if (argc < 1) return bsd_throw_type(env, "ERR_MISSING_ARGS", "The \"name\" argument must be specified");
-  if (bsd_arg_bytes(env, argv[0], "name", &data, &len)) return NULL;
+  if (bsd_read_bytes(env, argv[0], &data, &len)) return BSD_REFUSE(env);
   if (len > 4096) return bsd_errno(env, EINVAL);
   char buf[4097];
   memcpy(buf, data, len);

@@ -9,7 +9,7 @@
 
 #define FD_ARG(i, var)                                           \
   int32_t var;                                                   \
-  if (bsd_arg_int32(env, argv[i], "fd", &var)) return NULL
+  if (bsd_read_int32(env, argv[i], &var)) return BSD_REFUSE(env)
 
 static napi_value js_close(napi_env env, napi_callback_info info) {
   ARGS(1);
@@ -41,9 +41,8 @@ static napi_value js_getflags(napi_env env, napi_callback_info info) {
 static napi_value js_setnonblocking(napi_env env, napi_callback_info info) {
   ARGS(2);
   FD_ARG(0, fd);
-  bool on;
-  if (napi_get_value_bool(env, argv[1], &on) != napi_ok)
-    return bsd_throw_type(env, "ERR_INVALID_ARG_TYPE", "The \"flag\" argument must be of type boolean");
+  int on;
+  if (bsd_read_bool(env, argv[1], &on)) return BSD_REFUSE(env);
   int fl = fcntl(fd, F_GETFL);
   if (fl < 0) return bsd_errno(env, errno);
   int nfl = on ? (fl | O_NONBLOCK) : (fl & ~O_NONBLOCK);
@@ -54,9 +53,8 @@ static napi_value js_setnonblocking(napi_env env, napi_callback_info info) {
 static napi_value js_setcloexec(napi_env env, napi_callback_info info) {
   ARGS(2);
   FD_ARG(0, fd);
-  bool on;
-  if (napi_get_value_bool(env, argv[1], &on) != napi_ok)
-    return bsd_throw_type(env, "ERR_INVALID_ARG_TYPE", "The \"flag\" argument must be of type boolean");
+  int on;
+  if (bsd_read_bool(env, argv[1], &on)) return BSD_REFUSE(env);
   int fl = fcntl(fd, F_GETFD);
   if (fl < 0) return bsd_errno(env, errno);
   int nfl = on ? (fl | FD_CLOEXEC) : (fl & ~FD_CLOEXEC);
@@ -72,14 +70,18 @@ static int64_t now_ms(void) {
 
 /* poll(fd, events, timeout_ms) -> revents (0 on timeout) or -errno.
  * A negative timeout waits forever. EINTR is retried with what is left of
- * the timeout, so a signal never shortens or stretches the wait. */
+ * the timeout, so a signal never shortens or stretches the wait.
+ *
+ * This retry is policy that belongs to TypeScript (bsd.h). It stays here
+ * until the sync engine's waits (waitReady and #connect in src/socket.ts)
+ * retry -EINTR with their own deadline; then this becomes one poll(2). */
 static napi_value js_poll(napi_env env, napi_callback_info info) {
   ARGS(3);
   FD_ARG(0, fd);
   int32_t events;
   int64_t timeout;
-  if (bsd_arg_int32(env, argv[1], "events", &events)) return NULL;
-  if (bsd_arg_int64(env, argv[2], "timeout", &timeout)) return NULL;
+  if (bsd_read_int32(env, argv[1], &events)) return BSD_REFUSE(env);
+  if (bsd_read_int64(env, argv[2], &timeout)) return BSD_REFUSE(env);
   if (timeout > INT32_MAX) timeout = INT32_MAX;
   int64_t deadline = timeout >= 0 ? now_ms() + timeout : 0;
   struct pollfd p = {.fd = fd, .events = (short)events, .revents = 0};

@@ -137,12 +137,8 @@ static int send_batch(int fd, struct mmsghdr *m, uint32_t n, int flags) {
   return (int)i;
 }
 
-static napi_value count_error(napi_env env, const char *name, uint32_t n) {
-  return bsd_throw_range(env, "ERR_OUT_OF_RANGE",
-                         "The number of \"%s\" is out of range. It must be >= 1 and <= %d. Received %u", name, MMSG_MAX, n);
-}
-
-/* The Int32Array that receives [msg_len, msg_flags] per message. */
+/* The Int32Array that receives [msg_len, msg_flags] per message: 0 or
+ * -EINVAL. */
 static int meta_arg(napi_env env, napi_value v, uint32_t n, int32_t **out) {
   bool is = false;
   napi_typedarray_type type;
@@ -150,14 +146,9 @@ static int meta_arg(napi_env env, napi_value v, uint32_t n, int32_t **out) {
   void *data;
   napi_value ab;
   if (napi_is_typedarray(env, v, &is) != napi_ok || !is ||
-      napi_get_typedarray_info(env, v, &type, &length, &data, &ab, &offset) != napi_ok || type != napi_int32_array) {
-    bsd_throw_type(env, "ERR_INVALID_ARG_TYPE", "The \"meta\" argument must be an instance of Int32Array");
-    return BSD_THROWN;
-  }
-  if (length < 2 * (size_t)n) {
-    bsd_throw_range(env, "ERR_OUT_OF_RANGE", "The \"meta\" argument must hold 2 entries per message");
-    return BSD_THROWN;
-  }
+      napi_get_typedarray_info(env, v, &type, &length, &data, &ab, &offset) != napi_ok || type != napi_int32_array ||
+      length < 2 * (size_t)n)
+    return -EINVAL;
   *out = data;
   return 0;
 }
@@ -172,8 +163,8 @@ static int meta_arg(napi_env env, napi_value v, uint32_t n, int32_t **out) {
 static napi_value js_mmsg_recv(napi_env env, napi_callback_info info) {
   ARGS(6);
   int32_t fd, flags;
-  if (bsd_arg_int32(env, argv[0], "fd", &fd)) return NULL;
-  if (bsd_arg_int32(env, argv[4], "flags", &flags)) return NULL;
+  if (bsd_read_int32(env, argv[0], &fd)) return BSD_REFUSE(env);
+  if (bsd_read_int32(env, argv[4], &flags)) return BSD_REFUSE(env);
   bool is_array = false;
   napi_is_array(env, argv[1], &is_array);
   uint32_t n = 0;
@@ -182,17 +173,15 @@ static napi_value js_mmsg_recv(napi_env env, napi_callback_info info) {
   int64_t bufsize = 0;
   if (is_array) {
     napi_get_array_length(env, argv[1], &n);
-    if (n < 1 || n > MMSG_MAX) return count_error(env, "buffers", n);
+    if (n < 1 || n > MMSG_MAX) return BSD_REFUSE(env);
   } else {
-    if (bsd_arg_bytes(env, argv[1], "buffer", &slab, &slab_len)) return NULL;
-    if (bsd_arg_int64(env, argv[2], "bufsize", &bufsize)) return NULL;
-    if (bsd_arg_uint32(env, argv[3], "vlen", &n)) return NULL;
-    if (n < 1 || n > MMSG_MAX) return count_error(env, "vlen", n);
-    if (bufsize < 0 || (uint64_t)bufsize > slab_len / n)
-      return bsd_throw_range(env, "ERR_OUT_OF_RANGE", "The buffer is too small for vlen messages of bufsize bytes");
+    if (bsd_read_bytes(env, argv[1], &slab, &slab_len)) return BSD_REFUSE(env);
+    if (bsd_read_int64(env, argv[2], &bufsize)) return BSD_REFUSE(env);
+    if (bsd_read_uint32(env, argv[3], &n)) return BSD_REFUSE(env);
+    if (n < 1 || n > MMSG_MAX || bufsize < 0 || (uint64_t)bufsize > slab_len / n) return BSD_REFUSE(env);
   }
   int32_t *meta;
-  if (meta_arg(env, argv[5], n, &meta)) return NULL;
+  if (meta_arg(env, argv[5], n, &meta)) return BSD_REFUSE(env);
 
   mmsg_block b;
   int e = block_init(env, &b, n);
@@ -202,9 +191,8 @@ static napi_value js_mmsg_recv(napi_env env, napi_callback_info info) {
       napi_value item;
       void *data;
       size_t len;
-      if (napi_get_element(env, argv[1], i, &item) != napi_ok || bsd_arg_bytes(env, item, "buffers", &data, &len)) {
-        return bsd_fail(env, "recvmmsg: bad buffer");
-      }
+      if (napi_get_element(env, argv[1], i, &item) != napi_ok) return bsd_fail(env, "recvmmsg: bad buffer");
+      if (bsd_read_bytes(env, item, &data, &len)) return BSD_REFUSE(env);
       b.iov[i].iov_base = data;
       b.iov[i].iov_len = len;
     } else {
@@ -261,24 +249,24 @@ failed:
 static napi_value js_mmsg_send(napi_env env, napi_callback_info info) {
   ARGS(5);
   int32_t fd, family, flags;
-  if (bsd_arg_int32(env, argv[0], "fd", &fd)) return NULL;
-  if (bsd_arg_int32(env, argv[3], "family", &family)) return NULL;
-  if (bsd_arg_int32(env, argv[4], "flags", &flags)) return NULL;
+  if (bsd_read_int32(env, argv[0], &fd)) return BSD_REFUSE(env);
+  if (bsd_read_int32(env, argv[3], &family)) return BSD_REFUSE(env);
+  if (bsd_read_int32(env, argv[4], &flags)) return BSD_REFUSE(env);
   bool is_array = false;
   napi_is_array(env, argv[1], &is_array);
-  if (!is_array) return bsd_throw_type(env, "ERR_INVALID_ARG_TYPE", "The \"messages\" argument must be an array");
+  if (!is_array) return BSD_REFUSE(env);
   uint32_t n = 0;
   napi_get_array_length(env, argv[1], &n);
-  if (n > MMSG_MAX) return count_error(env, "messages", n);
+  if (n > MMSG_MAX) return BSD_REFUSE(env);
   if (n == 0) return bsd_int(env, 0);
   int has_addrs = !bsd_is_nullish(env, argv[2]);
   if (has_addrs) {
     bool addrs_array = false;
     uint32_t an = 0;
     napi_is_array(env, argv[2], &addrs_array);
-    if (!addrs_array) return bsd_throw_type(env, "ERR_INVALID_ARG_TYPE", "The \"addresses\" argument must be an array or null");
+    if (!addrs_array) return BSD_REFUSE(env);
     napi_get_array_length(env, argv[2], &an);
-    if (an != n) return bsd_throw_range(env, "ERR_OUT_OF_RANGE", "The \"addresses\" argument must have one entry per message");
+    if (an != n) return BSD_REFUSE(env);
   }
 
   mmsg_block b;
@@ -292,9 +280,8 @@ static napi_value js_mmsg_send(napi_env env, napi_callback_info info) {
     napi_value item;
     void *data;
     size_t len;
-    if (napi_get_element(env, argv[1], i, &item) != napi_ok || bsd_arg_bytes(env, item, "messages", &data, &len)) {
-      return bsd_fail(env, "sendmmsg: bad message");
-    }
+    if (napi_get_element(env, argv[1], i, &item) != napi_ok) return bsd_fail(env, "sendmmsg: bad message");
+    if (bsd_read_bytes(env, item, &data, &len)) return BSD_REFUSE(env);
     b.iov[i].iov_base = data;
     b.iov[i].iov_len = len;
     struct msghdr *h = &b.msgs[i].msg_hdr;

@@ -59,8 +59,8 @@ int bsd_is_nullish(napi_env env, napi_value v) {
 
 /* `buffers` is one bytes-like object or an array of them that TypeScript
  * built (bsd.h: no caller code runs while the iovecs are taken): one iovec
- * each, pointing straight at the buffers' memory. 0, -ENOMEM or BSD_THROWN. */
-static int iov_from_js(napi_env env, napi_value buffers, const char *name, iov_list *l) {
+ * each, pointing straight at the buffers' memory. 0, -ENOMEM or -EINVAL. */
+static int iov_from_js(napi_env env, napi_value buffers, iov_list *l) {
   bool is_array = false;
   l->v = l->stack;
   l->n = 0;
@@ -68,7 +68,7 @@ static int iov_from_js(napi_env env, napi_value buffers, const char *name, iov_l
   if (!is_array) {
     void *data;
     size_t len;
-    if (bsd_arg_bytes(env, buffers, name, &data, &len)) return BSD_THROWN;
+    if (bsd_read_bytes(env, buffers, &data, &len)) return -EINVAL;
     l->stack[0].iov_base = data;
     l->stack[0].iov_len = len;
     l->n = 1;
@@ -85,9 +85,9 @@ static int iov_from_js(napi_env env, napi_value buffers, const char *name, iov_l
     void *data;
     size_t len;
     if (napi_get_element(env, buffers, i, &item) != napi_ok ||
-        bsd_arg_bytes(env, item, name, &data, &len)) {
+        bsd_read_bytes(env, item, &data, &len)) {
       iov_free(l);
-      return BSD_THROWN;
+      return -EINVAL;
     }
     l->v[i].iov_base = data;
     l->v[i].iov_len = len;
@@ -174,12 +174,12 @@ static void set_cloexec(int fd) {
   if (fl >= 0 && !(fl & FD_CLOEXEC)) fcntl(fd, F_SETFD, fl | FD_CLOEXEC);
 }
 
-/* Makes sure an exception is pending after a failed napi call (shared
- * with sys_mmsg.c through bsd.h); returns NULL. */
+/* The internal-error path (bsd.h): makes sure an exception is pending
+ * after a failed napi call (shared with sys_mmsg.c); returns NULL. */
 napi_value bsd_fail(napi_env env, const char *what) {
   bool pending = false;
   napi_is_exception_pending(env, &pending);
-  if (!pending) napi_throw_error(env, NULL, what);
+  if (!pending) napi_throw_error(env, "ERR_BSDSOCK_INTERNAL", what);
   return NULL;
 }
 
@@ -191,12 +191,12 @@ static napi_value fail(napi_env env) { return bsd_fail(env, "recvmsg: could not 
 static napi_value js_sendmsg(napi_env env, napi_callback_info info) {
   ARGS(6);
   int32_t fd, flags, family;
-  if (bsd_arg_int32(env, argv[0], "fd", &fd)) return NULL;
-  if (bsd_arg_int32(env, argv[3], "flags", &flags)) return NULL;
-  if (bsd_arg_int32(env, argv[4], "family", &family)) return NULL;
+  if (bsd_read_int32(env, argv[0], &fd)) return BSD_REFUSE(env);
+  if (bsd_read_int32(env, argv[3], &flags)) return BSD_REFUSE(env);
+  if (bsd_read_int32(env, argv[4], &family)) return BSD_REFUSE(env);
   void *control = NULL;
   size_t controllen = 0;
-  if (!bsd_is_nullish(env, argv[2]) && bsd_arg_bytes(env, argv[2], "control", &control, &controllen)) return NULL;
+  if (!bsd_is_nullish(env, argv[2]) && bsd_read_bytes(env, argv[2], &control, &controllen)) return BSD_REFUSE(env);
   struct sockaddr_storage ss;
   socklen_t alen = 0;
   int has_addr = !bsd_is_nullish(env, argv[5]);
@@ -206,8 +206,7 @@ static napi_value js_sendmsg(napi_env env, napi_callback_info info) {
     if (e < 0) return bsd_int(env, e);
   }
   iov_list iov;
-  int e = iov_from_js(env, argv[1], "buffers", &iov);
-  if (e == BSD_THROWN) return NULL;
+  int e = iov_from_js(env, argv[1], &iov);
   if (e < 0) return bsd_int(env, e);
   struct msghdr msg;
   memset(&msg, 0, sizeof msg);
@@ -236,15 +235,13 @@ static napi_value js_recvmsg(napi_env env, napi_callback_info info) {
   ARGS(4);
   int32_t fd, flags;
   int64_t anc;
-  if (bsd_arg_int32(env, argv[0], "fd", &fd)) return NULL;
-  if (bsd_arg_int64(env, argv[2], "ancbufsize", &anc)) return NULL;
-  if (bsd_arg_int32(env, argv[3], "flags", &flags)) return NULL;
-  if (anc < 0 || (uint64_t)anc > CONTROL_LIMIT)
-    return bsd_throw_range(env, "ERR_OUT_OF_RANGE", "The value of \"ancbufsize\" is out of range");
+  if (bsd_read_int32(env, argv[0], &fd)) return BSD_REFUSE(env);
+  if (bsd_read_int64(env, argv[2], &anc)) return BSD_REFUSE(env);
+  if (bsd_read_int32(env, argv[3], &flags)) return BSD_REFUSE(env);
+  if (anc < 0 || (uint64_t)anc > CONTROL_LIMIT) return BSD_REFUSE(env);
 
   iov_list iov;
-  int e = iov_from_js(env, argv[1], "buffers", &iov);
-  if (e == BSD_THROWN) return NULL;
+  int e = iov_from_js(env, argv[1], &iov);
   if (e < 0) return bsd_int(env, e);
 
   union {
@@ -360,12 +357,16 @@ done:
 
 /* cmsg_encode(items) -> Buffer: the control block for sendmsg, laid out
  * with CMSG_FIRSTHDR/CMSG_NXTHDR. items: array of [level, type, bytes],
- * already validated (sizes included) by TypeScript. */
+ * already validated (sizes included) by TypeScript. Its result has no
+ * room for an errno, so items TypeScript would never pass take the
+ * internal-error path. */
+static napi_value refused(napi_env env) { return bsd_fail(env, "cmsg_encode: items TypeScript would not pass"); }
+
 static napi_value js_cmsg_encode(napi_env env, napi_callback_info info) {
   ARGS(1);
   bool is_array = false;
   napi_is_array(env, argv[0], &is_array);
-  if (!is_array) return bsd_throw_type(env, "ERR_INVALID_ARG_TYPE", "The \"ancdata\" argument must be an array");
+  if (!is_array) return refused(env);
   uint32_t n = 0;
   napi_get_array_length(env, argv[0], &n);
   size_t total = 0;
@@ -376,11 +377,10 @@ static napi_value js_cmsg_encode(napi_env env, napi_callback_info info) {
     bool item_array = false;
     if (napi_get_element(env, argv[0], i, &item) != napi_ok) return fail(env);
     napi_is_array(env, item, &item_array);
-    if (!item_array) return bsd_throw_type(env, "ERR_INVALID_ARG_TYPE", "Each ancillary data item must be an array");
+    if (!item_array) return refused(env);
     if (napi_get_element(env, item, 2, &data) != napi_ok) return fail(env);
-    if (bsd_arg_bytes(env, data, "cmsg_data", &p, &len)) return NULL;
-    if (!cmsg_space_of(len, &space) || total + space > CONTROL_LIMIT)
-      return bsd_throw_range(env, "ERR_OUT_OF_RANGE", "too much ancillary data");
+    if (bsd_read_bytes(env, data, &p, &len)) return refused(env);
+    if (!cmsg_space_of(len, &space) || total + space > CONTROL_LIMIT) return refused(env);
     total += space;
   }
   napi_value buf;
@@ -400,12 +400,11 @@ static napi_value js_cmsg_encode(napi_env env, napi_callback_info info) {
     void *p;
     size_t len, clen;
     napi_get_element(env, argv[0], i, &item);
-    if (napi_get_element(env, item, 0, &v) != napi_ok || bsd_arg_int32(env, v, "cmsg_level", &level)) return NULL;
-    if (napi_get_element(env, item, 1, &v) != napi_ok || bsd_arg_int32(env, v, "cmsg_type", &type)) return NULL;
-    if (napi_get_element(env, item, 2, &v) != napi_ok || bsd_arg_bytes(env, v, "cmsg_data", &p, &len)) return NULL;
+    if (napi_get_element(env, item, 0, &v) != napi_ok || bsd_read_int32(env, v, &level)) return refused(env);
+    if (napi_get_element(env, item, 1, &v) != napi_ok || bsd_read_int32(env, v, &type)) return refused(env);
+    if (napi_get_element(env, item, 2, &v) != napi_ok || bsd_read_bytes(env, v, &p, &len)) return refused(env);
     c = i == 0 ? CMSG_FIRSTHDR(&msg) : CMSG_NXTHDR(&msg, c);
-    if (c == NULL || !cmsg_len_of(len, &clen) || !cmsg_room(&msg, c, clen))
-      return bsd_throw_range(env, "ERR_OUT_OF_RANGE", "ancillary data does not fit in calculated space");
+    if (c == NULL || !cmsg_len_of(len, &clen) || !cmsg_room(&msg, c, clen)) return refused(env);
     c->cmsg_len = clen;
     c->cmsg_level = level;
     c->cmsg_type = type;

@@ -22,17 +22,14 @@
 /* Up to this many entries live on the stack; more are malloc'd. */
 #define STACK_ENTRIES 64
 
-/* A typed array argument of the given element type: its data and length.
- * Throws a TypeError (a caller bug, TypeScript passes the right kind). */
-static int arg_array(napi_env env, napi_value v, napi_typedarray_type want, const char *name, void **data, size_t *length) {
+/* A typed array argument of the given element type: its data and length;
+ * -EINVAL for anything else (a caller bug: TypeScript passes the right kind). */
+static int arg_array(napi_env env, napi_value v, napi_typedarray_type want, void **data, size_t *length) {
   bool is = false;
   napi_typedarray_type type;
   if (napi_is_typedarray(env, v, &is) != napi_ok || !is ||
-      napi_get_typedarray_info(env, v, &type, length, data, NULL, NULL) != napi_ok || type != want) {
-    bsd_throw_type(env, "ERR_INVALID_ARG_TYPE", "The \"%s\" argument must be an %s", name,
-                   want == napi_int32_array ? "Int32Array" : "Uint32Array");
-    return BSD_THROWN;
-  }
+      napi_get_typedarray_info(env, v, &type, length, data, NULL, NULL) != napi_ok || type != want)
+    return -EINVAL;
   if (*length == 0) *data = NULL;
   return 0;
 }
@@ -62,11 +59,10 @@ static napi_value js_select_fds(napi_env env, napi_callback_info info) {
   ARGS(4);
   int32_t *fds[3];
   size_t n[3];
-  static const char *names[3] = {"readFds", "writeFds", "exceptFds"};
   for (int k = 0; k < 3; k++)
-    if (arg_array(env, argv[k], napi_int32_array, names[k], (void **)&fds[k], &n[k])) return NULL;
+    if (arg_array(env, argv[k], napi_int32_array, (void **)&fds[k], &n[k])) return BSD_REFUSE(env);
   int64_t timeout_us;
-  if (bsd_arg_int64(env, argv[3], "timeout", &timeout_us)) return NULL;
+  if (bsd_read_int64(env, argv[3], &timeout_us)) return BSD_REFUSE(env);
   fd_set sets[3];
   int maxfd = -1;
   for (int k = 0; k < 3; k++)
@@ -89,13 +85,12 @@ static napi_value js_poll_fds(napi_env env, napi_callback_info info) {
   ARGS(4);
   int32_t *fds, *events, *revents;
   size_t n, n_events, n_revents;
-  if (arg_array(env, argv[0], napi_int32_array, "fds", (void **)&fds, &n)) return NULL;
-  if (arg_array(env, argv[1], napi_int32_array, "events", (void **)&events, &n_events)) return NULL;
-  if (arg_array(env, argv[2], napi_int32_array, "revents", (void **)&revents, &n_revents)) return NULL;
+  if (arg_array(env, argv[0], napi_int32_array, (void **)&fds, &n)) return BSD_REFUSE(env);
+  if (arg_array(env, argv[1], napi_int32_array, (void **)&events, &n_events)) return BSD_REFUSE(env);
+  if (arg_array(env, argv[2], napi_int32_array, (void **)&revents, &n_revents)) return BSD_REFUSE(env);
   int32_t timeout;
-  if (bsd_arg_int32(env, argv[3], "timeout", &timeout)) return NULL;
-  if (n_events != n || n_revents != n)
-    return bsd_throw_range(env, "ERR_OUT_OF_RANGE", "fds, events and revents must have the same length");
+  if (bsd_read_int32(env, argv[3], &timeout)) return BSD_REFUSE(env);
+  if (n_events != n || n_revents != n) return BSD_REFUSE(env);
   struct pollfd stack[STACK_ENTRIES];
   struct pollfd *p = n <= STACK_ENTRIES ? stack : malloc(n * sizeof *p);
   if (p == NULL) return bsd_errno(env, ENOMEM);
@@ -117,7 +112,7 @@ static napi_value js_poll_fds(napi_env env, napi_callback_info info) {
 static napi_value js_epoll_create(napi_env env, napi_callback_info info) {
   ARGS(1);
   int32_t flags;
-  if (bsd_arg_int32(env, argv[0], "flags", &flags)) return NULL;
+  if (bsd_read_int32(env, argv[0], &flags)) return BSD_REFUSE(env);
   int fd = epoll_create1(flags);
   return fd < 0 ? bsd_errno(env, errno) : bsd_int(env, fd);
 }
@@ -126,9 +121,9 @@ static napi_value epoll_control(napi_env env, napi_callback_info info, int op) {
   ARGS(3);
   int32_t epfd, fd;
   uint32_t events;
-  if (bsd_arg_int32(env, argv[0], "epfd", &epfd)) return NULL;
-  if (bsd_arg_int32(env, argv[1], "fd", &fd)) return NULL;
-  if (bsd_arg_uint32(env, argv[2], "events", &events)) return NULL;
+  if (bsd_read_int32(env, argv[0], &epfd)) return BSD_REFUSE(env);
+  if (bsd_read_int32(env, argv[1], &fd)) return BSD_REFUSE(env);
+  if (bsd_read_uint32(env, argv[2], &events)) return BSD_REFUSE(env);
   /* The descriptor is the event's data: what epoll_wait reports back. */
   struct epoll_event ev = {.events = events, .data = {.u64 = 0}};
   ev.data.fd = fd;
@@ -155,12 +150,11 @@ static napi_value js_epoll_wait(napi_env env, napi_callback_info info) {
   int32_t epfd, maxevents, timeout;
   uint32_t *out;
   size_t n_out;
-  if (bsd_arg_int32(env, argv[0], "epfd", &epfd)) return NULL;
-  if (arg_array(env, argv[1], napi_uint32_array, "out", (void **)&out, &n_out)) return NULL;
-  if (bsd_arg_int32(env, argv[2], "maxevents", &maxevents)) return NULL;
-  if (bsd_arg_int32(env, argv[3], "timeout", &timeout)) return NULL;
-  if (maxevents <= 0 || (size_t)maxevents > n_out / 2)
-    return bsd_throw_range(env, "ERR_OUT_OF_RANGE", "maxevents must be positive and fit the output array");
+  if (bsd_read_int32(env, argv[0], &epfd)) return BSD_REFUSE(env);
+  if (arg_array(env, argv[1], napi_uint32_array, (void **)&out, &n_out)) return BSD_REFUSE(env);
+  if (bsd_read_int32(env, argv[2], &maxevents)) return BSD_REFUSE(env);
+  if (bsd_read_int32(env, argv[3], &timeout)) return BSD_REFUSE(env);
+  if (maxevents <= 0 || (size_t)maxevents > n_out / 2) return BSD_REFUSE(env);
   struct epoll_event stack[STACK_ENTRIES];
   struct epoll_event *evs = maxevents <= STACK_ENTRIES ? stack : malloc((size_t)maxevents * sizeof *evs);
   if (evs == NULL) return bsd_errno(env, ENOMEM);

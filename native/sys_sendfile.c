@@ -52,9 +52,9 @@ static napi_value js_sendfile(napi_env env, napi_callback_info info) {
   napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
   int32_t out_fd, in_fd;
   int64_t offset, count;
-  if (bsd_arg_int32(env, argv[0], "fd", &out_fd) || bsd_arg_int32(env, argv[1], "file", &in_fd) ||
-      bsd_arg_int64(env, argv[2], "offset", &offset) || bsd_arg_int64(env, argv[3], "count", &count))
-    return NULL;
+  if (bsd_read_int32(env, argv[0], &out_fd) || bsd_read_int32(env, argv[1], &in_fd) ||
+      bsd_read_int64(env, argv[2], &offset) || bsd_read_int64(env, argv[3], &count))
+    return BSD_REFUSE(env);
   if (count < 0) return bsd_errno(env, EINVAL);
 #if defined(__linux__)
   off_t off = (off_t)offset;
@@ -78,9 +78,9 @@ static napi_value js_lseek(napi_env env, napi_callback_info info) {
   napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
   int32_t fd, whence;
   int64_t offset;
-  if (bsd_arg_int32(env, argv[0], "fd", &fd) || bsd_arg_int64(env, argv[1], "offset", &offset) ||
-      bsd_arg_int32(env, argv[2], "whence", &whence))
-    return NULL;
+  if (bsd_read_int32(env, argv[0], &fd) || bsd_read_int64(env, argv[1], &offset) ||
+      bsd_read_int32(env, argv[2], &whence))
+    return BSD_REFUSE(env);
   off_t r = lseek(fd, (off_t)offset, whence);
   return r < 0 ? bsd_errno(env, errno) : bsd_int(env, (int64_t)r);
 }

@@ -11,9 +11,9 @@
 #define MSG_NOSIGNAL 0 /* macOS: SO_NOSIGPIPE is set on every socket instead */
 #endif
 
-#define INT_ARG(i, var, name)                                    \
+#define INT_ARG(i, var)                                          \
   int32_t var;                                                   \
-  if (bsd_arg_int32(env, argv[i], name, &var)) return NULL
+  if (bsd_read_int32(env, argv[i], &var)) return BSD_REFUSE(env)
 
 #define RETRY(expr) \
   do { r = (expr); } while (r < 0 && errno == EINTR)
@@ -60,9 +60,9 @@ static int cloexec_type(int type) {
 
 static napi_value js_socket(napi_env env, napi_callback_info info) {
   ARGS(3);
-  INT_ARG(0, family, "family");
-  INT_ARG(1, type, "type");
-  INT_ARG(2, proto, "proto");
+  INT_ARG(0, family);
+  INT_ARG(1, type);
+  INT_ARG(2, proto);
   int fd = socket(family, cloexec_type(type), proto);
   if (fd < 0) return bsd_errno(env, errno);
   if (prepare_fd(fd) < 0) {
@@ -75,9 +75,9 @@ static napi_value js_socket(napi_env env, napi_callback_info info) {
 
 static napi_value js_socketpair(napi_env env, napi_callback_info info) {
   ARGS(3);
-  INT_ARG(0, family, "family");
-  INT_ARG(1, type, "type");
-  INT_ARG(2, proto, "proto");
+  INT_ARG(0, family);
+  INT_ARG(1, type);
+  INT_ARG(2, proto);
   int sv[2];
   if (socketpair(family, cloexec_type(type), proto, sv) < 0) return bsd_errno(env, errno);
   if (prepare_fd(sv[0]) < 0 || prepare_fd(sv[1]) < 0) {
@@ -96,8 +96,8 @@ static napi_value js_socketpair(napi_env env, napi_callback_info info) {
 /* bind(fd, family, address) / connect(fd, family, address) */
 static napi_value addr_call(napi_env env, napi_callback_info info, int is_connect) {
   ARGS(3);
-  INT_ARG(0, fd, "fd");
-  INT_ARG(1, family, "family");
+  INT_ARG(0, fd);
+  INT_ARG(1, family);
   struct sockaddr_storage ss;
   socklen_t len;
   int e = bsd_sockaddr_encode(env, family, argv[2], &ss, &len);
@@ -117,15 +117,15 @@ static napi_value js_connect(napi_env env, napi_callback_info info) { return add
 
 static napi_value js_listen(napi_env env, napi_callback_info info) {
   ARGS(2);
-  INT_ARG(0, fd, "fd");
-  INT_ARG(1, backlog, "backlog");
+  INT_ARG(0, fd);
+  INT_ARG(1, backlog);
   return listen(fd, backlog) < 0 ? bsd_errno(env, errno) : bsd_int(env, 0);
 }
 
 /* accept(fd) -> [newfd, address] or -errno. The new fd is close-on-exec. */
 static napi_value js_accept(napi_env env, napi_callback_info info) {
   ARGS(1);
-  INT_ARG(0, fd, "fd");
+  INT_ARG(0, fd);
   struct sockaddr_storage ss;
   socklen_t len = sizeof ss;
   int r;
@@ -156,11 +156,11 @@ static napi_value js_accept(napi_env env, napi_callback_info info) {
 /* send(fd, buf, offset, length, flags) -> bytes sent or -errno */
 static napi_value js_send(napi_env env, napi_callback_info info) {
   ARGS(5);
-  INT_ARG(0, fd, "fd");
+  INT_ARG(0, fd);
   char *data;
   size_t len;
-  if (bsd_arg_span(env, argv + 1, "data", &data, &len)) return NULL;
-  INT_ARG(4, flags, "flags");
+  if (bsd_read_span(env, argv + 1, &data, &len)) return BSD_REFUSE(env);
+  INT_ARG(4, flags);
   ssize_t r;
   RETRY(sys_sendto(fd, data, len, flags | MSG_NOSIGNAL, NULL, 0));
   return r < 0 ? bsd_errno(env, errno) : bsd_int(env, r);
@@ -170,11 +170,11 @@ static napi_value js_send(napi_env env, napi_callback_info info) {
  * and length arguments to read (the common case). */
 static napi_value js_sendbuf(napi_env env, napi_callback_info info) {
   ARGS(3);
-  INT_ARG(0, fd, "fd");
+  INT_ARG(0, fd);
   void *data;
   size_t len;
-  if (bsd_arg_bytes(env, argv[1], "data", &data, &len)) return NULL;
-  INT_ARG(2, flags, "flags");
+  if (bsd_read_bytes(env, argv[1], &data, &len)) return BSD_REFUSE(env);
+  INT_ARG(2, flags);
   ssize_t r;
   RETRY(sys_sendto(fd, data, len, flags | MSG_NOSIGNAL, NULL, 0));
   return r < 0 ? bsd_errno(env, errno) : bsd_int(env, r);
@@ -183,12 +183,12 @@ static napi_value js_sendbuf(napi_env env, napi_callback_info info) {
 /* sendto(fd, buf, offset, length, flags, family, address) */
 static napi_value js_sendto(napi_env env, napi_callback_info info) {
   ARGS(7);
-  INT_ARG(0, fd, "fd");
+  INT_ARG(0, fd);
   char *data;
   size_t len;
-  if (bsd_arg_span(env, argv + 1, "data", &data, &len)) return NULL;
-  INT_ARG(4, flags, "flags");
-  INT_ARG(5, family, "family");
+  if (bsd_read_span(env, argv + 1, &data, &len)) return BSD_REFUSE(env);
+  INT_ARG(4, flags);
+  INT_ARG(5, family);
   struct sockaddr_storage ss;
   socklen_t alen;
   int e = bsd_sockaddr_encode(env, family, argv[6], &ss, &alen);
@@ -202,11 +202,11 @@ static napi_value js_sendto(napi_env env, napi_callback_info info) {
 /* recv(fd, buf, offset, length, flags) -> bytes received or -errno */
 static napi_value js_recv(napi_env env, napi_callback_info info) {
   ARGS(5);
-  INT_ARG(0, fd, "fd");
+  INT_ARG(0, fd);
   char *data;
   size_t len;
-  if (bsd_arg_span(env, argv + 1, "buffer", &data, &len)) return NULL;
-  INT_ARG(4, flags, "flags");
+  if (bsd_read_span(env, argv + 1, &data, &len)) return BSD_REFUSE(env);
+  INT_ARG(4, flags);
   ssize_t r;
   RETRY(sys_recvfrom(fd, data, len, flags, NULL, NULL));
   return r < 0 ? bsd_errno(env, errno) : bsd_int(env, r);
@@ -215,11 +215,11 @@ static napi_value js_recv(napi_env env, napi_callback_info info) {
 /* recvbuf(fd, buf, flags): recv() into the whole buffer. */
 static napi_value js_recvbuf(napi_env env, napi_callback_info info) {
   ARGS(3);
-  INT_ARG(0, fd, "fd");
+  INT_ARG(0, fd);
   void *data;
   size_t len;
-  if (bsd_arg_bytes(env, argv[1], "buffer", &data, &len)) return NULL;
-  INT_ARG(2, flags, "flags");
+  if (bsd_read_bytes(env, argv[1], &data, &len)) return BSD_REFUSE(env);
+  INT_ARG(2, flags);
   ssize_t r;
   RETRY(sys_recvfrom(fd, data, len, flags, NULL, NULL));
   return r < 0 ? bsd_errno(env, errno) : bsd_int(env, r);
@@ -228,11 +228,11 @@ static napi_value js_recvbuf(napi_env env, napi_callback_info info) {
 /* recvfrom(fd, buf, offset, length, flags) -> [nbytes, address] or -errno */
 static napi_value js_recvfrom(napi_env env, napi_callback_info info) {
   ARGS(5);
-  INT_ARG(0, fd, "fd");
+  INT_ARG(0, fd);
   char *data;
   size_t len;
-  if (bsd_arg_span(env, argv + 1, "buffer", &data, &len)) return NULL;
-  INT_ARG(4, flags, "flags");
+  if (bsd_read_span(env, argv + 1, &data, &len)) return BSD_REFUSE(env);
+  INT_ARG(4, flags);
   struct sockaddr_storage ss;
   socklen_t alen = sizeof ss;
   ssize_t r;
@@ -249,14 +249,14 @@ static napi_value js_recvfrom(napi_env env, napi_callback_info info) {
 
 static napi_value js_shutdown(napi_env env, napi_callback_info info) {
   ARGS(2);
-  INT_ARG(0, fd, "fd");
-  INT_ARG(1, how, "how");
+  INT_ARG(0, fd);
+  INT_ARG(1, how);
   return shutdown(fd, how) < 0 ? bsd_errno(env, errno) : bsd_int(env, 0);
 }
 
 static napi_value name_call(napi_env env, napi_callback_info info, int peer) {
   ARGS(1);
-  INT_ARG(0, fd, "fd");
+  INT_ARG(0, fd);
   struct sockaddr_storage ss;
   socklen_t len = sizeof ss;
   memset(&ss, 0, sizeof ss);
@@ -273,25 +273,25 @@ static napi_value js_getpeername(napi_env env, napi_callback_info info) { return
  * option), a bytes-like object, or null (a NULL pointer with optlen). */
 static napi_value js_setsockopt(napi_env env, napi_callback_info info) {
   ARGS(5);
-  INT_ARG(0, fd, "fd");
-  INT_ARG(1, level, "level");
-  INT_ARG(2, opt, "optname");
+  INT_ARG(0, fd);
+  INT_ARG(1, level);
+  INT_ARG(2, opt);
   napi_valuetype t;
   napi_typeof(env, argv[3], &t);
   int r;
   if (t == napi_number) {
     int32_t v;
-    if (bsd_arg_int32(env, argv[3], "value", &v)) return NULL;
+    if (bsd_read_int32(env, argv[3], &v)) return BSD_REFUSE(env);
     int iv = v;
     r = setsockopt(fd, level, opt, &iv, sizeof iv);
   } else if (t == napi_null) {
     uint32_t optlen;
-    if (bsd_arg_uint32(env, argv[4], "optlen", &optlen)) return NULL;
+    if (bsd_read_uint32(env, argv[4], &optlen)) return BSD_REFUSE(env);
     r = setsockopt(fd, level, opt, NULL, optlen);
   } else {
     void *data;
     size_t len;
-    if (bsd_arg_bytes(env, argv[3], "value", &data, &len)) return NULL;
+    if (bsd_read_bytes(env, argv[3], &data, &len)) return BSD_REFUSE(env);
     r = setsockopt(fd, level, opt, data, (socklen_t)len);
   }
   return r < 0 ? bsd_errno(env, errno) : bsd_int(env, 0);
@@ -301,12 +301,12 @@ static napi_value js_setsockopt(napi_env env, napi_callback_info info) {
  * into buffer, or -errno. */
 static napi_value js_getsockopt(napi_env env, napi_callback_info info) {
   ARGS(4);
-  INT_ARG(0, fd, "fd");
-  INT_ARG(1, level, "level");
-  INT_ARG(2, opt, "optname");
+  INT_ARG(0, fd);
+  INT_ARG(1, level);
+  INT_ARG(2, opt);
   void *data;
   size_t len;
-  if (bsd_arg_bytes(env, argv[3], "buffer", &data, &len)) return NULL;
+  if (bsd_read_bytes(env, argv[3], &data, &len)) return BSD_REFUSE(env);
   socklen_t olen = (socklen_t)len;
   if (getsockopt(fd, level, opt, data, &olen) < 0) return bsd_errno(env, errno);
   return bsd_int(env, olen);
@@ -315,7 +315,7 @@ static napi_value js_getsockopt(napi_env env, napi_callback_info info) {
 /* sockinfo(fd) -> [family, type, proto] read from the kernel, or -errno. */
 static napi_value js_sockinfo(napi_env env, napi_callback_info info) {
   ARGS(1);
-  INT_ARG(0, fd, "fd");
+  INT_ARG(0, fd);
   int family = 0, type = 0, proto = 0;
   socklen_t l = sizeof type;
   if (getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &l) < 0) return bsd_errno(env, errno);

@@ -35,58 +35,49 @@ napi_value bsd_throw_range(napi_env env, const char *code, const char *fmt, ...)
 
 /* Integers arrive as JS numbers. Node-API's own int32/uint32 conversions
  * wrap out-of-range values (2**32 would become fd 0), so every integer
- * argument is read as a double and checked: a non-number is a TypeError,
- * a fraction, NaN or out-of-range value a RangeError. */
-static int arg_integer(napi_env env, napi_value v, const char *name, double lo, double hi, double *out) {
+ * argument is read as a double and checked: a non-number, a fraction, NaN
+ * or an out-of-range value is refused. The hot paths cost one
+ * napi_get_value_double and two compares. */
+static int read_integer(napi_env env, napi_value v, double lo, double hi, double *out) {
   double d;
-  if (napi_get_value_double(env, v, &d) != napi_ok) {
-    bsd_throw_type(env, "ERR_INVALID_ARG_TYPE", "The \"%s\" argument must be of type number", name);
-    return BSD_THROWN;
-  }
-  if (!(d >= lo && d <= hi) || d != (double)(int64_t)d) {
-    bsd_throw_range(env, "ERR_OUT_OF_RANGE", "The value of \"%s\" is out of range. It must be an integer >= %.0f and <= %.0f",
-                    name, lo, hi);
-    return BSD_THROWN;
-  }
+  if (napi_get_value_double(env, v, &d) != napi_ok) return -EINVAL;
+  if (!(d >= lo && d <= hi) || d != (double)(int64_t)d) return -ERANGE;
   *out = d;
   return 0;
 }
 
-/* The hot paths: one napi_get_value_double and two compares for an
- * in-range integer; anything else goes to arg_integer for its error. */
-int bsd_arg_int32(napi_env env, napi_value v, const char *name, int32_t *out) {
+int bsd_read_int32(napi_env env, napi_value v, int32_t *out) {
   double d;
-  if (napi_get_value_double(env, v, &d) == napi_ok && d >= (double)INT32_MIN && d <= (double)INT32_MAX) {
-    int32_t i = (int32_t)d;
-    if ((double)i == d) {
-      *out = i;
-      return 0;
-    }
-  }
-  if (arg_integer(env, v, name, (double)INT32_MIN, (double)INT32_MAX, &d)) return BSD_THROWN;
-  *out = (int32_t)d;
+  if (napi_get_value_double(env, v, &d) != napi_ok || !(d >= (double)INT32_MIN && d <= (double)INT32_MAX)) return -EINVAL;
+  int32_t i = (int32_t)d;
+  if ((double)i != d) return -EINVAL;
+  *out = i;
   return 0;
 }
 
-int bsd_arg_int64(napi_env env, napi_value v, const char *name, int64_t *out) {
+/* The safe-integer range: every such double is exact. */
+#define SAFE_MAX 9007199254740991.0
+
+int bsd_read_int64(napi_env env, napi_value v, int64_t *out) {
   double d;
-  /* The safe-integer range: every such double is exact. */
-  if (napi_get_value_double(env, v, &d) == napi_ok && d >= -9007199254740991.0 && d <= 9007199254740991.0) {
-    int64_t i = (int64_t)d;
-    if ((double)i == d) {
-      *out = i;
-      return 0;
-    }
-  }
-  if (arg_integer(env, v, name, -9007199254740991.0, 9007199254740991.0, &d)) return BSD_THROWN;
-  *out = (int64_t)d;
+  if (napi_get_value_double(env, v, &d) != napi_ok || !(d >= -SAFE_MAX && d <= SAFE_MAX)) return -EINVAL;
+  int64_t i = (int64_t)d;
+  if ((double)i != d) return -EINVAL;
+  *out = i;
   return 0;
 }
 
-int bsd_arg_uint32(napi_env env, napi_value v, const char *name, uint32_t *out) {
+int bsd_read_uint32(napi_env env, napi_value v, uint32_t *out) {
   double d;
-  if (arg_integer(env, v, name, 0.0, (double)UINT32_MAX, &d)) return BSD_THROWN;
+  if (read_integer(env, v, 0.0, (double)UINT32_MAX, &d)) return -EINVAL;
   *out = (uint32_t)d;
+  return 0;
+}
+
+int bsd_read_bool(napi_env env, napi_value v, int *out) {
+  bool b;
+  if (napi_get_value_bool(env, v, &b) != napi_ok) return -EINVAL;
+  *out = b;
   return 0;
 }
 
@@ -109,7 +100,7 @@ static int bytes_found(void **data) {
   return 0;
 }
 
-int bsd_arg_bytes(napi_env env, napi_value v, const char *name, void **data, size_t *len) {
+int bsd_read_bytes(napi_env env, napi_value v, void **data, size_t *len) {
   bool is;
   /* Node's buffer check accepts every ArrayBufferView: the common case in
    * two cheap calls (cheaper than napi_get_typedarray_info, which works out
@@ -136,25 +127,49 @@ int bsd_arg_bytes(napi_env env, napi_value v, const char *name, void **data, siz
   if (napi_is_arraybuffer(env, v, &is) == napi_ok && is) {
     if (napi_get_arraybuffer_info(env, v, data, len) == napi_ok) return bytes_found(data);
   }
-  bsd_throw_type(env, "ERR_INVALID_ARG_TYPE",
-                 "The \"%s\" argument must be a bytes-like object (Buffer, TypedArray, DataView or ArrayBuffer)", name);
-  return BSD_THROWN;
+  return -EINVAL;
 }
 
-int bsd_arg_span(napi_env env, napi_value *argv, const char *name, char **data, size_t *len) {
+int bsd_read_span(napi_env env, napi_value *argv, char **data, size_t *len) {
   void *base;
   size_t total;
   int64_t offset, length;
-  if (bsd_arg_bytes(env, argv[0], name, &base, &total)) return BSD_THROWN;
-  if (bsd_arg_int64(env, argv[1], "offset", &offset)) return BSD_THROWN;
-  if (bsd_arg_int64(env, argv[2], "length", &length)) return BSD_THROWN;
-  if (offset < 0 || length < 0 || (uint64_t)offset > total || (uint64_t)length > total - (uint64_t)offset) {
-    bsd_throw_range(env, "ERR_OUT_OF_RANGE", "The range of \"%s\" is outside the buffer", name);
-    return BSD_THROWN;
-  }
+  if (bsd_read_bytes(env, argv[0], &base, &total) || bsd_read_int64(env, argv[1], &offset) ||
+      bsd_read_int64(env, argv[2], &length))
+    return -EINVAL;
+  if (offset < 0 || length < 0 || (uint64_t)offset > total || (uint64_t)length > total - (uint64_t)offset) return -EINVAL;
   *data = (char *)base + offset;
   *len = (size_t)length;
   return 0;
+}
+
+/* ---- The throwing readers of the codecs and readiness (see bsd.h) ---- */
+
+static int thrown_integer(napi_env env, napi_value v, const char *name, double lo, double hi) {
+  double d;
+  if (read_integer(env, v, lo, hi, &d) == -EINVAL)
+    bsd_throw_type(env, "ERR_INVALID_ARG_TYPE", "The \"%s\" argument must be of type number", name);
+  else
+    bsd_throw_range(env, "ERR_OUT_OF_RANGE", "The value of \"%s\" is out of range. It must be an integer >= %.0f and <= %.0f",
+                    name, lo, hi);
+  return BSD_THROWN;
+}
+
+int bsd_arg_int32(napi_env env, napi_value v, const char *name, int32_t *out) {
+  if (bsd_read_int32(env, v, out) == 0) return 0;
+  return thrown_integer(env, v, name, (double)INT32_MIN, (double)INT32_MAX);
+}
+
+int bsd_arg_uint32(napi_env env, napi_value v, const char *name, uint32_t *out) {
+  if (bsd_read_uint32(env, v, out) == 0) return 0;
+  return thrown_integer(env, v, name, 0.0, (double)UINT32_MAX);
+}
+
+int bsd_arg_bytes(napi_env env, napi_value v, const char *name, void **data, size_t *len) {
+  if (bsd_read_bytes(env, v, data, len) == 0) return 0;
+  bsd_throw_type(env, "ERR_INVALID_ARG_TYPE",
+                 "The \"%s\" argument must be a bytes-like object (Buffer, TypedArray, DataView or ArrayBuffer)", name);
+  return BSD_THROWN;
 }
 
 int bsd_arg_string(napi_env env, napi_value v, const char *name, char *buf, size_t bufsize, size_t *len) {
@@ -206,18 +221,13 @@ void bsd_export(napi_env env, napi_value exports, const char *name, napi_callbac
   napi_set_named_property(env, exports, name, f);
 }
 
+/* strerror(errno) -> the C library's message, or -EINVAL for a non-integer. */
 static napi_value js_strerror(napi_env env, napi_callback_info info) {
-  size_t argc = 1;
-  napi_value argv[1];
+  ARGS(1);
   int32_t err;
-  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
-  if (argc < 1 || bsd_arg_int32(env, argv[0], "errno", &err)) {
-    if (argc < 1) bsd_throw_type(env, "ERR_INVALID_ARG_TYPE", "The \"errno\" argument must be of type number");
-    return NULL;
-  }
+  if (bsd_read_int32(env, argv[0], &err)) return bsd_errno(env, EINVAL);
   napi_value s;
-  const char *msg = strerror(err);
-  napi_create_string_utf8(env, msg, NAPI_AUTO_LENGTH, &s);
+  napi_create_string_utf8(env, strerror(err), NAPI_AUTO_LENGTH, &s);
   return s;
 }
 

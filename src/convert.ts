@@ -5,7 +5,6 @@
 import { endianness } from 'node:os';
 import { argRangeError, argValueError, fromErrno, plainOSError } from './errors';
 import { binding, type Bytes } from './native';
-import { netdb } from './netdb-binding';
 import { bytesOf, toBytes, toCInt, toCString, toInteger } from './validate';
 
 const C = binding.constants;
@@ -18,7 +17,8 @@ const LITTLE_ENDIAN = endianness() === 'LE';
  * whitespace character is ignored) as 4 bytes in network order.
  */
 export function inet_aton(ip_string: string): Buffer {
-  const r = netdb.inet_aton(toCString(ip_string, 'ip_string'));
+  const r = binding.inet_aton(toCString(ip_string, 'ip_string'));
+  if (typeof r === 'number') throw fromErrno(-r, 'inet_aton');
   if (r === null) throw plainOSError('illegal IP address string passed to inet_aton');
   return r;
 }
@@ -36,7 +36,7 @@ export function inet_ntoa(packed_ip: Bytes): string {
  */
 export function inet_pton(address_family: number, ip_string: string): Buffer {
   const af = toCInt(address_family, 'address_family');
-  const r = netdb.inet_pton(af, toCString(ip_string, 'ip_string'));
+  const r = binding.inet_pton(af, toCString(ip_string, 'ip_string'));
   if (typeof r === 'number') throw fromErrno(-r, 'inet_pton');
   if (r === null) throw plainOSError('illegal IP address string passed to inet_pton');
   return r;
@@ -54,7 +54,7 @@ export function inet_ntop(address_family: number, packed_ip: Bytes): string {
   } else {
     throw argValueError('address_family', `unknown address family ${af}`);
   }
-  const r = netdb.inet_ntop(af, b);
+  const r = binding.inet_ntop(af, b);
   if (typeof r === 'number') throw fromErrno(-r, 'inet_ntop');
   return r;
 }
@@ -96,7 +96,7 @@ export function ntohl(x: number): number {
 function cmsg(length: unknown, space: boolean): number {
   const fn = space ? 'CMSG_SPACE' : 'CMSG_LEN';
   const n = toInteger(length, 'length');
-  const r = n < 0 || !Number.isSafeInteger(n) ? -1 : space ? netdb.cmsg_space(n) : netdb.cmsg_len(n);
+  const r = n < 0 || !Number.isSafeInteger(n) ? -1 : space ? binding.cmsg_space(n) : binding.cmsg_len(n);
   if (r < 0) throw argRangeError('length', `a length whose ${fn}() fits a socklen_t (${fn}() argument out of range)`, length);
   return r;
 }

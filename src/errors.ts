@@ -1,11 +1,11 @@
 // Python's OSError hierarchy (PEP 3151) and the argument errors of API.md.
 import { constants as osConstants } from 'node:os';
 import { inspect } from 'node:util';
-import { binding } from './native';
+import { binding, type EaiFailure, type HerrnoFailure } from './native';
 
 // Node's os.constants.errno lacks some errnos Python knows (ESHUTDOWN, for
 // one); the addon's table, read from <errno.h>, fills them in.
-const nativeErrnos: Record<string, number> = (binding as unknown as { errnos?: Record<string, number> }).errnos ?? {};
+const nativeErrnos: Record<string, number> = binding.errnos;
 const E: Record<string, number> = { ...nativeErrnos, ...osConstants.errno };
 const errnoNames = new Map<number, string>();
 for (const [name, value] of [...Object.entries(osConstants.errno), ...Object.entries(nativeErrnos)]) {
@@ -22,7 +22,9 @@ const strerrorCache = new Map<number, string>();
 export function strerror(errno: number): string {
   let s = strerrorCache.get(errno);
   if (s === undefined) {
-    s = binding.strerror(errno);
+    const r = binding.strerror(errno);
+    // A number only for a non-integer errno, which no caller passes.
+    s = typeof r === 'string' ? r : `Unknown error ${errno}`;
     strerrorCache.set(errno, s);
   }
   return s;
@@ -213,9 +215,13 @@ export function argRangeError(name: string, range: string, value: unknown): Rang
 }
 
 
-/** The error of a failed getaddrinfo/getnameinfo: gaierror, or for
- * EAI_SYSTEM the OSError of the errno behind it, as Python raises. */
-export function fromEai(failure: { eai: number; errno: number; message: string }): OSError {
+/**
+ * The error of a failed getaddrinfo/getnameinfo: gaierror, or for
+ * EAI_SYSTEM the OSError of the errno behind it, as Python raises. A
+ * number is a binding's -errno (see native.ts).
+ */
+export function fromEai(failure: EaiFailure | number): OSError {
+  if (typeof failure === 'number') return fromErrno(-failure, 'getaddrinfo');
   if (failure.eai === binding.constants.EAI_SYSTEM && failure.errno !== 0) return fromErrno(failure.errno, 'getaddrinfo');
   const e = new gaierror(failure.eai, failure.message);
   e.syscall = 'getaddrinfo';
@@ -235,9 +241,10 @@ const herrnoNames: ReadonlyMap<number, string> = new Map([
 /**
  * Python's `herror` for a failed `gethostbyname_ex`/`gethostbyaddr`: `errno`
  * is the C library's h_errno and the message its `hstrerror()`; `code` is
- * the h_errno's name (`'HOST_NOT_FOUND'`).
+ * the h_errno's name (`'HOST_NOT_FOUND'`). A number is a binding's -errno.
  */
-export function fromHerrno(failure: { herrno: number; message: string }, syscall?: string): herror {
+export function fromHerrno(failure: HerrnoFailure | number, syscall?: string): OSError {
+  if (typeof failure === 'number') return fromErrno(-failure, syscall);
   const e = new herror(failure.herrno, failure.message);
   e.code = herrnoNames.get(failure.herrno);
   e.syscall = syscall;

@@ -2,14 +2,13 @@
 // if_nameindex, if_nametoindex, if_indextoname, has_ipv6, has_dualstack_ipv6.
 import { argRangeError, argTypeError, argValueError, fromErrno, plainOSError } from './errors';
 import { binding, type Bytes } from './native';
-import { netdb } from './netdb-binding';
 import { bytesOf, isBytes, toInteger, utf8Bytes } from './validate';
 
 const C = binding.constants;
 
 /** Python's `socket.if_nameindex()`: `[index, name]` for every network interface. */
 export function if_nameindex(): Array<[number, string]> {
-  const r = netdb.if_nameindex();
+  const r = binding.if_nameindex();
   if (typeof r === 'number') throw fromErrno(-r, 'if_nameindex');
   return r;
 }
@@ -24,7 +23,8 @@ export function if_nametoindex(if_name: string | Bytes): number {
   else if (isBytes(if_name)) name = bytesOf(if_name);
   else throw argTypeError('if_name', 'of type string or a bytes-like object', if_name);
   if (name.includes(0)) throw argValueError('if_name', 'embedded null byte');
-  const index = netdb.if_nametoindex(name);
+  const index = binding.if_nametoindex(name);
+  if (index < 0) throw fromErrno(-index, 'if_nametoindex');
   if (index === 0) throw plainOSError('no interface with this name');
   return index;
 }
@@ -36,7 +36,7 @@ export function if_nametoindex(if_name: string | Bytes): number {
 export function if_indextoname(if_index: number): string {
   const n = toInteger(if_index, 'if_index');
   if (n < 0 || n > 0xffffffff) throw argRangeError('if_index', '>= 0 and <= 4294967295', if_index);
-  const r = netdb.if_indextoname(n);
+  const r = binding.if_indextoname(n);
   if (typeof r === 'number') throw fromErrno(-r, 'if_indextoname');
   return r;
 }

@@ -49,15 +49,7 @@ export interface AfalgOptions {
 /** [nbytes, ancdata, msg_flags, address, malformed] from the addon. */
 type RawMsg = [number, Ancillary[], number, Address, number];
 
-interface MsgBinding {
-  sendmsg(fd: number, buffers: Bytes | Bytes[], control: Buffer | null, flags: number, family: number, address: unknown): number;
-  recvmsg(fd: number, buffers: Bytes | Bytes[], ancbufsize: number, flags: number): RawMsg | number;
-  cmsg_encode(items: AncillaryInput[]): Buffer;
-  /** CMSG_LEN(n) / CMSG_SPACE(n), or -1 out of range (native/convert.c). */
-  cmsg_len(length: number): number;
-  cmsg_space(length: number): number;
-}
-const native = binding as unknown as MsgBinding;
+const native = binding;
 
 /**
  * @internal Test seams. `afterReceive` runs once a receive has succeeded

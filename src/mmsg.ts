@@ -33,12 +33,7 @@ export type RecvmmsgIntoEntry = [nbytes: number, address: Address, msg_flags: nu
  */
 export type MmsgMessage = Bytes | readonly [data: Bytes] | readonly [data: Bytes, address: Address | null];
 
-interface MmsgBinding {
-  mmsg_recv(fd: number, target: Bytes | Bytes[], bufsize: number, vlen: number, flags: number, meta: Int32Array): Address[] | number;
-  mmsg_send(fd: number, datas: Bytes[], addresses: unknown[] | null, family: number, flags: number): number;
-  mmsg_loop(on?: boolean): number;
-}
-const native = binding as unknown as MmsgBinding;
+const native = binding;
 
 /**
  * @internal Test seam: `mmsg_loop(true)` makes the addon use its portable

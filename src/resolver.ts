@@ -10,8 +10,7 @@
 import { constants as osConstants } from 'node:os';
 import { domainToASCII } from 'node:url';
 import { argRangeError, argTypeError, argValueError, fromEai, fromErrno, fromHerrno, OSError, plainOSError } from './errors';
-import { binding, type Bytes, type EaiFailure } from './native';
-import { isOptionsObject, netdb, type CString, type HerrnoFailure, type NativeHost } from './netdb-binding';
+import { binding, isLookupFailure, type Bytes, type CString, type EaiFailure, type HerrnoFailure, type NativeAddrInfo, type NativeHost } from './native';
 import { bytesOf, isBytes, toCInt, toCString, toInteger, utf8Bytes } from './validate';
 
 const C = binding.constants;
@@ -117,6 +116,18 @@ function optProto(value: unknown): string | null {
   return value === undefined ? null : toCString(value, 'protocolname');
 }
 
+/** True for a plain options object (not null, an array, or bytes). */
+function isOptionsObject(value: unknown): value is Record<string, unknown> {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    !Array.isArray(value) &&
+    !ArrayBuffer.isView(value) &&
+    !(value instanceof ArrayBuffer) &&
+    !(value instanceof SharedArrayBuffer)
+  );
+}
+
 /** Splits a twin's arguments into positional ones and its options object. */
 function splitOptions(args: unknown[], positional: number): [unknown[], ResolverOptions] {
   let options: unknown;
@@ -138,6 +149,7 @@ function splitOptions(args: unknown[], positional: number): [unknown[], Resolver
 
 type Call =
   | { op: 'gai'; args: [CString | null, CString | null, number, number, number, number] }
+  | { op: 'gni'; family: number; address: AddrInfoAddress; flags: number }
   | { op: 'byname'; name: Buffer }
   | { op: 'byaddr'; packed: Buffer; family: number };
 
@@ -146,22 +158,27 @@ type Steps<T> = Generator<Call, T, unknown>;
 function callSync(c: Call): unknown {
   switch (c.op) {
     case 'gai':
-      return netdb.getaddrinfo(...c.args);
+      return binding.getaddrinfo(...c.args);
+    case 'gni':
+      return binding.getnameinfo(c.family, c.address, c.flags);
     case 'byname':
-      return netdb.gethostbyname_ex(c.name);
+      return binding.gethostbyname_ex(c.name);
     case 'byaddr':
-      return netdb.gethostbyaddr(c.packed, c.family);
+      return binding.gethostbyaddr(c.packed, c.family);
   }
 }
 
+// Promise.resolve: a binding refusing its arguments returns -EINVAL at once.
 function callAsync(c: Call): Promise<unknown> {
   switch (c.op) {
     case 'gai':
-      return netdb.getaddrinfo_async(...c.args);
+      return Promise.resolve(binding.getaddrinfo_async(...c.args));
+    case 'gni':
+      return Promise.resolve(binding.getnameinfo_async(c.family, c.address, c.flags));
     case 'byname':
-      return netdb.gethostbyname_ex_async(c.name);
+      return Promise.resolve(binding.gethostbyname_ex_async(c.name));
     case 'byaddr':
-      return netdb.gethostbyaddr_async(c.packed, c.family);
+      return Promise.resolve(binding.gethostbyaddr_async(c.packed, c.family));
   }
 }
 
@@ -204,18 +221,14 @@ async function runAsync<T>(steps: Steps<T>, signal: AbortSignal | undefined): Pr
   return r.value;
 }
 
-function isFailure(r: unknown): r is EaiFailure {
-  return typeof r === 'object' && r !== null && !Array.isArray(r) && 'eai' in r;
-}
-
-function isHerror(r: unknown): r is HerrnoFailure {
-  return typeof r === 'object' && r !== null && !Array.isArray(r) && 'herrno' in r;
-}
-
-function eaiError(failure: EaiFailure, syscall: string): OSError {
-  const e = fromEai(failure);
-  e.syscall = syscall;
-  return e;
+/** The answer of a getaddrinfo/getnameinfo call; its EAI failure or -errno thrown. */
+function eaiAnswer<T>(r: unknown, syscall: string): T {
+  if (typeof r === 'number' || isLookupFailure(r)) {
+    const e = fromEai(r as EaiFailure | number);
+    e.syscall = syscall;
+    throw e;
+  }
+  return r as T;
 }
 
 // ---- CPython's setipaddr ----
@@ -229,7 +242,7 @@ interface IpAddr {
 function packedOf(family: number, text: string): IpAddr {
   const zone = text.indexOf('%');
   const plain = zone < 0 ? text : text.slice(0, zone);
-  const packed = netdb.inet_pton(family, plain);
+  const packed = binding.inet_pton(family, plain);
   if (!Buffer.isBuffer(packed)) throw plainOSError('unknown address family');
   return { family, packed, text: plain };
 }
@@ -242,9 +255,7 @@ function packedOf(family: number, text: string): IpAddr {
  */
 function* setipaddr(name: Buffer, af: number): Steps<IpAddr> {
   if (name.length === 0) {
-    const r = yield { op: 'gai', args: [null, '0', af, C.SOCK_DGRAM, 0, C.AI_PASSIVE] };
-    if (isFailure(r)) throw eaiError(r, 'getaddrinfo');
-    const list = r as Array<[number, number, number, string, unknown]>;
+    const list = eaiAnswer<NativeAddrInfo[]>(yield { op: 'gai', args: [null, '0', af, C.SOCK_DGRAM, 0, C.AI_PASSIVE] }, 'getaddrinfo');
     const fam = list[0][0];
     if (fam !== C.AF_INET && fam !== C.AF_INET6) throw plainOSError('unsupported address family');
     if (list.length > 1) throw plainOSError('wildcard resolved to multiple address');
@@ -256,23 +267,22 @@ function* setipaddr(name: Buffer, af: number): Steps<IpAddr> {
     return { family: C.AF_INET, packed: Buffer.from([255, 255, 255, 255]), text: '255.255.255.255' };
   }
   if (af === C.AF_UNSPEC || af === C.AF_INET) {
-    const p = netdb.inet_pton(C.AF_INET, name);
-    if (Buffer.isBuffer(p)) return { family: C.AF_INET, packed: p, text: netdb.inet_ntop(C.AF_INET, p) as string };
+    const p = binding.inet_pton(C.AF_INET, name);
+    if (Buffer.isBuffer(p)) return { family: C.AF_INET, packed: p, text: binding.inet_ntop(C.AF_INET, p) as string };
   }
   if ((af === C.AF_UNSPEC || af === C.AF_INET6) && !name.includes(0x25 /* % */)) {
-    const p = netdb.inet_pton(C.AF_INET6, name);
-    if (Buffer.isBuffer(p)) return { family: C.AF_INET6, packed: p, text: netdb.inet_ntop(C.AF_INET6, p) as string };
+    const p = binding.inet_pton(C.AF_INET6, name);
+    if (Buffer.isBuffer(p)) return { family: C.AF_INET6, packed: p, text: binding.inet_ntop(C.AF_INET6, p) as string };
   }
-  const r = yield { op: 'gai', args: [name, null, af, 0, 0, 0] };
-  if (isFailure(r)) throw eaiError(r, 'getaddrinfo');
-  const [fam, , , , addr] = (r as Array<[number, number, number, string, unknown]>)[0];
+  const r = eaiAnswer<NativeAddrInfo[]>(yield { op: 'gai', args: [name, null, af, 0, 0, 0] }, 'getaddrinfo');
+  const [fam, , , , addr] = r[0];
   if (fam !== C.AF_INET && fam !== C.AF_INET6) throw plainOSError('unknown address family');
   return packedOf(fam, (addr as [string])[0]);
 }
 
 /** CPython's gethost_common: the hostent as [name, aliases, addresses]. */
 function hostEntry(r: unknown, family: number, syscall: string): HostEntry {
-  if (isHerror(r)) throw fromHerrno(r, syscall);
+  if (typeof r === 'number' || isLookupFailure(r)) throw fromHerrno(r as HerrnoFailure | number, syscall);
   const [name, aliases, addrtype, addrs] = r as NativeHost;
   if (addrtype !== family) throw fromErrno(osConstants.errno.EAFNOSUPPORT, syscall);
   return [name, aliases, addrs];
@@ -287,9 +297,8 @@ function* getaddrinfoSteps(host: unknown, port: unknown, family: unknown, type: 
   const fl = optInt(flags, 'flags');
   const h = gaiHost(host);
   const s = gaiPort(port);
-  const r = yield { op: 'gai', args: [h, s, f, t, p, fl] };
-  if (isFailure(r)) throw eaiError(r, 'getaddrinfo');
-  return (r as Array<[number, number, number, string, unknown]>).map(([fam, socktype, protocol, canon, addr]) => {
+  const r = eaiAnswer<NativeAddrInfo[]>(yield { op: 'gai', args: [h, s, f, t, p, fl] }, 'getaddrinfo');
+  return r.map(([fam, socktype, protocol, canon, addr]) => {
     let sockaddr = addr as AddrInfoAddress;
     if (fam === C.AF_INET6 && Array.isArray(addr) && typeof addr[0] === 'string' && addr[0].includes('%')) {
       // Python reports the zone in scope_id only, never in the host text.
@@ -338,9 +347,7 @@ export async function getaddrinfoAsync(...args: unknown[]): Promise<AddrInfo[]> 
 
 // ---- getnameinfo ----
 
-type GniArgs = [string, number, number, number, number, boolean];
-
-function getnameinfoArgs(sockaddr: unknown, flags: unknown): GniArgs {
+function* getnameinfoSteps(sockaddr: unknown, flags: unknown): Steps<[string, string]> {
   const fl = toCInt(flags, 'flags');
   if (!Array.isArray(sockaddr)) throw argTypeError('sockaddr', 'an array [host, port, flowinfo?, scope_id?]', sockaddr);
   if (sockaddr.length < 2 || sockaddr.length > 4) {
@@ -353,13 +360,24 @@ function getnameinfoArgs(sockaddr: unknown, flags: unknown): GniArgs {
   const flowinfo = sockaddr.length > 2 ? Number(BigInt.asUintN(32, BigInt(toInteger(sockaddr[2], 'flowinfo')))) : 0;
   const scope = sockaddr.length > 3 ? Number(BigInt.asUintN(32, BigInt(toInteger(sockaddr[3], 'scope_id')))) : 0;
   if (flowinfo > 0xfffff) throw argRangeError('flowinfo', '>= 0 and <= 1048575 (getnameinfo(): flowinfo must be 0-1048575.)', sockaddr[2]);
-  return [host, port, flowinfo, scope, fl, sockaddr.length === 2];
-}
-
-function getnameinfoResult(r: unknown): [string, string] {
-  if (typeof r === 'string') throw plainOSError(r);
-  if (isFailure(r)) throw eaiError(r, 'getnameinfo');
-  return r as [string, string];
+  // CPython's recipe: the numeric host and port through getaddrinfo
+  // (AI_NUMERICHOST: never a lookup), which must give one address; that
+  // address, with the caller's flowinfo and scope_id, goes to getnameinfo.
+  const found = eaiAnswer<NativeAddrInfo[]>(
+    yield { op: 'gai', args: [host, String(port), C.AF_UNSPEC, C.SOCK_DGRAM, 0, C.AI_NUMERICHOST] },
+    'getnameinfo',
+  );
+  if (found.length > 1) throw plainOSError('sockaddr resolved to multiple addresses');
+  const [family, , , , addr] = found[0];
+  const [text, number] = addr as [string, number];
+  let address: AddrInfoAddress;
+  if (family === C.AF_INET) {
+    if (sockaddr.length !== 2) throw plainOSError('IPv4 sockaddr must be 2 tuple');
+    address = [text, number];
+  } else {
+    address = [text, number, flowinfo, scope];
+  }
+  return eaiAnswer<[string, string]>(yield { op: 'gni', family, address, flags: fl }, 'getnameinfo');
 }
 
 /**
@@ -368,7 +386,7 @@ function getnameinfoResult(r: unknown): [string, string] {
  * never resolved. Blocks the calling thread; see {@link getnameinfoAsync}.
  */
 export function getnameinfo(sockaddr: AddrInfoAddress | unknown[], flags: number): [string, string] {
-  return getnameinfoResult(netdb.getnameinfo(...getnameinfoArgs(sockaddr, flags)));
+  return runSync(getnameinfoSteps(sockaddr, flags));
 }
 
 /** {@link getnameinfo} as a Promise; the lookup runs on libuv's thread pool. */
@@ -379,8 +397,7 @@ export async function getnameinfoAsync(
 ): Promise<[string, string]> {
   const [a, o] = splitOptions([...arguments], 2);
   if (o.signal?.aborted) throw o.signal.reason;
-  const args = getnameinfoArgs(a[0], a[1]);
-  return getnameinfoResult(await abortable(netdb.getnameinfo_async(...args), o.signal));
+  return runAsync(getnameinfoSteps(a[0], a[1]), o.signal);
 }
 
 // ---- gethostbyname, gethostbyname_ex, gethostbyaddr ----
@@ -503,7 +520,7 @@ export async function getfqdnAsync(...args: unknown[]): Promise<string> {
 
 /** Python's `socket.gethostname()`: the host name of this machine. */
 export function gethostname(): string {
-  const r = netdb.gethostname();
+  const r = binding.gethostname();
   if (typeof r === 'number') throw fromErrno(-r, 'gethostname');
   return r;
 }
@@ -522,7 +539,7 @@ export function sethostname(name: string | Bytes): void {
   } else {
     throw argTypeError('name', 'of type string or a bytes-like object', name);
   }
-  const r = netdb.sethostname(b);
+  const r = binding.sethostname(b);
   if (r < 0) throw fromErrno(-r, 'sethostname');
 }
 
@@ -530,7 +547,8 @@ export function sethostname(name: string | Bytes): void {
 
 /** Python's `socket.getprotobyname(protocolname)`: the number of a protocol (`'tcp'` → 6). */
 export function getprotobyname(protocolname: string): number {
-  const r = netdb.getprotobyname(toCString(protocolname, 'protocolname'));
+  const r = binding.getprotobyname(toCString(protocolname, 'protocolname'));
+  if (r !== null && r < 0) throw fromErrno(-r, 'getprotobyname');
   if (r === null) throw plainOSError('protocol not found');
   return r;
 }
@@ -541,7 +559,8 @@ export function getprotobyname(protocolname: string): number {
  */
 export function getservbyname(servicename: string, protocolname?: string): number {
   const name = toCString(servicename, 'servicename');
-  const r = netdb.getservbyname(name, optProto(protocolname));
+  const r = binding.getservbyname(name, optProto(protocolname));
+  if (r !== null && r < 0) throw fromErrno(-r, 'getservbyname');
   if (r === null) throw plainOSError('service/proto not found');
   return r;
 }
@@ -553,7 +572,8 @@ export function getservbyname(servicename: string, protocolname?: string): numbe
 export function getservbyport(port: number, protocolname?: string): string {
   const p = toCInt(port, 'port');
   if (p < 0 || p > 0xffff) throw argRangeError('port', '>= 0 and <= 65535 (getservbyport: port must be 0-65535.)', port);
-  const r = netdb.getservbyport(p, optProto(protocolname));
+  const r = binding.getservbyport(p, optProto(protocolname));
+  if (typeof r === 'number') throw fromErrno(-r, 'getservbyport');
   if (r === null) throw plainOSError('port/proto not found');
   return r;
 }

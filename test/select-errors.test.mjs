@@ -383,20 +383,21 @@ test('errors thrown by fileno() reach the caller; Proxies and odd objects never 
 test('the addon refuses what TypeScript would never pass, without crashing', () => {
   const binding = createRequire(import.meta.url)('node-gyp-build')(root);
   const none = new Int32Array(0);
-  assert.throws(() => binding.select_fds([1], none, none, 0), { code: 'ERR_INVALID_ARG_TYPE' });
-  assert.throws(() => binding.select_fds(new Uint32Array(1), none, none, 0), { code: 'ERR_INVALID_ARG_TYPE' });
+  // A refused argument is -EINVAL (native/bsd.h), never a message of the addon's.
+  assert.equal(binding.select_fds([1], none, none, 0), -22);
+  assert.equal(binding.select_fds(new Uint32Array(1), none, none, 0), -22);
   // Descriptors an fd_set cannot hold: EINVAL, never a write past the set.
   for (const fd of [-1, 1024, 100000, 2 ** 31 - 1]) {
     assert.equal(binding.select_fds(new Int32Array([fd]), none, none, 0), -22);
   }
-  assert.throws(() => binding.poll_fds(new Int32Array(2), new Int32Array(1), new Int32Array(2), 0), { code: 'ERR_OUT_OF_RANGE' });
-  assert.throws(() => binding.poll_fds(none, none, none, 'x'), TypeError);
+  assert.equal(binding.poll_fds(new Int32Array(2), new Int32Array(1), new Int32Array(2), 0), -22);
+  assert.equal(binding.poll_fds(none, none, none, 'x'), -22);
   const out = new Uint32Array(4);
   for (const max of [0, -1, 3, 2 ** 31 - 1]) {
-    assert.throws(() => binding.epoll_wait(0, out, max, 0), { code: 'ERR_OUT_OF_RANGE' });
+    assert.equal(binding.epoll_wait(0, out, max, 0), -22);
   }
-  assert.throws(() => binding.epoll_wait(0, new Int32Array(4), 1, 0), { code: 'ERR_INVALID_ARG_TYPE' });
+  assert.equal(binding.epoll_wait(0, new Int32Array(4), 1, 0), -22);
   assert.equal(binding.epoll_wait(-1, out, 2, 0), -9);
   assert.equal(binding.epoll_add(-1, 0, 1), -9);
-  assert.throws(() => binding.epoll_add(-1, 0, -1), RangeError);
+  assert.equal(binding.epoll_add(-1, 0, -1), -22);
 });

@@ -48,7 +48,7 @@ function idnaFailure(reason: string): TypeError {
  */
 export function idnaEncode(host: string): Buffer {
   if (host === '') return Buffer.alloc(0);
-  if (/^[\x00-\x7f]*$/.test(host)) {
+  if (/^\p{ASCII}*$/u.test(host)) {
     const labels = host.split('.');
     for (let i = 0; i < labels.length - 1; i++) {
       if (labels[i].length === 0 || labels[i].length >= 64) throw idnaFailure('label empty or too long');
@@ -65,7 +65,7 @@ export function idnaEncode(host: string): Buffer {
   const out: string[] = [];
   for (const label of labels) {
     let ascii = label;
-    if (!/^[\x00-\x7f]*$/.test(label)) {
+    if (!/^\p{ASCII}*$/u.test(label)) {
       if (/\p{Cs}/u.test(label) || label.includes('.')) throw idnaFailure('invalid label');
       ascii = domainToASCII(label);
       if (ascii === '' || ascii.includes('.')) throw idnaFailure(`invalid label ${JSON.stringify(label)}`);
@@ -390,12 +390,9 @@ export function getnameinfo(sockaddr: AddrInfoAddress | unknown[], flags: number
 }
 
 /** {@link getnameinfo} as a Promise; the lookup runs on libuv's thread pool. */
-export async function getnameinfoAsync(
-  sockaddr: AddrInfoAddress | unknown[],
-  flags: number,
-  options?: ResolverOptions,
-): Promise<[string, string]> {
-  const [a, o] = splitOptions([...arguments], 2);
+export function getnameinfoAsync(sockaddr: AddrInfoAddress | unknown[], flags: number, options?: ResolverOptions): Promise<[string, string]>;
+export async function getnameinfoAsync(...args: unknown[]): Promise<[string, string]> {
+  const [a, o] = splitOptions(args, 2);
   if (o.signal?.aborted) throw o.signal.reason;
   return runAsync(getnameinfoSteps(a[0], a[1]), o.signal);
 }
@@ -433,8 +430,9 @@ export function gethostbyname(hostname: HostArg): string {
 }
 
 /** {@link gethostbyname} as a Promise; the lookup runs on libuv's thread pool. */
-export async function gethostbynameAsync(hostname: HostArg, options?: ResolverOptions): Promise<string> {
-  const [a, o] = splitOptions([...arguments], 1);
+export function gethostbynameAsync(hostname: HostArg, options?: ResolverOptions): Promise<string>;
+export async function gethostbynameAsync(...args: unknown[]): Promise<string> {
+  const [a, o] = splitOptions(args, 1);
   return runAsync(gethostbynameSteps(a[0]), o.signal);
 }
 
@@ -448,8 +446,9 @@ export function gethostbyname_ex(hostname: HostArg): HostEntry {
 }
 
 /** {@link gethostbyname_ex} as a Promise; the lookup runs on libuv's thread pool. */
-export async function gethostbyname_exAsync(hostname: HostArg, options?: ResolverOptions): Promise<HostEntry> {
-  const [a, o] = splitOptions([...arguments], 1);
+export function gethostbyname_exAsync(hostname: HostArg, options?: ResolverOptions): Promise<HostEntry>;
+export async function gethostbyname_exAsync(...args: unknown[]): Promise<HostEntry> {
+  const [a, o] = splitOptions(args, 1);
   return runAsync(gethostbynameExSteps(a[0]), o.signal);
 }
 
@@ -463,8 +462,9 @@ export function gethostbyaddr(ip_address: HostArg): HostEntry {
 }
 
 /** {@link gethostbyaddr} as a Promise; the lookup runs on libuv's thread pool. */
-export async function gethostbyaddrAsync(ip_address: HostArg, options?: ResolverOptions): Promise<HostEntry> {
-  const [a, o] = splitOptions([...arguments], 1);
+export function gethostbyaddrAsync(ip_address: HostArg, options?: ResolverOptions): Promise<HostEntry>;
+export async function gethostbyaddrAsync(...args: unknown[]): Promise<HostEntry> {
+  const [a, o] = splitOptions(args, 1);
   return runAsync(gethostbyaddrSteps(a[0]), o.signal);
 }
 
@@ -476,7 +476,7 @@ function fqdnName(name: unknown): string {
   return n === '' || n === '0.0.0.0' || n === '::' ? gethostname() : n;
 }
 
-function fqdnPick(name: string, entry: HostEntry): string {
+function fqdnPick(entry: HostEntry): string {
   const [hostname, aliases] = entry;
   for (const candidate of [hostname, ...aliases]) if (candidate.includes('.')) return candidate;
   return hostname;
@@ -497,7 +497,7 @@ export function getfqdn(name: string = ''): string {
     if (e instanceof OSError) return n;
     throw e;
   }
-  return fqdnPick(n, entry);
+  return fqdnPick(entry);
 }
 
 /** {@link getfqdn} as a Promise; the lookup runs on libuv's thread pool. */
@@ -513,7 +513,7 @@ export async function getfqdnAsync(...args: unknown[]): Promise<string> {
     if (e instanceof OSError) return n;
     throw e;
   }
-  return fqdnPick(n, entry);
+  return fqdnPick(entry);
 }
 
 // ---- the host name ----

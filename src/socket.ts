@@ -75,14 +75,41 @@ function waitReady(fd: number, events: number, intervalMs: number, syscall: stri
 }
 
 // Sockets that are garbage-collected while open are closed and reported,
-// as CPython's socket.__del__ does with a ResourceWarning.
+// as CPython's socket.__del__ does with a ResourceWarning. What the
+// registry holds for each socket is usually one number packing the
+// descriptor, family, type and protocol (a 12-byte heap number, where an
+// object took 56 bytes of every open socket); values too large to pack
+// are held as an object.
 interface Held {
   fd: number;
   family: number;
   type: number;
   proto: number;
 }
-const unclosed = new FinalizationRegistry<Held>((held) => {
+const FD_LIMIT = 2 ** 24;
+const FAMILY_LIMIT = 2 ** 8;
+const TYPE_LIMIT = 2 ** 4;
+const PROTO_LIMIT = 2 ** 16;
+
+function heldValue(fd: number, family: number, type: number, proto: number): number | Held {
+  if (fd < FD_LIMIT && family >= 0 && family < FAMILY_LIMIT && type >= 0 && type < TYPE_LIMIT && proto >= 0 && proto < PROTO_LIMIT) {
+    return ((fd * FAMILY_LIMIT + family) * TYPE_LIMIT + type) * PROTO_LIMIT + proto;
+  }
+  return { fd, family, type, proto };
+}
+
+function unpackHeld(held: number | Held): Held {
+  if (typeof held !== 'number') return held;
+  const proto = held % PROTO_LIMIT;
+  let rest = (held - proto) / PROTO_LIMIT;
+  const type = rest % TYPE_LIMIT;
+  rest = (rest - type) / TYPE_LIMIT;
+  const family = rest % FAMILY_LIMIT;
+  return { fd: (rest - family) / FAMILY_LIMIT, family, type, proto };
+}
+
+const unclosed = new FinalizationRegistry<number | Held>((value) => {
+  const held = unpackHeld(value);
   const text = describeSocket(held.fd, held.family, held.type, held.proto, false);
   binding.disown(held.fd);
   binding.close(held.fd);
@@ -123,7 +150,8 @@ export class Socket {
   #timeout: number | null;
   /** The timeout as the hot paths test it: -1 blocking, 0 non-blocking, else ms. */
   #timeoutMs: number;
-  #held: Held | null = null;
+  /** Whether the socket is in the `unclosed` registry (and owned by its environment). */
+  #registered = false;
   /** Open makefile() objects; the fd is closed when the last one and the socket are. */
   #ioRefs = 0;
   #closed = false;
@@ -168,8 +196,8 @@ export class Socket {
       this.#timeoutMs = -1;
       if (defaultTimeout !== null) this.#applyTimeout(defaultTimeout, fd);
     }
-    this.#held = { fd, family, type: this.#type, proto };
-    unclosed.register(this, this.#held, this);
+    unclosed.register(this, heldValue(fd, family, this.#type, proto), this);
+    this.#registered = true;
     // Released with its environment if never closed (a terminated worker).
     binding.own(fd);
   }
@@ -221,7 +249,7 @@ export class Socket {
     const fd = this.#fd;
     if (fd === -1) return;
     this.#fd = -1;
-    this.#forget();
+    this.#forget(fd);
     // Pending async calls are rejected and their watcher stopped before the
     // descriptor can be reused.
     if (this._aio !== null) this._aio.close();
@@ -244,16 +272,16 @@ export class Socket {
     const fd = this.#fd;
     this.#closed = true;
     this.#fd = -1;
-    this.#forget();
+    this.#forget(fd);
     if (this._aio !== null) this._aio.close();
     return fd;
   }
 
-  #forget(): void {
-    if (this.#held !== null) {
-      binding.disown(this.#held.fd);
+  #forget(fd: number): void {
+    if (this.#registered) {
+      binding.disown(fd);
       unclosed.unregister(this);
-      this.#held = null;
+      this.#registered = false;
     }
   }
 

@@ -134,6 +134,42 @@ test('a socket collected while open is closed and reported with a ResourceWarnin
   assert.match(r.stderr, /ResourceWarning: unclosed <socket/);
 });
 
+test('the ResourceWarning names the socket\'s own family, type and protocol, also values too large to pack', { skip: (!haveProc && 'no /proc') || nodeOnly('rawFds', ['deno']) }, () => {
+  const entry = fileURLToPath(new URL('../dist/cjs/index.js', import.meta.url));
+  // Adopted descriptors keep the values they are given; the registry packs
+  // them into one number when they fit, and must give them back exactly.
+  const script = `
+    const socket = require(${JSON.stringify(entry)});
+    const warnings = [];
+    process.on('warning', (w) => { if (w.name === 'ResourceWarning') warnings.push(w.message); });
+    const fds = [];
+    (function () {
+      for (const [family, type, proto] of [[socket.AF_UNIX, socket.SOCK_DGRAM, 0], [socket.AF_INET, socket.SOCK_STREAM, 65535], [socket.AF_INET, socket.SOCK_STREAM, 70000], [300, 17, 5]]) {
+        const fd = socket.dup(socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM).detach());
+        new socket.socket(family, type, proto, fd);
+        fds.push(fd);
+      }
+    })();
+    (async () => {
+      for (let i = 0; i < 100 && warnings.length < 4; i++) {
+        globalThis.gc();
+        await new Promise((r) => setTimeout(r, 10));
+      }
+      process.stdout.write(JSON.stringify({ fds, warnings: warnings.sort() }));
+    })();
+  `;
+  const r = spawnSync(process.execPath, ['--expose-gc', '--no-warnings', '-e', script], { encoding: 'utf8', timeout: 20000 });
+  assert.equal(r.status, 0, r.stderr);
+  const { fds, warnings } = JSON.parse(r.stdout);
+  const expected = [
+    `unclosed <socket fd=${fds[0]}, family=1, type=2, proto=0>`,
+    `unclosed <socket fd=${fds[1]}, family=2, type=1, proto=65535>`,
+    `unclosed <socket fd=${fds[2]}, family=2, type=1, proto=70000>`,
+    `unclosed <socket fd=${fds[3]}, family=300, type=17, proto=5>`,
+  ].sort();
+  assert.deepEqual(warnings, expected);
+});
+
 test('SIGPIPE never kills the process: send to a closed peer in a fresh child raises BrokenPipeError', () => {
   const entry = fileURLToPath(new URL('../dist/cjs/index.js', import.meta.url));
   const script = `

@@ -74,12 +74,9 @@ int bsd_read_cstring(napi_env env, napi_value v, int optional, char **out);
 /* The readers of readiness: as bsd_read_*, but they throw a
  * TypeError/RangeError naming the argument and return BSD_THROWN. */
 int bsd_arg_int32(napi_env env, napi_value v, const char *name, int32_t *out);
-int bsd_arg_uint32(napi_env env, napi_value v, const char *name, uint32_t *out);
-int bsd_arg_bytes(napi_env env, napi_value v, const char *name, void **data, size_t *len);
 int bsd_arg_string(napi_env env, napi_value v, const char *name, char *buf, size_t bufsize, size_t *len);
 
 napi_value bsd_throw_type(napi_env env, const char *code, const char *fmt, ...);
-napi_value bsd_throw_range(napi_env env, const char *code, const char *fmt, ...);
 napi_value bsd_int(napi_env env, int64_t n);
 napi_value bsd_undefined(napi_env env);
 napi_value bsd_null(napi_env env);

@@ -28,11 +28,14 @@ const { EAFNOSUPPORT, EPROTONOSUPPORT } = osConstants.errno;
  * "The boundary convention" in ./native.ts): -EAFNOSUPPORT for an AF_TIPC
  * address type Python does not know, -EPROTONOSUPPORT for an AF_BLUETOOTH
  * protocol without an address form. Python's messages; a TypeError with
- * code ERR_INVALID_ARG_VALUE, as API.md maps ValueError.
+ * code ERR_INVALID_ARG_VALUE, as API.md maps ValueError. Any other negative
+ * number is the call's own errno (getsockname and getpeername return the
+ * address itself, and their system calls never fail with those two):
+ * an OSError naming `syscall`.
  */
-export function undecodableAddress(code: number): Error {
+export function undecodableAddress(code: number, syscall?: string): Error {
   const reason = code === -EPROTONOSUPPORT ? 'Unknown Bluetooth protocol' : code === -EAFNOSUPPORT ? 'Invalid address type' : null;
-  if (reason === null) return fromErrno(-code);
+  if (reason === null) return fromErrno(-code, syscall);
   const e = new TypeError(reason) as TypeError & { code: string };
   e.code = 'ERR_INVALID_ARG_VALUE';
   return e;
@@ -43,10 +46,11 @@ export function undecodableAddress(code: number): Error {
  * recvmmsg, getsockname, getpeername): the address, or Python's error when
  * the codec had no form for it. One branch: every decoded address is a
  * string, array, null or a number >= 0 (an HCI device), so only a negative
- * number is a failure.
+ * number is a failure. For getsockname/getpeername, whose result is the
+ * address, pass `syscall`: their own errno becomes an OSError naming it.
  */
-export function checkDecoded(address: Address | number): Address {
-  if (typeof address === 'number' && address < 0) throw undecodableAddress(address);
+export function checkDecoded(address: Address | number, syscall?: string): Address {
+  if (typeof address === 'number' && address < 0) throw undecodableAddress(address, syscall);
   return address;
 }
 

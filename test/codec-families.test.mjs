@@ -243,6 +243,9 @@ test('AF_BLUETOOTH: the four structs', { skip: !linux && 'Linux only' }, () => {
   // An HCI device number is an address, not a failure, however it is read.
   assert.equal(decodeAddress(hci, BT.HCI), 0);
   assert.equal(checkDecoded(0), 0);
+  assert.equal(checkDecoded(7, 'getsockname'), 7);
+  // getsockname's own errno, in the same slot, stays an OSError.
+  assert.throws(() => checkDecoded(-os.errno.EBADF, 'getsockname'), { name: 'OSError', errno: os.errno.EBADF, syscall: 'getsockname' });
   assert.equal(decodeAddress(encode(C.AF_BLUETOOTH, [BT.HCI, 0xffff, 0])), 0xffff);
   assert.equal(encode(C.AF_BLUETOOTH, [99, bd]), -os.errno.EPROTONOSUPPORT);
   assert.equal(encode(C.AF_BLUETOOTH, [BT.SCO, '01:23:45:67:89']), -os.errno.EINVAL);

@@ -17,9 +17,18 @@
  *   allocate a value), or a binding whose result has no room for an errno
  *   refuses its arguments (cmsg_encode), a JS exception is pending (code
  *   ERR_BSDSOCK_INTERNAL when bsdsock raised it: bsd_fail) and the binding
- *   returns NULL. The sockaddr codecs and readiness still throw TypeErrors
- *   for a malformed address element (the bsd_arg_* readers, BSD_THROWN);
- *   they are to move to -EINVAL too.
+ *   returns NULL. Readiness still throws TypeErrors for a malformed
+ *   argument (the bsd_arg_* readers, BSD_THROWN); it is to move to -EINVAL
+ *   too.
+ * - The sockaddr codecs follow the rule: encode refuses an address that
+ *   TypeScript never passes with -EINVAL (or the errno it names, such as
+ *   -ENAMETOOLONG or -ENODEV). Decode, given the kernel's bytes, gives the
+ *   address, or a negative errno for an address it has no form for:
+ *   -EAFNOSUPPORT for an AF_TIPC address type Python does not know,
+ *   -EPROTONOSUPPORT for an AF_BLUETOOTH socket protocol it does not know.
+ *   Every decoded address is otherwise a string, array, null, or a number
+ *   >= 0 (the AF_BLUETOOTH HCI device), so a negative number is
+ *   unambiguous; TypeScript raises Python's ValueError for it.
  *
  * The rule for lists and objects (buffer lists, sendmmsg messages,
  * addresses, ancillary items): the addon reads only arrays that TypeScript
@@ -43,7 +52,8 @@
   napi_value argv[(n) > 0 ? (n) : 1];                            \
   napi_get_cb_info(env, info, &argc, argv, NULL, NULL)
 
-/* Returned by helpers when a JS exception is already pending. */
+/* Returned by the bsd_arg_* readers when a JS exception is already
+ * pending. No codec returns it. */
 #define BSD_THROWN (-100000)
 
 /* Argument readers of the bindings: 0, or -EINVAL for a value TypeScript
@@ -61,16 +71,12 @@ int bsd_read_cstring(napi_env env, napi_value v, int optional, char **out);
 /* A binding's return for a refused argument. */
 #define BSD_REFUSE(env) bsd_errno((env), EINVAL)
 
-/* The readers of the sockaddr codecs and readiness: as bsd_read_*, but
- * they throw a TypeError/RangeError naming the argument and return
- * BSD_THROWN. */
+/* The readers of readiness: as bsd_read_*, but they throw a
+ * TypeError/RangeError naming the argument and return BSD_THROWN. */
 int bsd_arg_int32(napi_env env, napi_value v, const char *name, int32_t *out);
-int bsd_arg_uint32(napi_env env, napi_value v, const char *name, uint32_t *out);
-int bsd_arg_bytes(napi_env env, napi_value v, const char *name, void **data, size_t *len);
 int bsd_arg_string(napi_env env, napi_value v, const char *name, char *buf, size_t bufsize, size_t *len);
 
 napi_value bsd_throw_type(napi_env env, const char *code, const char *fmt, ...);
-napi_value bsd_throw_range(napi_env env, const char *code, const char *fmt, ...);
 napi_value bsd_int(napi_env env, int64_t n);
 napi_value bsd_undefined(napi_env env);
 napi_value bsd_null(napi_env env);
@@ -81,7 +87,9 @@ napi_value bsd_copy_buffer(napi_env env, const void *data, size_t len);
 
 /* One entry per address family: encode a canonical JS address (already
  * validated and resolved by TypeScript) into a sockaddr, and decode back.
- * encode returns 0, a negative errno, or BSD_THROWN. */
+ * encode returns 0 or a negative errno and throws nothing; decode returns
+ * the address, or a negative errno (a JS number) for one it has no form
+ * for (see the convention above), or NULL only when Node-API failed. */
 typedef struct bsd_family_codec {
   int family;
   int (*encode)(napi_env env, napi_value addr, struct sockaddr_storage *ss, socklen_t *len);
@@ -100,15 +108,15 @@ napi_value bsd_sockaddr_decode_proto(napi_env env, const struct sockaddr *sa, so
 int bsd_sockaddr_proto(void);
 
 /* Helpers for the family codecs (family_common.c). The address is a JS
- * array; element readers throw a TypeError for a wrong type and return
- * -EINVAL for a value that does not fit. */
+ * array; element readers return 0, or -EINVAL for a value of the wrong
+ * type or one that does not fit (no exception). */
 int bsd_addr_elem(napi_env env, napi_value arr, uint32_t i, napi_value *out);
 uint32_t bsd_addr_length(napi_env env, napi_value arr);
 int bsd_addr_present(napi_env env, napi_value arr, uint32_t i);
-int bsd_addr_u32(napi_env env, napi_value arr, uint32_t i, const char *name, uint32_t *out);
+int bsd_addr_u32(napi_env env, napi_value arr, uint32_t i, uint32_t *out);
 /* A string or Buffer element copied NUL-terminated into buf; -ENAMETOOLONG
  * when it does not fit, -EINVAL when it holds a NUL. */
-int bsd_addr_string(napi_env env, napi_value arr, uint32_t i, const char *name, char *buf, size_t size, size_t *len);
+int bsd_addr_string(napi_env env, napi_value arr, uint32_t i, char *buf, size_t size, size_t *len);
 int bsd_ifname_to_index(const char *name, unsigned int *index);
 /* The interface's name, or '' when there is none. */
 void bsd_ifindex_to_name(unsigned int index, char *buf, size_t size);

@@ -16,10 +16,10 @@ static int encode_alg(napi_env env, napi_value addr, struct sockaddr_storage *ss
   size_t tn, nn;
   uint32_t feat = 0, mask = 0;
   int e;
-  if ((e = bsd_addr_string(env, addr, 0, "type", type, sizeof type, &tn))) return e;
-  if ((e = bsd_addr_string(env, addr, 1, "name", name, sizeof name, &nn))) return e;
-  if (bsd_addr_present(env, addr, 2) && (e = bsd_addr_u32(env, addr, 2, "feat", &feat))) return e;
-  if (bsd_addr_present(env, addr, 3) && (e = bsd_addr_u32(env, addr, 3, "mask", &mask))) return e;
+  if ((e = bsd_addr_string(env, addr, 0, type, sizeof type, &tn))) return e;
+  if ((e = bsd_addr_string(env, addr, 1, name, sizeof name, &nn))) return e;
+  if (bsd_addr_present(env, addr, 2) && (e = bsd_addr_u32(env, addr, 2, &feat))) return e;
+  if (bsd_addr_present(env, addr, 3) && (e = bsd_addr_u32(env, addr, 3, &mask))) return e;
   alg->salg_family = AF_ALG;
   memcpy(alg->salg_type, type, tn);
   memcpy(alg->salg_name, name, nn);

@@ -75,7 +75,7 @@ static int hexval(char c) {
 static int get_bdaddr(napi_env env, napi_value arr, uint32_t i, bdaddr_t *out) {
   char s[18];
   size_t n;
-  int e = bsd_addr_string(env, arr, i, "bdaddr", s, sizeof s, &n);
+  int e = bsd_addr_string(env, arr, i, s, sizeof s, &n);
   if (e == -ENAMETOOLONG) return -EINVAL;
   if (e) return e;
   if (n != 17) return -EINVAL;
@@ -96,12 +96,12 @@ static napi_value make_bdaddr(napi_env env, const bdaddr_t *a) {
 static int encode_bluetooth(napi_env env, napi_value addr, struct sockaddr_storage *ss, socklen_t *len) {
   uint32_t proto, a, b;
   int e;
-  if ((e = bsd_addr_u32(env, addr, 0, "proto", &proto))) return e;
+  if ((e = bsd_addr_u32(env, addr, 0, &proto))) return e;
   switch (proto) {
     case BTPROTO_L2CAP: {
       struct sockaddr_l2 *l2 = (struct sockaddr_l2 *)ss;
       if ((e = get_bdaddr(env, addr, 1, &l2->l2_bdaddr))) return e;
-      if ((e = bsd_addr_u32(env, addr, 2, "psm", &a))) return e;
+      if ((e = bsd_addr_u32(env, addr, 2, &a))) return e;
       if (a > 0xffff) return -EINVAL;
       l2->l2_family = AF_BLUETOOTH;
       l2->l2_psm = htole16((uint16_t)a);
@@ -111,7 +111,7 @@ static int encode_bluetooth(napi_env env, napi_value addr, struct sockaddr_stora
     case BTPROTO_RFCOMM: {
       struct sockaddr_rc *rc = (struct sockaddr_rc *)ss;
       if ((e = get_bdaddr(env, addr, 1, &rc->rc_bdaddr))) return e;
-      if ((e = bsd_addr_u32(env, addr, 2, "channel", &a))) return e;
+      if ((e = bsd_addr_u32(env, addr, 2, &a))) return e;
       if (a > 0xff) return -EINVAL;
       rc->rc_family = AF_BLUETOOTH;
       rc->rc_channel = (uint8_t)a;
@@ -120,8 +120,8 @@ static int encode_bluetooth(napi_env env, napi_value addr, struct sockaddr_stora
     }
     case BTPROTO_HCI: {
       struct sockaddr_hci *hci = (struct sockaddr_hci *)ss;
-      if ((e = bsd_addr_u32(env, addr, 1, "dev", &a))) return e;
-      if ((e = bsd_addr_u32(env, addr, 2, "channel", &b))) return e;
+      if ((e = bsd_addr_u32(env, addr, 1, &a))) return e;
+      if ((e = bsd_addr_u32(env, addr, 2, &b))) return e;
       if (a > 0xffff || b > 0xffff) return -EINVAL;
       hci->hci_family = AF_BLUETOOTH;
       hci->hci_dev = (unsigned short)a;
@@ -165,7 +165,8 @@ static napi_value decode_bluetooth(napi_env env, const struct sockaddr *sa, sock
     case BTPROTO_SCO:
       return make_bdaddr(env, &((const struct sockaddr_sco *)sa)->sco_bdaddr);
     default:
-      if (proto >= 0) return bsd_throw_type(env, "ERR_INVALID_ARG_VALUE", "Unknown Bluetooth protocol");
+      /* A protocol without an address form here: TypeScript words it. */
+      if (proto >= 0) return bsd_errno(env, EPROTONOSUPPORT);
       /* Neither the protocol nor the length says: Python's generic form. */
       napi_value items[2] = {bsd_int(env, sa->sa_family), bsd_copy_buffer(env, sa->sa_data, sizeof sa->sa_data)};
       return bsd_array(env, 2, items);

@@ -26,11 +26,11 @@ static int encode_can(napi_env env, napi_value addr, struct sockaddr_storage *ss
   unsigned int index = 0;
   int e;
   uint32_t count = bsd_addr_length(env, addr);
-  if ((e = bsd_addr_string(env, addr, 0, "interface", name, sizeof name, &n))) return e;
+  if ((e = bsd_addr_string(env, addr, 0, name, sizeof name, &n))) return e;
   if (count == 3) {
     uint32_t rx, tx;
-    if ((e = bsd_addr_u32(env, addr, 1, "rx_addr", &rx))) return e;
-    if ((e = bsd_addr_u32(env, addr, 2, "tx_addr", &tx))) return e;
+    if ((e = bsd_addr_u32(env, addr, 1, &rx))) return e;
+    if ((e = bsd_addr_u32(env, addr, 2, &tx))) return e;
     can->can_addr.tp.rx_id = rx;
     can->can_addr.tp.tx_id = tx;
   } else if (count == 4) {
@@ -43,15 +43,15 @@ static int encode_can(napi_env env, napi_value addr, struct sockaddr_storage *ss
     napi_typeof(env, v, &t);
     if (t == napi_bigint) {
       bool lossless;
-      if (napi_get_value_bigint_uint64(env, v, &jname, &lossless) != napi_ok) return BSD_THROWN;
+      if (napi_get_value_bigint_uint64(env, v, &jname, &lossless) != napi_ok) return -EINVAL;
       if (!lossless) return -EINVAL;
     } else {
       uint32_t small;
-      if ((e = bsd_addr_u32(env, addr, 1, "name", &small))) return e;
+      if ((e = bsd_addr_u32(env, addr, 1, &small))) return e;
       jname = small;
     }
-    if ((e = bsd_addr_u32(env, addr, 2, "pgn", &pgn))) return e;
-    if ((e = bsd_addr_u32(env, addr, 3, "addr", &jaddr))) return e;
+    if ((e = bsd_addr_u32(env, addr, 2, &pgn))) return e;
+    if ((e = bsd_addr_u32(env, addr, 3, &jaddr))) return e;
     if (jaddr > 0xff) return -EINVAL;
     can->can_addr.j1939.name = jname;
     can->can_addr.j1939.pgn = pgn;

@@ -1,8 +1,8 @@
 /* Helpers shared by the family codecs: reading the elements of a native
  * address array, and interface names <-> indexes. The codecs receive
  * addresses that TypeScript has already validated; these checks only
- * keep bad input from crashing (a TypeError) or reaching the kernel
- * (-EINVAL). */
+ * keep input TypeScript never passes from crashing or reaching the kernel:
+ * they refuse it with -EINVAL and throw nothing. */
 #include "bsd.h"
 
 #include <errno.h>
@@ -11,11 +11,8 @@
 
 int bsd_addr_elem(napi_env env, napi_value arr, uint32_t i, napi_value *out) {
   bool is;
-  if (napi_is_array(env, arr, &is) != napi_ok || !is) {
-    bsd_throw_type(env, "ERR_INVALID_ARG_TYPE", "The \"address\" argument must be an array");
-    return BSD_THROWN;
-  }
-  if (napi_get_element(env, arr, i, out) != napi_ok) return BSD_THROWN;
+  if (napi_is_array(env, arr, &is) != napi_ok || !is) return -EINVAL;
+  if (napi_get_element(env, arr, i, out) != napi_ok) return -EINVAL;
   return 0;
 }
 
@@ -34,39 +31,31 @@ int bsd_addr_present(napi_env env, napi_value arr, uint32_t i) {
   return t != napi_undefined && t != napi_null;
 }
 
-int bsd_addr_u32(napi_env env, napi_value arr, uint32_t i, const char *name, uint32_t *out) {
+int bsd_addr_u32(napi_env env, napi_value arr, uint32_t i, uint32_t *out) {
   napi_value v;
-  napi_valuetype t;
-  double d;
-  if (bsd_addr_elem(env, arr, i, &v)) return BSD_THROWN;
-  if (napi_typeof(env, v, &t) != napi_ok || t != napi_number || napi_get_value_double(env, v, &d) != napi_ok) {
-    bsd_throw_type(env, "ERR_INVALID_ARG_TYPE", "The \"%s\" argument must be of type number", name);
-    return BSD_THROWN;
-  }
-  /* Only integers that fit; anything else never reaches the kernel. */
-  if (!(d >= 0 && d <= 4294967295.0) || d != (double)(uint32_t)d) return -EINVAL;
-  *out = (uint32_t)d;
-  return 0;
+  int e = bsd_addr_elem(env, arr, i, &v);
+  return e ? e : bsd_read_uint32(env, v, out);
 }
 
-int bsd_addr_string(napi_env env, napi_value arr, uint32_t i, const char *name, char *buf, size_t size, size_t *len) {
+int bsd_addr_string(napi_env env, napi_value arr, uint32_t i, char *buf, size_t size, size_t *len) {
   napi_value v;
   napi_valuetype t;
   void *data;
   size_t n;
-  if (bsd_addr_elem(env, arr, i, &v)) return BSD_THROWN;
-  if (napi_typeof(env, v, &t) != napi_ok) return BSD_THROWN;
+  int e = bsd_addr_elem(env, arr, i, &v);
+  if (e) return e;
+  if (napi_typeof(env, v, &t) != napi_ok) return -EINVAL;
   if (t == napi_string) {
     /* Ask for the full length first so that truncation is visible. */
-    if (napi_get_value_string_utf8(env, v, NULL, 0, &n) != napi_ok) return BSD_THROWN;
+    if (napi_get_value_string_utf8(env, v, NULL, 0, &n) != napi_ok) return -EINVAL;
     if (n >= size) {
       *len = n;
       return -ENAMETOOLONG;
     }
-    if (napi_get_value_string_utf8(env, v, buf, size, &n) != napi_ok) return BSD_THROWN;
+    if (napi_get_value_string_utf8(env, v, buf, size, &n) != napi_ok) return -EINVAL;
   } else {
-    /* A bytes-like name (a Buffer); anything else is a TypeError. */
-    if (bsd_arg_bytes(env, v, name, &data, &n)) return BSD_THROWN;
+    /* A bytes-like name (a Buffer). */
+    if (bsd_read_bytes(env, v, &data, &n)) return -EINVAL;
     if (n >= size) {
       *len = n;
       return -ENAMETOOLONG;

@@ -13,22 +13,24 @@ static int get_host(napi_env env, napi_value arr, int af, void *dst) {
   napi_value v;
   char host[INET6_ADDRSTRLEN + 1];
   size_t n;
-  if (bsd_addr_elem(env, arr, 0, &v)) return BSD_THROWN;
-  if (bsd_arg_string(env, v, "host", host, sizeof host, &n)) return BSD_THROWN;
+  int e = bsd_addr_elem(env, arr, 0, &v);
+  if (e) return e;
+  if (napi_get_value_string_utf8(env, v, host, sizeof host, &n) != napi_ok) return -EINVAL;
   if (n >= sizeof host - 1 || inet_pton(af, host, dst) != 1) return -EINVAL;
   return 0;
 }
 
-static int get_u32(napi_env env, napi_value arr, uint32_t i, const char *name, uint32_t *out) {
+static int get_u32(napi_env env, napi_value arr, uint32_t i, uint32_t *out) {
   napi_value v;
-  if (bsd_addr_elem(env, arr, i, &v)) return BSD_THROWN;
+  int e = bsd_addr_elem(env, arr, i, &v);
+  if (e) return e;
   napi_valuetype t;
   napi_typeof(env, v, &t);
   if (t == napi_undefined) {
     *out = 0;
     return 0;
   }
-  return bsd_arg_uint32(env, v, name, out);
+  return bsd_read_uint32(env, v, out);
 }
 
 static int encode_inet(napi_env env, napi_value addr, struct sockaddr_storage *ss, socklen_t *len) {
@@ -36,7 +38,7 @@ static int encode_inet(napi_env env, napi_value addr, struct sockaddr_storage *s
   uint32_t port;
   int e = get_host(env, addr, AF_INET, &sin->sin_addr);
   if (e) return e;
-  if ((e = get_u32(env, addr, 1, "port", &port))) return e;
+  if ((e = get_u32(env, addr, 1, &port))) return e;
   if (port > 0xffff) return -EINVAL;
   sin->sin_family = AF_INET;
   sin->sin_port = htons((uint16_t)port);
@@ -66,9 +68,9 @@ static int encode_inet6(napi_env env, napi_value addr, struct sockaddr_storage *
   uint32_t port, flowinfo, scope_id;
   int e = get_host(env, addr, AF_INET6, &sin6->sin6_addr);
   if (e) return e;
-  if ((e = get_u32(env, addr, 1, "port", &port))) return e;
-  if ((e = get_u32(env, addr, 2, "flowinfo", &flowinfo))) return e;
-  if ((e = get_u32(env, addr, 3, "scope_id", &scope_id))) return e;
+  if ((e = get_u32(env, addr, 1, &port))) return e;
+  if ((e = get_u32(env, addr, 2, &flowinfo))) return e;
+  if ((e = get_u32(env, addr, 3, &scope_id))) return e;
   if (port > 0xffff) return -EINVAL;
   sin6->sin6_family = AF_INET6;
   sin6->sin6_port = htons((uint16_t)port);

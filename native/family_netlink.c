@@ -11,8 +11,8 @@ static int encode_netlink(napi_env env, napi_value addr, struct sockaddr_storage
   struct sockaddr_nl *nl = (struct sockaddr_nl *)ss;
   uint32_t pid, groups;
   int e;
-  if ((e = bsd_addr_u32(env, addr, 0, "pid", &pid))) return e;
-  if ((e = bsd_addr_u32(env, addr, 1, "groups", &groups))) return e;
+  if ((e = bsd_addr_u32(env, addr, 0, &pid))) return e;
+  if ((e = bsd_addr_u32(env, addr, 1, &groups))) return e;
   nl->nl_family = AF_NETLINK;
   nl->nl_pid = pid;
   nl->nl_groups = groups;

@@ -20,15 +20,15 @@ static int encode_packet(napi_env env, napi_value addr, struct sockaddr_storage 
   uint32_t proto, pkttype = PACKET_HOST, hatype = 0;
   unsigned int index;
   int e;
-  if ((e = bsd_addr_string(env, addr, 0, "ifname", name, sizeof name, &n))) return e;
-  if ((e = bsd_addr_u32(env, addr, 1, "proto", &proto))) return e;
-  if (bsd_addr_present(env, addr, 2) && (e = bsd_addr_u32(env, addr, 2, "pkttype", &pkttype))) return e;
-  if (bsd_addr_present(env, addr, 3) && (e = bsd_addr_u32(env, addr, 3, "hatype", &hatype))) return e;
+  if ((e = bsd_addr_string(env, addr, 0, name, sizeof name, &n))) return e;
+  if ((e = bsd_addr_u32(env, addr, 1, &proto))) return e;
+  if (bsd_addr_present(env, addr, 2) && (e = bsd_addr_u32(env, addr, 2, &pkttype))) return e;
+  if (bsd_addr_present(env, addr, 3) && (e = bsd_addr_u32(env, addr, 3, &hatype))) return e;
   if (bsd_addr_present(env, addr, 4)) {
     napi_value v;
     void *data;
     size_t hlen;
-    if (bsd_addr_elem(env, addr, 4, &v) || bsd_arg_bytes(env, v, "addr", &data, &hlen)) return BSD_THROWN;
+    if (bsd_addr_elem(env, addr, 4, &v) || bsd_read_bytes(env, v, &data, &hlen)) return -EINVAL;
     if (hlen > sizeof sll->sll_addr) return -EINVAL;
     memcpy(sll->sll_addr, data, hlen);
     sll->sll_halen = (unsigned char)hlen;

@@ -25,8 +25,8 @@ static int encode_qipcrtr(napi_env env, napi_value addr, struct sockaddr_storage
   struct sockaddr_qrtr *sq = (struct sockaddr_qrtr *)ss;
   uint32_t node, port;
   int e;
-  if ((e = bsd_addr_u32(env, addr, 0, "node", &node))) return e;
-  if ((e = bsd_addr_u32(env, addr, 1, "port", &port))) return e;
+  if ((e = bsd_addr_u32(env, addr, 0, &node))) return e;
+  if ((e = bsd_addr_u32(env, addr, 1, &port))) return e;
   sq->sq_family = AF_QIPCRTR;
   sq->sq_node = node;
   sq->sq_port = port;

@@ -14,10 +14,9 @@
 static int encode_tipc(napi_env env, napi_value addr, struct sockaddr_storage *ss, socklen_t *len) {
   struct sockaddr_tipc *t = (struct sockaddr_tipc *)ss;
   uint32_t v[5];
-  static const char *const names[5] = {"addr_type", "v1", "v2", "v3", "scope"};
   int e;
   for (uint32_t i = 0; i < 5; i++)
-    if ((e = bsd_addr_u32(env, addr, i, names[i], &v[i]))) return e;
+    if ((e = bsd_addr_u32(env, addr, i, &v[i]))) return e;
   if (v[4] > 0xff) return -EINVAL;
   t->family = AF_TIPC;
   t->addrtype = (unsigned char)v[0];
@@ -43,7 +42,8 @@ static int encode_tipc(napi_env env, napi_value addr, struct sockaddr_storage *s
   return 0;
 }
 
-/* An address type Python does not know is a TypeError (Python's ValueError). */
+/* An address type Python does not know decodes to -EAFNOSUPPORT, which
+ * TypeScript words as Python's ValueError (see bsd_family_codec). */
 static napi_value decode_tipc(napi_env env, const struct sockaddr *sa, socklen_t len) {
   const struct sockaddr_tipc *t = (const struct sockaddr_tipc *)sa;
   uint32_t v1, v2, v3;
@@ -58,7 +58,7 @@ static napi_value decode_tipc(napi_env env, const struct sockaddr *sa, socklen_t
       v1 = t->addr.id.node, v2 = t->addr.id.ref, v3 = 0;
       break;
     default:
-      return bsd_throw_type(env, "ERR_INVALID_ARG_VALUE", "Invalid address type");
+      return bsd_errno(env, EAFNOSUPPORT);
   }
   /* Python reports the signed scope as an unsigned int. */
   napi_value items[5] = {bsd_int(env, t->addrtype), bsd_int(env, v1), bsd_int(env, v2), bsd_int(env, v3),

@@ -15,12 +15,12 @@ static int encode_unix(napi_env env, napi_value addr, struct sockaddr_storage *s
   napi_valuetype t;
   napi_typeof(env, addr, &t);
   if (t == napi_string) {
-    if (napi_get_value_string_utf8(env, addr, path, sizeof path, &n) != napi_ok) return BSD_THROWN;
+    if (napi_get_value_string_utf8(env, addr, path, sizeof path, &n) != napi_ok) return -EINVAL;
     /* A NUL inside a string path would silently truncate it. */
     if (memchr(path, 0, n) != NULL) return -EINVAL;
   } else {
     void *data;
-    if (bsd_arg_bytes(env, addr, "address", &data, &n)) return BSD_THROWN;
+    if (bsd_read_bytes(env, addr, &data, &n)) return -EINVAL;
     if (n > SUN_PATH_SIZE) return -ENAMETOOLONG;
     memcpy(path, data, n);
   }

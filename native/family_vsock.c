@@ -11,8 +11,8 @@ static int encode_vsock(napi_env env, napi_value addr, struct sockaddr_storage *
   struct sockaddr_vm *vm = (struct sockaddr_vm *)ss;
   uint32_t cid, port;
   int e;
-  if ((e = bsd_addr_u32(env, addr, 0, "cid", &cid))) return e;
-  if ((e = bsd_addr_u32(env, addr, 1, "port", &port))) return e;
+  if ((e = bsd_addr_u32(env, addr, 0, &cid))) return e;
+  if ((e = bsd_addr_u32(env, addr, 1, &port))) return e;
   vm->svm_family = AF_VSOCK;
   vm->svm_cid = cid;
   vm->svm_port = port;

@@ -7,7 +7,8 @@
  *       const bsd_family_codec bsd_codec_<name> = {AF_<NAME>, encode, decode};
  *     (or {-1, NULL, NULL} where the system lacks the family). encode takes
  *     the plain form that the family's TypeScript rules return and fills
- *     the struct; decode gives the address back in Python's form (NULL for
+ *     the struct; decode gives the address back in Python's form, or a
+ *     negative errno for one it has no form for (NULL for
  *     either: none). See bsd_family_codec in bsd.h, and the element
  *     readers in family_common.c;
  *  2. one FAMILY(<name>) line in BSD_FAMILIES below.
@@ -84,38 +85,34 @@ napi_value bsd_sockaddr_decode(napi_env env, const struct sockaddr *sa, socklen_
 /* sockaddr_encode(family, address) -> Buffer holding the struct, or -errno.
  * Exposed so the codecs can be tested without a kernel that has the family. */
 static napi_value js_encode(napi_env env, napi_callback_info info) {
-  size_t argc = 2;
-  napi_value argv[2];
-  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  ARGS(2);
   int32_t family;
-  if (bsd_arg_int32(env, argv[0], "family", &family)) return NULL;
+  if (bsd_read_int32(env, argv[0], &family)) return BSD_REFUSE(env);
   struct sockaddr_storage ss;
   socklen_t len = 0;
   int e = bsd_sockaddr_encode(env, family, argv[1], &ss, &len);
-  if (e == BSD_THROWN) return NULL;
   if (e < 0) return bsd_int(env, e);
   return bsd_copy_buffer(env, &ss, len);
 }
 
 /* sockaddr_decode(buffer, proto?) -> the JS address of the struct in
- * buffer; proto is the socket protocol, for the families that need it. */
+ * buffer (or the codec's negative errno); proto is the socket protocol,
+ * for the families that need it. A buffer too short to hold sa_family,
+ * which TypeScript refuses first, is -EINVAL. */
 static napi_value js_decode(napi_env env, napi_callback_info info) {
-  size_t argc = 2;
-  napi_value argv[2];
-  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  ARGS(2);
   int32_t proto = -1;
   napi_valuetype pt = napi_undefined;
-  if (argc > 1) napi_typeof(env, argv[1], &pt);
-  if (pt != napi_undefined && bsd_arg_int32(env, argv[1], "proto", &proto)) return NULL;
+  napi_typeof(env, argv[1], &pt);
+  if (pt != napi_undefined && bsd_read_int32(env, argv[1], &proto)) return BSD_REFUSE(env);
   void *data;
   size_t len;
-  if (bsd_arg_bytes(env, argv[0], "address", &data, &len)) return NULL;
+  if (bsd_read_bytes(env, argv[0], &data, &len)) return BSD_REFUSE(env);
+  if (len > 0 && len < offsetof(struct sockaddr, sa_data)) return BSD_REFUSE(env);
   struct sockaddr_storage ss;
   memset(&ss, 0, sizeof ss);
   if (len > sizeof ss) len = sizeof ss;
   memcpy(&ss, data, len);
-  if (len > 0 && len < offsetof(struct sockaddr, sa_data))
-    return bsd_throw_range(env, "ERR_OUT_OF_RANGE", "The \"address\" buffer is too short for a sockaddr");
   return bsd_sockaddr_decode_proto(env, (struct sockaddr *)&ss, (socklen_t)len, proto);
 }
 

@@ -25,7 +25,7 @@ napi_value bsd_throw_type(napi_env env, const char *code, const char *fmt, ...) 
   return NULL;
 }
 
-napi_value bsd_throw_range(napi_env env, const char *code, const char *fmt, ...) {
+static napi_value throw_range(napi_env env, const char *code, const char *fmt, ...) {
   va_list ap;
   va_start(ap, fmt);
   make_error(env, 1, code, fmt, ap);
@@ -143,14 +143,14 @@ int bsd_read_span(napi_env env, napi_value *argv, char **data, size_t *len) {
   return 0;
 }
 
-/* ---- The throwing readers of the codecs and readiness (see bsd.h) ---- */
+/* ---- The throwing readers of readiness (see bsd.h) ---- */
 
 static int thrown_integer(napi_env env, napi_value v, const char *name, double lo, double hi) {
   double d;
   if (read_integer(env, v, lo, hi, &d) == -EINVAL)
     bsd_throw_type(env, "ERR_INVALID_ARG_TYPE", "The \"%s\" argument must be of type number", name);
   else
-    bsd_throw_range(env, "ERR_OUT_OF_RANGE", "The value of \"%s\" is out of range. It must be an integer >= %.0f and <= %.0f",
+    throw_range(env, "ERR_OUT_OF_RANGE", "The value of \"%s\" is out of range. It must be an integer >= %.0f and <= %.0f",
                     name, lo, hi);
   return BSD_THROWN;
 }
@@ -158,18 +158,6 @@ static int thrown_integer(napi_env env, napi_value v, const char *name, double l
 int bsd_arg_int32(napi_env env, napi_value v, const char *name, int32_t *out) {
   if (bsd_read_int32(env, v, out) == 0) return 0;
   return thrown_integer(env, v, name, (double)INT32_MIN, (double)INT32_MAX);
-}
-
-int bsd_arg_uint32(napi_env env, napi_value v, const char *name, uint32_t *out) {
-  if (bsd_read_uint32(env, v, out) == 0) return 0;
-  return thrown_integer(env, v, name, 0.0, (double)UINT32_MAX);
-}
-
-int bsd_arg_bytes(napi_env env, napi_value v, const char *name, void **data, size_t *len) {
-  if (bsd_read_bytes(env, v, data, len) == 0) return 0;
-  bsd_throw_type(env, "ERR_INVALID_ARG_TYPE",
-                 "The \"%s\" argument must be a bytes-like object (Buffer, TypedArray, DataView or ArrayBuffer)", name);
-  return BSD_THROWN;
 }
 
 int bsd_arg_string(napi_env env, napi_value v, const char *name, char *buf, size_t bufsize, size_t *len) {

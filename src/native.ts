@@ -24,8 +24,17 @@ export type CString = string | Bytes;
 // timeouts. A binding given an argument TypeScript would never pass (a
 // bug) returns -EINVAL. Thrown are only the internal errors (Node-API
 // failing, or cmsg_encode refusing its items: code ERR_BSDSOCK_INTERNAL)
-// and, for now, the sockaddr codecs' TypeErrors for a malformed address
-// (native/family_*.c) and readiness's. See native/bsd.h.
+// and, for now, readiness's TypeErrors. See native/bsd.h.
+//
+// The sockaddr codecs (native/family_*.c) follow the rule too: encoding an
+// address TypeScript never passes gives -EINVAL (or the errno it names).
+// A decoded address (sockaddr_decode, and the address in the results of
+// accept, recvfrom, recvmsg, recvmmsg, getsockname, getpeername) is a
+// string, an array, null, a number >= 0 (an AF_BLUETOOTH HCI device), or a
+// negative errno where the codec has no form for the kernel's address:
+// -EAFNOSUPPORT for an AF_TIPC address type Python does not know,
+// -EPROTONOSUPPORT for an AF_BLUETOOTH protocol it does not know.
+// checkDecoded (./address.ts) raises Python's ValueError for those.
 
 /** A failed getaddrinfo/getnameinfo: the EAI_* code, errno for EAI_SYSTEM, and gai_strerror(). */
 export interface EaiFailure {
@@ -118,7 +127,7 @@ interface MmsgBinding {
 /** native/sockaddr.c */
 interface SockaddrBinding {
   sockaddr_encode(family: number, address: NativeAddress): Buffer | number;
-  sockaddr_decode(buffer: Bytes, proto?: number): Address;
+  sockaddr_decode(buffer: Bytes, proto?: number): Address | number;
   /** The families that have a codec. */
   codec_families: number[];
 }

@@ -53,7 +53,37 @@ test('a binding refuses an argument TypeScript never passes with -EINVAL, not a 
     lseek: () => binding.lseek(99999, 'x', 0),
     select_fds: () => binding.select_fds([1], new Int32Array(0), new Int32Array(0), 0),
     epoll_wait: () => binding.epoll_wait(0, new Uint32Array(2), 2, 0),
+    sockaddr_encode: () => binding.sockaddr_encode('x', ['127.0.0.1', 80]),
+    sockaddr_decode: () => binding.sockaddr_decode('x'),
+    'sockaddr_decode (proto)': () => binding.sockaddr_decode(Buffer.alloc(16), 'x'),
+    'sockaddr_decode (1 byte)': () => binding.sockaddr_decode(Buffer.alloc(1)),
   };
+  // The address codecs: every binding that encodes an address refuses a
+  // form the address rules never give (before any system call: fd 99999
+  // would be EBADF).
+  const malformed = {
+    [socket.AF_INET]: [5, ['127.0.0.1', 'x'], [5, 80], ['127.0.0.1', 80.5]],
+    [socket.AF_INET6]: [['::1', 80, 'x', 0], ['::1', 80, 0, -1]],
+    [socket.AF_UNIX]: [5, ['/tmp/x'], 'a\0b'],
+    [socket.AF_NETLINK]: [['1', 0], [1], 5],
+    [socket.AF_PACKET]: [[5, 0], ['lo', 0, 0, 0, 5], ['lo', 'x']],
+    [socket.AF_CAN]: [[5], ['lo', 'x', 0, 0]],
+    [socket.AF_ALG]: [[1, 'x'], ['hash', 5]],
+    [socket.AF_TIPC]: [['1', 1, 1, 1, 2], [1, 1, 1]],
+    [socket.AF_VSOCK]: [[1, 'x']],
+  };
+  for (const [family, addresses] of Object.entries(malformed)) {
+    for (const a of addresses) {
+      const f = Number(family);
+      refusals[`sockaddr_encode ${f} ${String(a)}`] = () => binding.sockaddr_encode(f, a);
+      refusals[`bind ${f} ${String(a)}`] = () => binding.bind(99999, f, a);
+      refusals[`connect ${f} ${String(a)}`] = () => binding.connect(99999, f, a);
+      refusals[`sendto ${f} ${String(a)}`] = () => binding.sendto(99999, Buffer.alloc(1), 0, 1, 0, f, a);
+      refusals[`sendmsg ${f} ${String(a)}`] = () => binding.sendmsg(99999, [Buffer.alloc(1)], null, 0, f, a);
+      refusals[`mmsg_send ${f} ${String(a)}`] = () => binding.mmsg_send(99999, [Buffer.alloc(1)], [a], f, 0);
+      refusals[`getnameinfo ${f} ${String(a)}`] = () => binding.getnameinfo(f, a, 0);
+    }
+  }
   for (const [name, call] of Object.entries(refusals)) assert.equal(call(), -EINVAL, name);
   // CMSG_LEN/CMSG_SPACE answer -1 for any length out of their range.
   assert.equal(binding.cmsg_len('x'), -1);

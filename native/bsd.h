@@ -17,9 +17,7 @@
  *   allocate a value), or a binding whose result has no room for an errno
  *   refuses its arguments (cmsg_encode), a JS exception is pending (code
  *   ERR_BSDSOCK_INTERNAL when bsdsock raised it: bsd_fail) and the binding
- *   returns NULL. Readiness still throws TypeErrors for a malformed
- *   argument (the bsd_arg_* readers, BSD_THROWN); it is to move to -EINVAL
- *   too.
+ *   returns NULL.
  * - The sockaddr codecs follow the rule: encode refuses an address that
  *   TypeScript never passes with -EINVAL (or the errno it names, such as
  *   -ENAMETOOLONG or -ENODEV). Decode, given the kernel's bytes, gives the
@@ -52,10 +50,6 @@
   napi_value argv[(n) > 0 ? (n) : 1];                            \
   napi_get_cb_info(env, info, &argc, argv, NULL, NULL)
 
-/* Returned by the bsd_arg_* readers when a JS exception is already
- * pending. No codec returns it. */
-#define BSD_THROWN (-100000)
-
 /* Argument readers of the bindings: 0, or -EINVAL for a value TypeScript
  * never passes (no exception). Integers must be exact and in range. */
 int bsd_read_int32(napi_env env, napi_value v, int32_t *out);
@@ -71,12 +65,6 @@ int bsd_read_cstring(napi_env env, napi_value v, int optional, char **out);
 /* A binding's return for a refused argument. */
 #define BSD_REFUSE(env) bsd_errno((env), EINVAL)
 
-/* The readers of readiness: as bsd_read_*, but they throw a
- * TypeError/RangeError naming the argument and return BSD_THROWN. */
-int bsd_arg_int32(napi_env env, napi_value v, const char *name, int32_t *out);
-int bsd_arg_string(napi_env env, napi_value v, const char *name, char *buf, size_t bufsize, size_t *len);
-
-napi_value bsd_throw_type(napi_env env, const char *code, const char *fmt, ...);
 napi_value bsd_int(napi_env env, int64_t n);
 napi_value bsd_undefined(napi_env env);
 napi_value bsd_null(napi_env env);

@@ -236,10 +236,10 @@ static napi_value js_start(napi_env env, napi_callback_info info) {
   bsd_readiness *r = data;
   napi_valuetype t;
   napi_typeof(env, argv[0], &t);
-  if (t != napi_function) return bsd_throw_type(env, "ERR_INVALID_ARG_TYPE", "The \"callback\" argument must be a function");
+  if (t != napi_function) return BSD_REFUSE(env);
   char name[16];
   size_t len;
-  if (bsd_arg_string(env, argv[1], "backend", name, sizeof name, &len)) return NULL;
+  if (napi_get_value_string_utf8(env, argv[1], name, sizeof name, &len) != napi_ok) return BSD_REFUSE(env);
   if (r->state != NULL) {
     napi_value buf;
     napi_get_reference_value(env, r->buffer, &buf);
@@ -276,7 +276,7 @@ static napi_value js_watch(napi_env env, napi_callback_info info) {
   void *data;
   napi_get_cb_info(env, info, &argc, argv, NULL, &data);
   int32_t fd, events;
-  if (bsd_arg_int32(env, argv[0], "fd", &fd) || bsd_arg_int32(env, argv[1], "events", &events)) return NULL;
+  if (bsd_read_int32(env, argv[0], &fd) || bsd_read_int32(env, argv[1], &events)) return BSD_REFUSE(env);
   return bsd_int(env, bsd_readiness_watch(data, fd, events));
 }
 
@@ -287,10 +287,8 @@ static napi_value js_ref(napi_env env, napi_callback_info info) {
   void *data;
   napi_get_cb_info(env, info, &argc, argv, NULL, &data);
   int32_t fd;
-  bool on;
-  if (bsd_arg_int32(env, argv[0], "fd", &fd)) return NULL;
-  if (napi_get_value_bool(env, argv[1], &on) != napi_ok)
-    return bsd_throw_type(env, "ERR_INVALID_ARG_TYPE", "The \"ref\" argument must be of type boolean");
+  int on;
+  if (bsd_read_int32(env, argv[0], &fd) || bsd_read_bool(env, argv[1], &on)) return BSD_REFUSE(env);
   return bsd_int(env, bsd_readiness_ref(data, fd, on));
 }
 

@@ -151,7 +151,7 @@ static void gni_release(bsd_job *j) { free(j); }
 
 /* Reads (family, address, flags): the address is a numeric one that
  * TypeScript got from getaddrinfo (AI_NUMERICHOST) and checked. 0 or a
- * negative errno; BSD_THROWN when the codec threw. */
+ * negative errno. */
 static int gni_args(napi_env env, napi_callback_info info, gni_job **out) {
   ARGS(3);
   int32_t family, flags;
@@ -176,14 +176,12 @@ static int gni_args(napi_env env, napi_callback_info info, gni_job **out) {
 static napi_value js_getnameinfo(napi_env env, napi_callback_info info) {
   gni_job *job = NULL;
   int e = gni_args(env, info, &job);
-  if (e == BSD_THROWN) return NULL;
   return e < 0 ? bsd_int(env, e) : bsd_job_sync(env, &job->base);
 }
 
 static napi_value js_getnameinfo_async(napi_env env, napi_callback_info info) {
   gni_job *job = NULL;
   int e = gni_args(env, info, &job);
-  if (e == BSD_THROWN) return NULL;
   return e < 0 ? bsd_int(env, e) : bsd_job_start(env, &job->base, "bsdsock.getnameinfo");
 }
 

@@ -298,7 +298,6 @@ static napi_value js_mmsg_send(napi_env env, napi_callback_info info) {
     if (!same) {
       socklen_t alen = 0;
       e = bsd_sockaddr_encode(env, family, a, &b.names[i], &alen);
-      if (e == BSD_THROWN) return NULL;
       if (e < 0) return bsd_int(env, e);
       prev = a;
       prev_name = &b.names[i];

@@ -202,7 +202,6 @@ static napi_value js_sendmsg(napi_env env, napi_callback_info info) {
   int has_addr = !bsd_is_nullish(env, argv[5]);
   if (has_addr) {
     int e = bsd_sockaddr_encode(env, family, argv[5], &ss, &alen);
-    if (e == BSD_THROWN) return NULL;
     if (e < 0) return bsd_int(env, e);
   }
   iov_list iov;

@@ -101,7 +101,6 @@ static napi_value addr_call(napi_env env, napi_callback_info info, int is_connec
   struct sockaddr_storage ss;
   socklen_t len;
   int e = bsd_sockaddr_encode(env, family, argv[2], &ss, &len);
-  if (e == BSD_THROWN) return NULL;
   if (e < 0) return bsd_int(env, e);
   int r;
   if (is_connect) {
@@ -192,7 +191,6 @@ static napi_value js_sendto(napi_env env, napi_callback_info info) {
   struct sockaddr_storage ss;
   socklen_t alen;
   int e = bsd_sockaddr_encode(env, family, argv[6], &ss, &alen);
-  if (e == BSD_THROWN) return NULL;
   if (e < 0) return bsd_int(env, e);
   ssize_t r;
   RETRY(sys_sendto(fd, data, len, flags | MSG_NOSIGNAL, (struct sockaddr *)&ss, alen));

@@ -2,36 +2,7 @@
 #include "bsd.h"
 
 #include <errno.h>
-#include <stdarg.h>
-#include <stdio.h>
 #include <string.h>
-
-static napi_value make_error(napi_env env, int range, const char *code,
-                             const char *fmt, va_list ap) {
-  char msg[256];
-  vsnprintf(msg, sizeof msg, fmt, ap);
-  if (range)
-    napi_throw_range_error(env, code, msg);
-  else
-    napi_throw_type_error(env, code, msg);
-  return NULL;
-}
-
-napi_value bsd_throw_type(napi_env env, const char *code, const char *fmt, ...) {
-  va_list ap;
-  va_start(ap, fmt);
-  make_error(env, 0, code, fmt, ap);
-  va_end(ap);
-  return NULL;
-}
-
-static napi_value throw_range(napi_env env, const char *code, const char *fmt, ...) {
-  va_list ap;
-  va_start(ap, fmt);
-  make_error(env, 1, code, fmt, ap);
-  va_end(ap);
-  return NULL;
-}
 
 /* Integers arrive as JS numbers. Node-API's own int32/uint32 conversions
  * wrap out-of-range values (2**32 would become fd 0), so every integer
@@ -140,31 +111,6 @@ int bsd_read_span(napi_env env, napi_value *argv, char **data, size_t *len) {
   if (offset < 0 || length < 0 || (uint64_t)offset > total || (uint64_t)length > total - (uint64_t)offset) return -EINVAL;
   *data = (char *)base + offset;
   *len = (size_t)length;
-  return 0;
-}
-
-/* ---- The throwing readers of readiness (see bsd.h) ---- */
-
-static int thrown_integer(napi_env env, napi_value v, const char *name, double lo, double hi) {
-  double d;
-  if (read_integer(env, v, lo, hi, &d) == -EINVAL)
-    bsd_throw_type(env, "ERR_INVALID_ARG_TYPE", "The \"%s\" argument must be of type number", name);
-  else
-    throw_range(env, "ERR_OUT_OF_RANGE", "The value of \"%s\" is out of range. It must be an integer >= %.0f and <= %.0f",
-                    name, lo, hi);
-  return BSD_THROWN;
-}
-
-int bsd_arg_int32(napi_env env, napi_value v, const char *name, int32_t *out) {
-  if (bsd_read_int32(env, v, out) == 0) return 0;
-  return thrown_integer(env, v, name, (double)INT32_MIN, (double)INT32_MAX);
-}
-
-int bsd_arg_string(napi_env env, napi_value v, const char *name, char *buf, size_t bufsize, size_t *len) {
-  if (napi_get_value_string_utf8(env, v, buf, bufsize, len) != napi_ok) {
-    bsd_throw_type(env, "ERR_INVALID_ARG_TYPE", "The \"%s\" argument must be of type string", name);
-    return BSD_THROWN;
-  }
   return 0;
 }
 

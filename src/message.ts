@@ -4,15 +4,14 @@
 // buffers onto iovecs and lays out or walks the control-message block.
 import { endianness } from 'node:os';
 import { toNativeAddress } from './address';
-import { hostToLookUp, isOptions, READ, rejecting, resolveHostAsync, splitOptions, WRITE, submit, type AsyncOptions } from './async';
+import { hostToLookUp, isOptions, READ, rejecting, resolveHostAsync, signalOf, splitOptions, start, WRITE, type AsyncOptions } from './async';
+import { callSync, POLLIN, POLLOUT, syncCall, type EngineSocket, type Stored } from './engine';
 import { argRangeError, argTypeError, argValueError, plainOSError } from './errors';
 import { binding, type Bytes } from './native';
 import { Socket, type Address } from './socket';
 import { toBytes, toBytesList, toCInt, toFlags, toSequence, toSize } from './validate';
 
 const C = binding.constants;
-const POLLIN = 1;
-const POLLOUT = 4;
 const MSG_DONTWAIT = C.MSG_DONTWAIT;
 const SOL_SOCKET = C.SOL_SOCKET;
 const SCM_RIGHTS = C.SCM_RIGHTS;
@@ -142,7 +141,7 @@ function deliver<T>(raw: RawMsg, first: T): [T, Ancillary[], number, Address] {
   }
 }
 
-// Sync recvmsg reads into this and copies out what arrived.
+// recvmsg reads a message of up to this size into this and copies out what arrived.
 const SCRATCH_SIZE = 65536;
 const scratch = Buffer.allocUnsafeSlow(SCRATCH_SIZE);
 
@@ -156,13 +155,6 @@ function copyOut(buf: Buffer, n: number, fromScratch: boolean): Buffer {
   }
   return n === buf.length ? buf : Buffer.from(buf.subarray(0, n));
 }
-
-/** A failure inside an async attempt, carried to the Promise as a value (an attempt must not throw). */
-class Failed {
-  constructor(readonly error: unknown) {}
-}
-
-// --- async helpers ---------------------------------------------------------
 
 // --- the methods -------------------------------------------------------------
 
@@ -248,16 +240,50 @@ function planSend(sock: Socket, buffers: unknown, ancdata: unknown, flags: unkno
   return { bufs, control, flags: f, family, address: a };
 }
 
-function sendPlanned(sock: Socket, p: SendPlan, syscall: string): number {
-  const r = native.sendmsg(sock.fileno(), p.bufs, p.control, p.flags, p.family, p.address);
-  if (r >= 0) return r;
-  return sock._retry(r, POLLOUT, syscall, () => native.sendmsg(sock.fileno(), p.bufs, p.control, p.flags, p.family, p.address));
+// The attempts, shared by each call and its twin.
+
+/** sendmsg of the plan `a` with flags `b`. */
+function sendmsgStep(op: Stored, sock: EngineSocket): number {
+  const p = op.a as SendPlan;
+  return native.sendmsg(sock.fileno(), p.bufs, p.control, op.b as number, p.family, p.address);
+}
+
+/**
+ * recvmsg of at most `a` bytes, `b` bytes of ancillary data, flags `c`:
+ * the message and its data, copied out of the buffer it arrived in. If the
+ * copy fails, the descriptors received are closed, never leaked.
+ */
+function recvmsgStep(op: Stored, sock: EngineSocket): [RawMsg, Buffer] | number {
+  const size = op.a as number;
+  const small = size <= SCRATCH_SIZE;
+  const buf = small ? scratch.subarray(0, size) : Buffer.allocUnsafeSlow(size);
+  const r = native.recvmsg(sock.fileno(), buf, op.b as number, op.c as number);
+  if (typeof r === 'number') return r;
+  try {
+    return [r, copyOut(buf, r[0], small)];
+  } catch (e) {
+    closeRights(r[1]);
+    throw e;
+  }
+}
+
+/** recvmsg into the buffers `a`, `b` bytes of ancillary data, flags `c`. */
+function recvmsgIntoStep(op: Stored, sock: EngineSocket): RawMsg | number {
+  return native.recvmsg(sock.fileno(), op.a as Bytes[], op.b as number, op.c as number);
+}
+
+const SENDMSG = syncCall('sendmsg', POLLOUT, sendmsgStep);
+const RECVMSG = syncCall('recvmsg', POLLIN, recvmsgStep);
+const RECVMSG_INTO = syncCall('recvmsg_into', POLLIN, recvmsgIntoStep);
+
+function sendPlanned(sock: Socket, p: SendPlan): number {
+  return callSync(sock, SENDMSG, p, p.flags);
 }
 
 const proto = Socket.prototype;
 
 proto.sendmsg = function sendmsg(this: Socket, buffers: unknown, ancdata?: unknown, flags?: unknown, address?: unknown): number {
-  return sendPlanned(this, planSend(this, buffers, ancdata, flags, address), 'sendmsg');
+  return sendPlanned(this, planSend(this, buffers, ancdata, flags, address));
 } as Socket['sendmsg'];
 
 proto.recvmsg = function recvmsg(this: Socket, bufsize: unknown, ancbufsize?: unknown, flags?: unknown): RecvmsgResult {
@@ -266,17 +292,7 @@ proto.recvmsg = function recvmsg(this: Socket, bufsize: unknown, ancbufsize?: un
   const f = toFlags(flags);
   if (size < 0) throw argValueError('bufsize', 'negative buffer size in recvmsg()');
   checkAncBufSize(anc);
-  const small = size <= SCRATCH_SIZE;
-  const buf = small ? scratch.subarray(0, size) : Buffer.allocUnsafeSlow(size);
-  let r = native.recvmsg(this.fileno(), buf, anc, f);
-  if (typeof r === 'number') r = this._retry(r, POLLIN, 'recvmsg', () => native.recvmsg(this.fileno(), buf, anc, f));
-  let data: Buffer;
-  try {
-    data = copyOut(buf, r[0], small);
-  } catch (e) {
-    closeRights(r[1]);
-    throw e;
-  }
+  const [r, data] = callSync(this, RECVMSG, size, anc, f);
   return deliver(r, data);
 } as Socket['recvmsg'];
 
@@ -291,8 +307,7 @@ function intoPlan(buffers: unknown, ancbufsize: unknown, flags: unknown): [Bytes
 
 proto.recvmsg_into = function recvmsg_into(this: Socket, buffers: unknown, ancbufsize?: unknown, flags?: unknown): RecvmsgIntoResult {
   const [bufs, anc, f] = intoPlan(buffers, ancbufsize, flags);
-  let r = native.recvmsg(this.fileno(), bufs, anc, f);
-  if (typeof r === 'number') r = this._retry(r, POLLIN, 'recvmsg_into', () => native.recvmsg(this.fileno(), bufs, anc, f));
+  const r = callSync(this, RECVMSG_INTO, bufs, anc, f);
   return deliver(r, r[0]);
 } as Socket['recvmsg_into'];
 
@@ -362,7 +377,7 @@ proto.sendmsg_afalg = function sendmsg_afalg(this: Socket, msgOrOptions?: unknow
   const f = toFlags((options as AfalgOptions).flags);
   const bufs = msg === undefined || msg === null ? [] : toBytesList(msg, 'msg');
   const plan: SendPlan = { bufs, control: native.cmsg_encode(items), flags: f, family: this.family, address: null };
-  return sendPlanned(this, plan, 'sendmsg');
+  return sendPlanned(this, plan);
 } as Socket['sendmsg_afalg'];
 
 proto.sendmsgAsync = function sendmsgAsync(this: Socket, ...args: unknown[]): Promise<number> {
@@ -377,35 +392,10 @@ proto.sendmsgAsync = function sendmsgAsync(this: Socket, ...args: unknown[]): Pr
     }
     const p = planSend(this, buffers, ancdata, flags, address);
     // A snapshot: the call may wait, and the caller may reuse its array meanwhile.
-    const bufs = p.bufs.slice();
-    const f = p.flags | MSG_DONTWAIT;
-    return submit<number | Failed>(
-      this,
-      WRITE,
-      'sendmsg',
-      () => {
-        try {
-          return native.sendmsg(this.fileno(), bufs, p.control, f, p.family, p.address);
-        } catch (e) {
-          return new Failed(e);
-        }
-      },
-      options,
-    ).then((v) => {
-      if (v instanceof Failed) throw v.error;
-      return v;
-    });
+    const plan: SendPlan = { ...p, bufs: p.bufs.slice() };
+    return start(this, WRITE, 'sendmsg', sendmsgStep, plan, p.flags | MSG_DONTWAIT, undefined, undefined, signalOf(options));
   });
 } as Socket['sendmsgAsync'];
-
-/** Runs one non-blocking recvmsg for a twin; never throws (see Failed). */
-function recvAttempt(sock: Socket, bufs: Bytes | Bytes[], anc: number, flags: number): RawMsg | Failed | number {
-  try {
-    return native.recvmsg(sock.fileno(), bufs, anc, flags);
-  } catch (e) {
-    return new Failed(e);
-  }
-}
 
 proto.recvmsgAsync = function recvmsgAsync(this: Socket, ...args: unknown[]): Promise<RecvmsgResult> {
   return rejecting(() => {
@@ -415,27 +405,7 @@ proto.recvmsgAsync = function recvmsgAsync(this: Socket, ...args: unknown[]): Pr
     const f = toFlags(flags) | MSG_DONTWAIT;
     if (size < 0) throw argValueError('bufsize', 'negative buffer size in recvmsg()');
     checkAncBufSize(anc);
-    const small = size <= SCRATCH_SIZE;
-    return submit<[RawMsg, Buffer] | Failed>(
-      this,
-      READ,
-      'recvmsg',
-      () => {
-        const buf = small ? scratch.subarray(0, size) : Buffer.allocUnsafeSlow(size);
-        const r = recvAttempt(this, buf, anc, f);
-        if (typeof r === 'number' || r instanceof Failed) return r;
-        try {
-          return [r, copyOut(buf, r[0], small)];
-        } catch (e) {
-          closeRights(r[1]);
-          return new Failed(e);
-        }
-      },
-      options,
-    ).then((v) => {
-      if (v instanceof Failed) throw v.error;
-      return deliver(v[0], v[1]);
-    });
+    return start(this, READ, 'recvmsg', recvmsgStep, size, anc, f, undefined, signalOf(options)).then((v) => deliver(v[0], v[1]));
   });
 } as Socket['recvmsgAsync'];
 
@@ -444,10 +414,9 @@ proto.recvmsg_intoAsync = function recvmsg_intoAsync(this: Socket, ...args: unkn
     const [[buffers, ancbufsize, flags], options] = splitOptions(args, 3);
     const [list, anc, f] = intoPlan(buffers, ancbufsize, flags);
     const bufs = list.slice();
-    return submit<RawMsg | Failed>(this, READ, 'recvmsg_into', () => recvAttempt(this, bufs, anc, f | MSG_DONTWAIT), options).then((v) => {
-      if (v instanceof Failed) throw v.error;
-      return deliver(v, v[0]);
-    });
+    return start(this, READ, 'recvmsg_into', recvmsgIntoStep, bufs, anc, f | MSG_DONTWAIT, undefined, signalOf(options)).then((v) =>
+      deliver(v, v[0]),
+    );
   });
 } as Socket['recvmsg_intoAsync'];
 

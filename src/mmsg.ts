@@ -6,15 +6,14 @@
 // or at a scratch slab, and decodes the senders' addresses.
 import { constants as bufferConstants } from 'node:buffer';
 import { toNativeAddress } from './address';
-import { hostToLookUp, READ, rejecting, resolveHostAsync, splitOptions, WRITE, submit, type AsyncOptions } from './async';
-import { argRangeError, argTypeError, argValueError, fromErrno } from './errors';
+import { hostToLookUp, READ, rejecting, resolveHostAsync, signalOf, splitOptions, start, WRITE, type AsyncOptions } from './async';
+import { callSync, EBADF, POLLIN, POLLOUT, syncCall, type EngineSocket, type Stored } from './engine';
+import { argRangeError, argTypeError, argValueError } from './errors';
 import { binding, type Bytes } from './native';
 import { Socket, type Address } from './socket';
 import { isIterable, toBytes, toBytesList, toFlags, toInteger, toSequence, toSize } from './validate';
 
 const C = binding.constants;
-const POLLIN = 1;
-const POLLOUT = 4;
 const MSG_DONTWAIT = C.MSG_DONTWAIT;
 const MAX_BUFFER = bufferConstants.MAX_LENGTH;
 
@@ -67,12 +66,6 @@ function slabFor(size: number): Buffer {
 
 // --- argument checks -------------------------------------------------------
 
-function sequence(value: unknown, name: string, expected: string): unknown[] {
-  // A string is refused whole here, not iterated (its characters are no messages).
-  if (typeof value === 'string') throw argTypeError(name, expected, value);
-  return toSequence(value, name, expected);
-}
-
 function countError(name: string, what: string, n: number): RangeError {
   const e = argRangeError(name, `>= 1 and <= ${MMSG_MAX}`, n);
   e.message = `The number of ${what} in "${name}" is out of range. It must be >= 1 and <= ${MMSG_MAX} (UIO_MAXIOV). Received ${n}`;
@@ -110,7 +103,8 @@ interface SendPlan {
 
 function planSend(sock: Socket, messages: unknown, flags: unknown): SendPlan {
   const f = toFlags(flags);
-  const list = sequence(messages, 'messages', 'an iterable of messages ([data, address], [data] or data)');
+  // A string is refused whole, not iterated (its characters are no messages).
+  const list = toSequence(messages, 'messages', 'an iterable of messages ([data, address], [data] or data)', false);
   const n = list.length;
   if (n > MMSG_MAX) throw countError('messages', 'messages', n);
   const family = sock.family;
@@ -271,53 +265,55 @@ declare module './socket' {
   }
 }
 
+// The attempts, shared by each call and its twin: `a` the checked
+// arguments, `b` the flags.
+
+function recvmmsgStep(op: Stored, sock: EngineSocket): RecvmmsgEntry[] | number {
+  const p = op.a as RecvPlan;
+  const buf = slabFor(p.vlen * p.bufsize);
+  const r = native.mmsg_recv(sock.fileno(), buf, p.bufsize, p.vlen, op.b as number, meta);
+  return typeof r === 'number' ? r : collect(r, buf, p.bufsize);
+}
+
+function recvmmsgIntoStep(op: Stored, sock: EngineSocket): RecvmmsgIntoEntry[] | number {
+  const r = native.mmsg_recv(sock.fileno(), op.a as Bytes[], 0, 0, op.b as number, meta);
+  return typeof r === 'number' ? r : collectInto(r);
+}
+
+function sendmmsgStep(op: Stored, sock: EngineSocket): number {
+  const p = op.a as SendPlan;
+  const fd = sock.fileno();
+  // Nothing to send; still EBADF on a closed socket.
+  if (p.datas.length === 0) return fd < 0 ? -EBADF : 0;
+  return native.mmsg_send(fd, p.datas, p.addresses, sock.family, op.b as number);
+}
+
+const RECVMMSG = syncCall('recvmmsg', POLLIN, recvmmsgStep);
+const RECVMMSG_INTO = syncCall('recvmmsg_into', POLLIN, recvmmsgIntoStep);
+const SENDMMSG = syncCall('sendmmsg', POLLOUT, sendmmsgStep);
+
 const proto = Socket.prototype;
 
 proto.recvmmsg = function recvmmsg(this: Socket, vlen: unknown, bufsize: unknown, flags?: unknown): RecvmmsgEntry[] {
   const p = planRecv(vlen, bufsize, flags);
-  const buf = slabFor(p.vlen * p.bufsize);
-  let r = native.mmsg_recv(this.fileno(), buf, p.bufsize, p.vlen, p.flags, meta);
-  if (typeof r === 'number') r = this._retry(r, POLLIN, 'recvmmsg', () => native.mmsg_recv(this.fileno(), buf, p.bufsize, p.vlen, p.flags, meta));
-  return collect(r, buf, p.bufsize);
+  return callSync(this, RECVMMSG, p, p.flags);
 } as Socket['recvmmsg'];
 
 proto.recvmmsg_into = function recvmmsg_into(this: Socket, buffers: unknown, flags?: unknown): RecvmmsgIntoEntry[] {
   const f = toFlags(flags);
-  const bufs = intoBuffers(buffers);
-  let r = native.mmsg_recv(this.fileno(), bufs, 0, 0, f, meta);
-  if (typeof r === 'number') r = this._retry(r, POLLIN, 'recvmmsg_into', () => native.mmsg_recv(this.fileno(), bufs, 0, 0, f, meta));
-  return collectInto(r);
+  return callSync(this, RECVMMSG_INTO, intoBuffers(buffers), f);
 } as Socket['recvmmsg_into'];
 
 proto.sendmmsg = function sendmmsg(this: Socket, messages: unknown, flags?: unknown): number {
   const p = planSend(this, messages, flags);
-  if (p.datas.length === 0) {
-    // Nothing to send; still EBADF on a closed socket.
-    if (this.fileno() < 0) throw fromErrno(C.EBADF, 'sendmmsg');
-    return 0;
-  }
-  const family = this.family;
-  const r = native.mmsg_send(this.fileno(), p.datas, p.addresses, family, p.flags);
-  if (r >= 0) return r;
-  return this._retry(r, POLLOUT, 'sendmmsg', () => native.mmsg_send(this.fileno(), p.datas, p.addresses, family, p.flags));
+  return callSync(this, SENDMMSG, p, p.flags);
 } as Socket['sendmmsg'];
 
 proto.recvmmsgAsync = function recvmmsgAsync(this: Socket, ...args: unknown[]): Promise<RecvmmsgEntry[]> {
   return rejecting(() => {
     const [[vlen, bufsize, flags], options] = splitOptions(args, 3);
     const p = planRecv(vlen, bufsize, flags);
-    const f = p.flags | MSG_DONTWAIT;
-    return submit<RecvmmsgEntry[]>(
-      this,
-      READ,
-      'recvmmsg',
-      () => {
-        const buf = slabFor(p.vlen * p.bufsize);
-        const r = native.mmsg_recv(this.fileno(), buf, p.bufsize, p.vlen, f, meta);
-        return typeof r === 'number' ? r : collect(r, buf, p.bufsize);
-      },
-      options,
-    );
+    return start(this, READ, 'recvmmsg', recvmmsgStep, p, p.flags | MSG_DONTWAIT, undefined, undefined, signalOf(options));
   });
 } as Socket['recvmmsgAsync'];
 
@@ -326,16 +322,7 @@ proto.recvmmsg_intoAsync = function recvmmsg_intoAsync(this: Socket, ...args: un
     const [[buffers, flags], options] = splitOptions(args, 2);
     const f = toFlags(flags) | MSG_DONTWAIT;
     const bufs = intoBuffers(buffers);
-    return submit<RecvmmsgIntoEntry[]>(
-      this,
-      READ,
-      'recvmmsg_into',
-      () => {
-        const r = native.mmsg_recv(this.fileno(), bufs, 0, 0, f, meta);
-        return typeof r === 'number' ? r : collectInto(r);
-      },
-      options,
-    );
+    return start(this, READ, 'recvmmsg_into', recvmmsgIntoStep, bufs, f, undefined, undefined, signalOf(options));
   });
 } as Socket['recvmmsg_intoAsync'];
 
@@ -351,18 +338,6 @@ proto.sendmmsgAsync = function sendmmsgAsync(this: Socket, ...args: unknown[]): 
       );
     }
     const p = planSend(this, messages, flags);
-    const f = p.flags | MSG_DONTWAIT;
-    const family = this.family;
-    return submit<number>(
-      this,
-      WRITE,
-      'sendmmsg',
-      () => {
-        const fd = this.fileno();
-        if (p.datas.length === 0) return fd < 0 ? -C.EBADF : 0;
-        return native.mmsg_send(fd, p.datas, p.addresses, family, f);
-      },
-      options,
-    );
+    return start(this, WRITE, 'sendmmsg', sendmmsgStep, p, p.flags | MSG_DONTWAIT, undefined, undefined, signalOf(options));
   });
 } as Socket['sendmmsgAsync'];

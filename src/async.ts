@@ -537,58 +537,13 @@ export function nonblockingStep<T>(op: Stored, sock: EngineSocket, step: Step<T>
   }
 }
 
-declare module './socket' {
-  interface Socket {
-    /** Promise twin of {@link Socket.accept}: resolves `[conn, address]`. */
-    acceptAsync(options?: AsyncOptions): Promise<[Socket, Address]>;
-    /** Promise twin of {@link Socket.connect}; host names are resolved without blocking the loop. */
-    connectAsync(address: Address, options?: AsyncOptions): Promise<void>;
-    /** Promise twin of {@link Socket.connect_ex}: resolves 0 or an errno. */
-    connect_exAsync(address: Address, options?: AsyncOptions): Promise<number>;
-    /** Promise twin of {@link Socket.recv}; a `bufsize` of 0 resolves an empty Buffer at once, as recv(0) returns. */
-    recvAsync(bufsize: number, flags?: number, options?: AsyncOptions): Promise<Buffer>;
-    /** {@link Socket.recvAsync} called as `recvAsync(bufsize, options?)`. */
-    recvAsync(bufsize: number, options?: AsyncOptions): Promise<Buffer>;
-    /** Promise twin of {@link Socket.recv_into}; an empty `buffer` resolves 0 at once (`nbytes` 0 means all of `buffer`). */
-    recv_intoAsync(buffer: Bytes, nbytes?: number, flags?: number, options?: AsyncOptions): Promise<number>;
-    /** {@link Socket.recv_intoAsync} called as `recv_intoAsync(buffer, options?)`. */
-    recv_intoAsync(buffer: Bytes, options?: AsyncOptions): Promise<number>;
-    /** Promise twin of {@link Socket.recvfrom}. */
-    recvfromAsync(bufsize: number, flags?: number, options?: AsyncOptions): Promise<[Buffer, Address]>;
-    /** {@link Socket.recvfromAsync} called as `recvfromAsync(bufsize, options?)`. */
-    recvfromAsync(bufsize: number, options?: AsyncOptions): Promise<[Buffer, Address]>;
-    /** Promise twin of {@link Socket.recvfrom_into}. */
-    recvfrom_intoAsync(buffer: Bytes, nbytes?: number, flags?: number, options?: AsyncOptions): Promise<[number, Address]>;
-    /** {@link Socket.recvfrom_intoAsync} called as `recvfrom_intoAsync(buffer, options?)`. */
-    recvfrom_intoAsync(buffer: Bytes, options?: AsyncOptions): Promise<[number, Address]>;
-    /** Promise twin of {@link Socket.send}. */
-    sendAsync(data: Bytes, flags?: number, options?: AsyncOptions): Promise<number>;
-    /** {@link Socket.sendAsync} called as `sendAsync(data, options?)`. */
-    sendAsync(data: Bytes, options?: AsyncOptions): Promise<number>;
-    /** Promise twin of {@link Socket.sendall}; the timeout bounds the whole call. */
-    sendallAsync(data: Bytes, flags?: number, options?: AsyncOptions): Promise<void>;
-    /** {@link Socket.sendallAsync} called as `sendallAsync(data, options?)`. */
-    sendallAsync(data: Bytes, options?: AsyncOptions): Promise<void>;
-    /** Promise twin of {@link Socket.sendto}. */
-    sendtoAsync(data: Bytes, address: Address, options?: AsyncOptions): Promise<number>;
-    /** {@link Socket.sendtoAsync} called as `sendtoAsync(data, flags, address, options?)`. */
-    sendtoAsync(data: Bytes, flags: number, address: Address, options?: AsyncOptions): Promise<number>;
-    /** Lets a waiting async call keep the process alive (the default), as `net.Socket.ref()`. */
-    ref(): this;
-    /** Lets the process exit even while an async call waits, as `net.Socket.unref()`. */
-    unref(): this;
-  }
-}
-
-const proto = Socket.prototype;
-
 /** accept's step for a twin: never blocks, and wraps the descriptor as accept() does. */
 function acceptTwinStep(op: Stored, sock: EngineSocket): [Socket, Address] | number {
   const r = nonblockingStep(op, sock, acceptStep);
   return typeof r === 'number' ? r : (sock as Socket)._adopt(r);
 }
 
-proto.acceptAsync = function acceptAsync(this: Socket, options?: AsyncOptions) {
+const acceptAsync = function acceptAsync(this: Socket, options?: AsyncOptions) {
   let signal: AbortSignal | undefined;
   try {
     signal = signalOf(options);
@@ -716,11 +671,11 @@ function connectResolved(sock: Socket, address: Address, options: AsyncOptions |
   return resolveHostAsync(sock.family, address, signal).then((a) => connectNow(sock, a, signal, raise));
 }
 
-proto.connectAsync = function connectAsync(this: Socket, address: Address, options?: AsyncOptions) {
+const connectAsync = function connectAsync(this: Socket, address: Address, options?: AsyncOptions) {
   return connectResolved(this, address, options, true) as Promise<void>;
 };
 
-proto.connect_exAsync = function connect_exAsync(this: Socket, address: Address, options?: AsyncOptions) {
+const connect_exAsync = function connect_exAsync(this: Socket, address: Address, options?: AsyncOptions) {
   return connectResolved(this, address, options, false) as Promise<number>;
 };
 
@@ -733,7 +688,7 @@ function badArgument(e: unknown): Promise<never> {
   return Promise.reject(e);
 }
 
-proto.recvAsync = function recvAsync(this: Socket, bufsize: unknown, flags?: unknown, options?: unknown) {
+const recvAsync = function recvAsync(this: Socket, bufsize: unknown, flags?: unknown, options?: unknown) {
   if (isOptions(flags)) [flags, options] = [undefined, flags];
   let size: number, f: number, signal: AbortSignal | undefined;
   try {
@@ -749,7 +704,7 @@ proto.recvAsync = function recvAsync(this: Socket, bufsize: unknown, flags?: unk
   return start(this, READ, 'recv', recvStep, size, f, undefined, undefined, signal);
 } as Socket['recvAsync'];
 
-proto.recv_intoAsync = function recv_intoAsync(this: Socket, buffer: unknown, nbytes?: unknown, flags?: unknown, options?: unknown) {
+const recv_intoAsync = function recv_intoAsync(this: Socket, buffer: unknown, nbytes?: unknown, flags?: unknown, options?: unknown) {
   if (isOptions(nbytes)) [nbytes, flags, options] = [undefined, undefined, nbytes];
   else if (isOptions(flags)) [flags, options] = [undefined, flags];
   let buf: Bytes, n: number, f: number, signal: AbortSignal | undefined;
@@ -766,7 +721,7 @@ proto.recv_intoAsync = function recv_intoAsync(this: Socket, buffer: unknown, nb
   return start(this, READ, 'recv_into', recvIntoStep, buf, n, f, undefined, signal);
 } as Socket['recv_intoAsync'];
 
-proto.recvfromAsync = function recvfromAsync(this: Socket, bufsize: unknown, flags?: unknown, options?: unknown) {
+const recvfromAsync = function recvfromAsync(this: Socket, bufsize: unknown, flags?: unknown, options?: unknown) {
   if (isOptions(flags)) [flags, options] = [undefined, flags];
   let size: number, f: number, signal: AbortSignal | undefined;
   try {
@@ -779,7 +734,7 @@ proto.recvfromAsync = function recvfromAsync(this: Socket, bufsize: unknown, fla
   return start(this, READ, 'recvfrom', recvfromStep, size, f, undefined, undefined, signal);
 } as Socket['recvfromAsync'];
 
-proto.recvfrom_intoAsync = function recvfrom_intoAsync(this: Socket, buffer: unknown, nbytes?: unknown, flags?: unknown, options?: unknown) {
+const recvfrom_intoAsync = function recvfrom_intoAsync(this: Socket, buffer: unknown, nbytes?: unknown, flags?: unknown, options?: unknown) {
   if (isOptions(nbytes)) [nbytes, flags, options] = [undefined, undefined, nbytes];
   else if (isOptions(flags)) [flags, options] = [undefined, flags];
   let buf: Bytes, n: number, f: number, signal: AbortSignal | undefined;
@@ -794,7 +749,7 @@ proto.recvfrom_intoAsync = function recvfrom_intoAsync(this: Socket, buffer: unk
   return start(this, READ, 'recvfrom_into', recvfromIntoStep, buf, n, f, undefined, signal);
 } as Socket['recvfrom_intoAsync'];
 
-proto.sendAsync = function sendAsync(this: Socket, data: unknown, flags?: unknown, options?: unknown) {
+const sendAsync = function sendAsync(this: Socket, data: unknown, flags?: unknown, options?: unknown) {
   if (isOptions(flags)) [flags, options] = [undefined, flags];
   let buf: Bytes, f: number, signal: AbortSignal | undefined;
   try {
@@ -807,7 +762,7 @@ proto.sendAsync = function sendAsync(this: Socket, data: unknown, flags?: unknow
   return start(this, WRITE, 'send', sendStep, buf, f, undefined, undefined, signal);
 } as Socket['sendAsync'];
 
-proto.sendallAsync = function sendallAsync(this: Socket, data: unknown, flags?: unknown, options?: unknown) {
+const sendallAsync = function sendallAsync(this: Socket, data: unknown, flags?: unknown, options?: unknown) {
   if (isOptions(flags)) [flags, options] = [undefined, flags];
   let buf: Bytes, f: number, signal: AbortSignal | undefined;
   try {
@@ -821,7 +776,7 @@ proto.sendallAsync = function sendallAsync(this: Socket, data: unknown, flags?: 
   return start(this, WRITE, 'send', sendallStep, buf, 0, f, undefined, signal);
 } as Socket['sendallAsync'];
 
-proto.sendtoAsync = function sendtoAsync(this: Socket, ...args: unknown[]) {
+const sendtoAsync = function sendtoAsync(this: Socket, ...args: unknown[]) {
   let flags: number;
   let buf: Bytes, a: unknown, signal: AbortSignal | undefined;
   try {
@@ -846,12 +801,28 @@ proto.sendtoAsync = function sendtoAsync(this: Socket, ...args: unknown[]) {
   return start(this, WRITE, 'sendto', sendtoStep, buf, flags | MSG_DONTWAIT, a, undefined, signal);
 } as Socket['sendtoAsync'];
 
-proto.ref = function ref(this: Socket) {
+const ref = function ref(this: Socket) {
   aioOf(this).setRef(true);
   return this;
 };
 
-proto.unref = function unref(this: Socket) {
+const unref = function unref(this: Socket) {
   aioOf(this).setRef(false);
   return this;
+};
+
+/** The methods this module adds to {@link Socket}, installed by src/socket-methods.ts. */
+export const asyncMethods: Pick<Socket, 'acceptAsync' | 'connectAsync' | 'connect_exAsync' | 'recvAsync' | 'recv_intoAsync' | 'recvfromAsync' | 'recvfrom_intoAsync' | 'sendAsync' | 'sendallAsync' | 'sendtoAsync' | 'ref' | 'unref'> = {
+  acceptAsync,
+  connectAsync,
+  connect_exAsync,
+  recvAsync,
+  recv_intoAsync,
+  recvfromAsync,
+  recvfrom_intoAsync,
+  sendAsync,
+  sendallAsync,
+  sendtoAsync,
+  ref,
+  unref,
 };

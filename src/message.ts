@@ -158,69 +158,6 @@ function copyOut(buf: Buffer, n: number, fromScratch: boolean): Buffer {
 
 // --- the methods -------------------------------------------------------------
 
-declare module './socket' {
-  interface Socket {
-    /**
-     * Sends one message gathered from `buffers` (one iovec per buffer, no
-     * copy), with control messages `ancdata` (`[cmsg_level, cmsg_type,
-     * data]` items: SCM_RIGHTS, SCM_CREDENTIALS, IP_PKTINFO...), `flags`,
-     * and for an unconnected socket a destination `address`. Returns the
-     * number of data bytes sent.
-     */
-    sendmsg(buffers: Iterable<Bytes>, ancdata?: Iterable<AncillaryInput>, flags?: number, address?: Address | null): number;
-    /**
-     * Receives at most `bufsize` bytes and up to `ancbufsize` bytes of
-     * control messages (size it with CMSG_SPACE/CMSG_LEN; 0 receives none).
-     * Returns `[data, ancdata, msg_flags, address]`; MSG_TRUNC and
-     * MSG_CTRUNC in msg_flags tell that data or control messages did not
-     * fit. Descriptors received through SCM_RIGHTS are close-on-exec.
-     */
-    recvmsg(bufsize: number, ancbufsize?: number, flags?: number): RecvmsgResult;
-    /**
-     * Like recvmsg, but scatters the data straight into `buffers`, filling
-     * each in turn. Returns `[nbytes, ancdata, msg_flags, address]`.
-     */
-    recvmsg_into(buffers: Iterable<Bytes>, ancbufsize?: number, flags?: number): RecvmsgIntoResult;
-    /**
-     * For an AF_ALG operation socket: sends `msg` with the control messages
-     * that set the operation, the IV and the AEAD associated-data length.
-     */
-    sendmsg_afalg(msg: Iterable<Bytes> | undefined | null, options: AfalgOptions): number;
-    /** {@link Socket.sendmsg_afalg} called as `sendmsg_afalg(options)`. */
-    sendmsg_afalg(options: AfalgOptions): number;
-    /** Promise twin of {@link Socket.sendmsg}. */
-    sendmsgAsync(
-      buffers: Iterable<Bytes>,
-      ancdata?: Iterable<AncillaryInput>,
-      flags?: number,
-      address?: Address | null,
-      options?: AsyncOptions,
-    ): Promise<number>;
-    /** {@link Socket.sendmsgAsync} called as `sendmsgAsync(buffers, ancdata, flags, options?)`. */
-    sendmsgAsync(buffers: Iterable<Bytes>, ancdata: Iterable<AncillaryInput>, flags: number, options?: AsyncOptions): Promise<number>;
-    /** {@link Socket.sendmsgAsync} called as `sendmsgAsync(buffers, ancdata, options?)`. */
-    sendmsgAsync(buffers: Iterable<Bytes>, ancdata: Iterable<AncillaryInput>, options?: AsyncOptions): Promise<number>;
-    /** {@link Socket.sendmsgAsync} called as `sendmsgAsync(buffers, options?)`. */
-    sendmsgAsync(buffers: Iterable<Bytes>, options?: AsyncOptions): Promise<number>;
-    /**
-     * Promise twin of {@link Socket.recvmsg}. Aborting it or timing out
-     * consumes nothing: the message and the descriptors it carries stay
-     * queued for the next call.
-     */
-    recvmsgAsync(bufsize: number, ancbufsize?: number, flags?: number, options?: AsyncOptions): Promise<RecvmsgResult>;
-    /** {@link Socket.recvmsgAsync} called as `recvmsgAsync(bufsize, ancbufsize, options?)`. */
-    recvmsgAsync(bufsize: number, ancbufsize: number, options?: AsyncOptions): Promise<RecvmsgResult>;
-    /** {@link Socket.recvmsgAsync} called as `recvmsgAsync(bufsize, options?)`. */
-    recvmsgAsync(bufsize: number, options?: AsyncOptions): Promise<RecvmsgResult>;
-    /** Promise twin of {@link Socket.recvmsg_into}. */
-    recvmsg_intoAsync(buffers: Iterable<Bytes>, ancbufsize?: number, flags?: number, options?: AsyncOptions): Promise<RecvmsgIntoResult>;
-    /** {@link Socket.recvmsg_intoAsync} called as `recvmsg_intoAsync(buffers, ancbufsize, options?)`. */
-    recvmsg_intoAsync(buffers: Iterable<Bytes>, ancbufsize: number, options?: AsyncOptions): Promise<RecvmsgIntoResult>;
-    /** {@link Socket.recvmsg_intoAsync} called as `recvmsg_intoAsync(buffers, options?)`. */
-    recvmsg_intoAsync(buffers: Iterable<Bytes>, options?: AsyncOptions): Promise<RecvmsgIntoResult>;
-  }
-}
-
 /** The checked arguments of a sendmsg call. */
 interface SendPlan {
   bufs: Bytes[];
@@ -280,13 +217,11 @@ function sendPlanned(sock: Socket, p: SendPlan): number {
   return callSync(sock, SENDMSG, p, p.flags);
 }
 
-const proto = Socket.prototype;
-
-proto.sendmsg = function sendmsg(this: Socket, buffers: unknown, ancdata?: unknown, flags?: unknown, address?: unknown): number {
+const sendmsg = function sendmsg(this: Socket, buffers: unknown, ancdata?: unknown, flags?: unknown, address?: unknown): number {
   return sendPlanned(this, planSend(this, buffers, ancdata, flags, address));
 } as Socket['sendmsg'];
 
-proto.recvmsg = function recvmsg(this: Socket, bufsize: unknown, ancbufsize?: unknown, flags?: unknown): RecvmsgResult {
+const recvmsg = function recvmsg(this: Socket, bufsize: unknown, ancbufsize?: unknown, flags?: unknown): RecvmsgResult {
   const size = toSize(bufsize, 'bufsize');
   const anc = ancBufSize(ancbufsize);
   const f = toFlags(flags);
@@ -305,7 +240,7 @@ function intoPlan(buffers: unknown, ancbufsize: unknown, flags: unknown): [Bytes
   return [bufs, anc, f];
 }
 
-proto.recvmsg_into = function recvmsg_into(this: Socket, buffers: unknown, ancbufsize?: unknown, flags?: unknown): RecvmsgIntoResult {
+const recvmsg_into = function recvmsg_into(this: Socket, buffers: unknown, ancbufsize?: unknown, flags?: unknown): RecvmsgIntoResult {
   const [bufs, anc, f] = intoPlan(buffers, ancbufsize, flags);
   const r = callSync(this, RECVMSG_INTO, bufs, anc, f);
   return deliver(r, r[0]);
@@ -364,7 +299,7 @@ export function _encodeAncillary(ancdata: unknown): Buffer {
   return encodeAncillary(ancdata) ?? Buffer.alloc(0);
 }
 
-proto.sendmsg_afalg = function sendmsg_afalg(this: Socket, msgOrOptions?: unknown, maybeOptions?: unknown): number {
+const sendmsg_afalg = function sendmsg_afalg(this: Socket, msgOrOptions?: unknown, maybeOptions?: unknown): number {
   if (this.family !== C.AF_ALG) throw plainOSError('algset is only supported for AF_ALG');
   let msg: unknown = msgOrOptions;
   let options: unknown = maybeOptions;
@@ -380,7 +315,7 @@ proto.sendmsg_afalg = function sendmsg_afalg(this: Socket, msgOrOptions?: unknow
   return sendPlanned(this, plan);
 } as Socket['sendmsg_afalg'];
 
-proto.sendmsgAsync = function sendmsgAsync(this: Socket, ...args: unknown[]): Promise<number> {
+const sendmsgAsync = function sendmsgAsync(this: Socket, ...args: unknown[]): Promise<number> {
   return rejecting(() => {
     const [[buffers, ancdata, flags, address], options] = splitOptions(args, 4);
     // A host name is looked up on the thread pool first (checked the same
@@ -397,7 +332,7 @@ proto.sendmsgAsync = function sendmsgAsync(this: Socket, ...args: unknown[]): Pr
   });
 } as Socket['sendmsgAsync'];
 
-proto.recvmsgAsync = function recvmsgAsync(this: Socket, ...args: unknown[]): Promise<RecvmsgResult> {
+const recvmsgAsync = function recvmsgAsync(this: Socket, ...args: unknown[]): Promise<RecvmsgResult> {
   return rejecting(() => {
     const [[bufsize, ancbufsize, flags], options] = splitOptions(args, 3);
     const size = toSize(bufsize, 'bufsize');
@@ -409,7 +344,7 @@ proto.recvmsgAsync = function recvmsgAsync(this: Socket, ...args: unknown[]): Pr
   });
 } as Socket['recvmsgAsync'];
 
-proto.recvmsg_intoAsync = function recvmsg_intoAsync(this: Socket, ...args: unknown[]): Promise<RecvmsgIntoResult> {
+const recvmsg_intoAsync = function recvmsg_intoAsync(this: Socket, ...args: unknown[]): Promise<RecvmsgIntoResult> {
   return rejecting(() => {
     const [[buffers, ancbufsize, flags], options] = splitOptions(args, 3);
     const [list, anc, f] = intoPlan(buffers, ancbufsize, flags);
@@ -508,3 +443,14 @@ export function recv_fdsAsync(sock: Socket, bufsize: number, maxfds: number, ...
     ]);
   });
 }
+
+/** The methods this module adds to {@link Socket}, installed by src/socket-methods.ts. */
+export const messageMethods: Pick<Socket, 'sendmsg' | 'recvmsg' | 'recvmsg_into' | 'sendmsg_afalg' | 'sendmsgAsync' | 'recvmsgAsync' | 'recvmsg_intoAsync'> = {
+  sendmsg,
+  recvmsg,
+  recvmsg_into,
+  sendmsg_afalg,
+  sendmsgAsync,
+  recvmsgAsync,
+  recvmsg_intoAsync,
+};

@@ -202,69 +202,6 @@ function resolveNames(family: number, messages: unknown, options: AsyncOptions |
 
 // --- the methods -------------------------------------------------------------
 
-declare module './socket' {
-  interface Socket {
-    /**
-     * Receives up to `vlen` datagrams (1 to 1024) of at most `bufsize` bytes
-     * each, in one system call (recvmmsg(2) with MSG_WAITFORONE on Linux).
-     * Waits as `recvfrom` does for the first datagram only (blocking mode:
-     * until one arrives; timeout mode: at most the timeout, then
-     * TimeoutError; non-blocking: BlockingIOError when none is queued), then
-     * returns it with every datagram already queued behind it, in order:
-     * an array of `[data, address, msg_flags]`, never empty. A datagram
-     * longer than `bufsize` is cut to `bufsize` bytes and has MSG_TRUNC in
-     * its msg_flags (the rest is discarded, as with recvfrom). With
-     * MSG_PEEK in `flags` the kernel returns the first datagram `vlen`
-     * times: peek with vlen 1.
-     *
-     * `const batch = sock.recvmmsg(64, 2048); for (const [data, addr] of batch) ...`
-     */
-    recvmmsg(vlen: number, bufsize: number, flags?: number): RecvmmsgEntry[];
-    /**
-     * Like {@link Socket.recvmmsg}, but each datagram lands straight in one
-     * of `buffers` (1 to 1024 bytes-like objects, one datagram each, in
-     * order): no data is copied or allocated. Returns an array of
-     * `[nbytes, address, msg_flags]`, one per buffer filled (never empty):
-     * datagram i is in `buffers[i].subarray(0, nbytes)`. With MSG_TRUNC
-     * in `flags`, nbytes is the datagram's real length (Linux).
-     */
-    recvmmsg_into(buffers: Iterable<Bytes>, flags?: number): RecvmmsgIntoEntry[];
-    /**
-     * Sends up to 1024 datagrams in one system call (sendmmsg(2)), each
-     * `[data, address]`, or `[data]` / `data` alone on a connected socket.
-     * Returns how many were sent, in order from the first: the kernel may
-     * stop early (a full send buffer on a non-blocking socket, an error
-     * after the first datagram, whose error is then not reported), so send
-     * the rest with another call. An empty list sends nothing and returns 0.
-     * Waits as `sendto` does when not even the first datagram can go.
-     */
-    sendmmsg(messages: Iterable<MmsgMessage>, flags?: number): number;
-    /**
-     * Promise twin of {@link Socket.recvmmsg}: one system call per wake-up,
-     * resolving with every datagram that is ready (up to `vlen`). Aborting it
-     * or timing out consumes nothing.
-     */
-    recvmmsgAsync(vlen: number, bufsize: number, flags?: number, options?: AsyncOptions): Promise<RecvmmsgEntry[]>;
-    /** {@link Socket.recvmmsgAsync} called as `recvmmsgAsync(vlen, bufsize, options?)`. */
-    recvmmsgAsync(vlen: number, bufsize: number, options?: AsyncOptions): Promise<RecvmmsgEntry[]>;
-    /**
-     * Promise twin of {@link Socket.recvmmsg_into}. The buffers are written
-     * only when the Promise resolves; aborting it consumes nothing.
-     */
-    recvmmsg_intoAsync(buffers: Iterable<Bytes>, flags?: number, options?: AsyncOptions): Promise<RecvmmsgIntoEntry[]>;
-    /** {@link Socket.recvmmsg_intoAsync} called as `recvmmsg_intoAsync(buffers, options?)`. */
-    recvmmsg_intoAsync(buffers: Iterable<Bytes>, options?: AsyncOptions): Promise<RecvmmsgIntoEntry[]>;
-    /**
-     * Promise twin of {@link Socket.sendmmsg}: resolves with how many
-     * datagrams one sendmmsg sent (all of them unless the send buffer
-     * filled up or an error stopped the batch).
-     */
-    sendmmsgAsync(messages: Iterable<MmsgMessage>, flags?: number, options?: AsyncOptions): Promise<number>;
-    /** {@link Socket.sendmmsgAsync} called as `sendmmsgAsync(messages, options?)`. */
-    sendmmsgAsync(messages: Iterable<MmsgMessage>, options?: AsyncOptions): Promise<number>;
-  }
-}
-
 // The attempts, shared by each call and its twin: `a` the checked
 // arguments, `b` the flags.
 
@@ -292,24 +229,22 @@ const RECVMMSG = syncCall('recvmmsg', POLLIN, recvmmsgStep);
 const RECVMMSG_INTO = syncCall('recvmmsg_into', POLLIN, recvmmsgIntoStep);
 const SENDMMSG = syncCall('sendmmsg', POLLOUT, sendmmsgStep);
 
-const proto = Socket.prototype;
-
-proto.recvmmsg = function recvmmsg(this: Socket, vlen: unknown, bufsize: unknown, flags?: unknown): RecvmmsgEntry[] {
+const recvmmsg = function recvmmsg(this: Socket, vlen: unknown, bufsize: unknown, flags?: unknown): RecvmmsgEntry[] {
   const p = planRecv(vlen, bufsize, flags);
   return callSync(this, RECVMMSG, p, p.flags);
 } as Socket['recvmmsg'];
 
-proto.recvmmsg_into = function recvmmsg_into(this: Socket, buffers: unknown, flags?: unknown): RecvmmsgIntoEntry[] {
+const recvmmsg_into = function recvmmsg_into(this: Socket, buffers: unknown, flags?: unknown): RecvmmsgIntoEntry[] {
   const f = toFlags(flags);
   return callSync(this, RECVMMSG_INTO, intoBuffers(buffers), f);
 } as Socket['recvmmsg_into'];
 
-proto.sendmmsg = function sendmmsg(this: Socket, messages: unknown, flags?: unknown): number {
+const sendmmsg = function sendmmsg(this: Socket, messages: unknown, flags?: unknown): number {
   const p = planSend(this, messages, flags);
   return callSync(this, SENDMMSG, p, p.flags);
 } as Socket['sendmmsg'];
 
-proto.recvmmsgAsync = function recvmmsgAsync(this: Socket, ...args: unknown[]): Promise<RecvmmsgEntry[]> {
+const recvmmsgAsync = function recvmmsgAsync(this: Socket, ...args: unknown[]): Promise<RecvmmsgEntry[]> {
   return rejecting(() => {
     const [[vlen, bufsize, flags], options] = splitOptions(args, 3);
     const p = planRecv(vlen, bufsize, flags);
@@ -317,7 +252,7 @@ proto.recvmmsgAsync = function recvmmsgAsync(this: Socket, ...args: unknown[]): 
   });
 } as Socket['recvmmsgAsync'];
 
-proto.recvmmsg_intoAsync = function recvmmsg_intoAsync(this: Socket, ...args: unknown[]): Promise<RecvmmsgIntoEntry[]> {
+const recvmmsg_intoAsync = function recvmmsg_intoAsync(this: Socket, ...args: unknown[]): Promise<RecvmmsgIntoEntry[]> {
   return rejecting(() => {
     const [[buffers, flags], options] = splitOptions(args, 2);
     const f = toFlags(flags) | MSG_DONTWAIT;
@@ -326,7 +261,7 @@ proto.recvmmsg_intoAsync = function recvmmsg_intoAsync(this: Socket, ...args: un
   });
 } as Socket['recvmmsg_intoAsync'];
 
-proto.sendmmsgAsync = function sendmmsgAsync(this: Socket, ...args: unknown[]): Promise<number> {
+const sendmmsgAsync = function sendmmsgAsync(this: Socket, ...args: unknown[]): Promise<number> {
   return rejecting(() => {
     const [[given, flags], options] = splitOptions(args, 2);
     // An iterable is read once, here, so the lookups and the send see the same messages.
@@ -341,3 +276,13 @@ proto.sendmmsgAsync = function sendmmsgAsync(this: Socket, ...args: unknown[]): 
     return start(this, WRITE, 'sendmmsg', sendmmsgStep, p, p.flags | MSG_DONTWAIT, undefined, undefined, signalOf(options));
   });
 } as Socket['sendmmsgAsync'];
+
+/** The methods this module adds to {@link Socket}, installed by src/socket-methods.ts. */
+export const mmsgMethods: Pick<Socket, 'recvmmsg' | 'recvmmsg_into' | 'sendmmsg' | 'recvmmsgAsync' | 'recvmmsg_intoAsync' | 'sendmmsgAsync'> = {
+  recvmmsg,
+  recvmmsg_into,
+  sendmmsg,
+  recvmmsgAsync,
+  recvmmsg_intoAsync,
+  sendmmsgAsync,
+};

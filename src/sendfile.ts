@@ -25,21 +25,6 @@ export type SendfileSource =
       readonly fd: number;
     };
 
-declare module './socket' {
-  interface Socket {
-    /**
-     * Sends a file until EOF (or `count` bytes from `offset`) with the
-     * kernel's zero-copy sendfile(2), falling back to read + send where the
-     * kernel call does not apply, as Python does. Returns the bytes sent and
-     * leaves the file position after the last byte sent. Stream sockets in
-     * blocking or timeout mode only.
-     */
-    sendfile(file: SendfileSource, offset?: number, count?: number | null): number;
-    /** Promise twin of {@link Socket.sendfile}; never blocks the event loop. */
-    sendfileAsync(file: SendfileSource, offset?: number, count?: number | null, options?: AsyncOptions): Promise<number>;
-  }
-}
-
 /** Thrown inside: sendfile(2) does not apply; use read + send. */
 class GiveUp {
   constructor(readonly cause: unknown) {}
@@ -161,7 +146,7 @@ function sendfileBySend(sock: Socket, file: unknown, offset: unknown, count: unk
   }
 }
 
-Socket.prototype.sendfile = function sendfile(this: Socket, file: SendfileSource, offset = 0, count: number | null = null) {
+const sendfile = function sendfile(this: Socket, file: SendfileSource, offset = 0, count: number | null = null) {
   try {
     return sendfileSync(this, file, offset, count);
   } catch (e) {
@@ -202,7 +187,7 @@ async function sendfileBySendAsync(sock: Socket, fd: number, off: number, limit:
   }
 }
 
-Socket.prototype.sendfileAsync = async function sendfileAsync(
+const sendfileAsync = async function sendfileAsync(
   this: Socket,
   file: SendfileSource,
   offset: number | AsyncOptions = 0,
@@ -251,4 +236,10 @@ Socket.prototype.sendfileAsync = async function sendfileAsync(
   } finally {
     if (total > 0) seek(fd, off);
   }
+};
+
+/** The methods this module adds to {@link Socket}, installed by src/socket-methods.ts. */
+export const sendfileMethods: Pick<Socket, 'sendfile' | 'sendfileAsync'> = {
+  sendfile,
+  sendfileAsync,
 };

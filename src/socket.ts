@@ -1,5 +1,9 @@
 // Python's socket object: the synchronous methods, in Python's three modes
-// (blocking, non-blocking, timeout), over the addon's system calls.
+// (blocking, non-blocking, timeout), over the addon's system calls. Each
+// data call tries once (src/attempts.ts) and waits, when it must, in the
+// sync engine (src/engine.ts). The class's other methods (the async twins,
+// sendmsg and recvmsg, the mmsg batches, sendfile, makefile, streams,
+// toNetSocket) are declared and installed in src/socket-methods.ts.
 import { inspect } from 'node:util';
 import { toNativeAddress } from './address';
 import {
@@ -93,6 +97,7 @@ function describeSocket(fd: number, family: number, type: number, proto: number,
 /** A Python address as returned by getsockname, recvfrom, accept... */
 export type Address = unknown;
 
+// The methods of its other modules are added in src/socket-methods.ts.
 /**
  * A socket object: Python's `socket.socket`. Create one with
  * `socket(family, type, proto)` or `new Socket(...)`; `fileno` adopts an

@@ -1,11 +1,12 @@
 // Socket.makefile(): Python's socket.py file layer. The file objects live
 // in src/io/: raw (SocketIO), buffered (BufferedReader/Writer/RWPair) and
 // text (TextIOWrapper).
+import { isOptions } from './async';
 import { argTypeError, argValueError } from './errors';
 import { Socket } from './socket';
 import { BufferedReader, BufferedRWPair, BufferedWriter, BufferedIOBase } from './io/buffered';
 import { checkErrors, lookupCodec, UnicodeDecodeError, UnicodeEncodeError } from './io/codec';
-import { DEFAULT_BUFFER_SIZE, RawCore, SocketIO, UnsupportedOperation, isOptions } from './io/raw';
+import { DEFAULT_BUFFER_SIZE, RawCore, SocketIO, UnsupportedOperation } from './io/raw';
 import { TextIOWrapper } from './io/text';
 
 export { BufferedIOBase, BufferedReader, BufferedRWPair, BufferedWriter, SocketIO, TextIOWrapper, UnsupportedOperation };

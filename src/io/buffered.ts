@@ -1,7 +1,7 @@
 // The buffered layer of makefile(): Python's io.BufferedReader,
 // BufferedWriter and BufferedRWPair over a socket's raw file.
 import { BlockingIOError } from '../errors';
-import { signalOf, type AsyncOptions } from '../async';
+import { isOptions, signalOf, type AsyncOptions } from '../async';
 import { EAGAIN } from '../engine';
 import {
   FileBase,
@@ -9,7 +9,6 @@ import {
   SocketIO,
   UnsupportedOperation,
   checkReadSize,
-  isOptions,
   readReq,
   toByteView,
   toSizeArg,

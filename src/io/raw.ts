@@ -6,7 +6,7 @@
 // sync methods and their async twins share their code and their buffers.
 import { argTypeError, argValueError, BlockingIOError, OSError, TimeoutError } from '../errors';
 import { binding } from '../native';
-import { READ, signalOf, start, WRITE, type AsyncOptions } from '../async';
+import { isOptions, READ, signalOf, start, WRITE, type AsyncOptions } from '../async';
 import { RECV_AT, recvAtStep, SEND_AT, sendAtStep } from '../attempts';
 import { EAGAIN, EWOULDBLOCK, retrySync } from '../engine';
 import type { Socket } from '../socket';
@@ -53,11 +53,6 @@ export function readReq(buf: Uint8Array, off: number, len: number): Req {
 
 export function writeReq(buf: Uint8Array, off: number, len: number): Req {
   return { write: true, buf, off, len };
-}
-
-/** Whether `v` is a twin's options object rather than a positional argument. */
-export function isOptions(v: unknown): boolean {
-  return typeof v === 'object' && v !== null && !ArrayBuffer.isView(v) && !(v instanceof ArrayBuffer) && !Array.isArray(v);
 }
 
 /** Python's `size` arguments: an integer or null (-1 means "all"). */

@@ -47,14 +47,6 @@ export interface AsyncOptions {
   signal?: AbortSignal;
 }
 
-/**
- * One attempt of an operation: returns the result, or a negative errno
- * (`-EAGAIN` to go on waiting). It must not consume anything unless it
- * returns a result or a final error.
- */
-export type Attempt<T> = () => T | number;
-
-
 // --- the environment's readiness --------------------------------------------
 
 /** Selects the readiness backend: 'uv' or 'thread' (for tests and CI). */
@@ -171,11 +163,6 @@ class Pending<T> implements Stored {
     if (g.timer !== null) clearTimeout(g.timer);
     if (g.signal !== undefined) g.signal.removeEventListener('abort', g);
   }
-}
-
-/** A step that is a closure (the generic `submit`): the closure is `a`. */
-function callAttempt<T>(op: Stored): T | number {
-  return (op.a as Attempt<T>)();
 }
 
 const WATCHED = READ | WRITE;
@@ -468,26 +455,6 @@ export function start<T>(
     if (r !== -EAGAIN) return settled(r, syscall);
   }
   return wait(sock, dir, syscall, step, a, b, c, d, signal);
-}
-
-/**
- * {@link start} for an attempt that is a closure (calls off the hot path:
- * sendmsg, sendfile, the makefile() layers), with the twin's options.
- */
-export function submit<T>(
-  sock: Socket,
-  dir: Direction,
-  syscall: string,
-  attempt: Attempt<T>,
-  options?: AsyncOptions,
-): Promise<T> {
-  let signal: AbortSignal | undefined;
-  try {
-    signal = signalOf(options);
-  } catch (e) {
-    return Promise.reject(e);
-  }
-  return start(sock, dir, syscall, callAttempt as Step<T>, attempt, undefined, undefined, undefined, signal);
 }
 
 /**

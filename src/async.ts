@@ -371,26 +371,6 @@ function idle(sock: Socket, dir: Direction): boolean {
   return aio === null || aio.tail(dir) === null;
 }
 
-/** Queues an operation whose first try would block (or that must wait its turn). */
-function wait<T>(
-  sock: Socket,
-  dir: Direction,
-  syscall: string,
-  step: Step<T>,
-  a: unknown,
-  b: unknown,
-  c: unknown,
-  d: unknown,
-  signal: AbortSignal | undefined,
-): Promise<T> {
-  const op = new Pending<T>(step, a, b, c, d, syscall);
-  adopting = op as Pending<unknown>;
-  const p = new Promise<T>(adopt);
-  adopting = null;
-  aioOf(sock).enqueue(sock, op as Pending<unknown>, dir, signal);
-  return p;
-}
-
 /** The record whose Promise is being made: one executor serves every call, so no closure is made per call. */
 let adopting: Pending<unknown> | null = null;
 
@@ -454,7 +434,13 @@ export function start<T>(
     op.a = op.b = op.c = op.d = undefined;
     if (r !== -EAGAIN) return settled(r, syscall);
   }
-  return wait(sock, dir, syscall, step, a, b, c, d, signal);
+  // It would block, or must wait its turn: queued.
+  const op = new Pending<T>(step, a, b, c, d, syscall);
+  adopting = op as Pending<unknown>;
+  const p = new Promise<T>(adopt);
+  adopting = null;
+  aioOf(sock).enqueue(sock, op as Pending<unknown>, dir, signal);
+  return p;
 }
 
 /**

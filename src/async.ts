@@ -10,9 +10,7 @@
 // the whole environment, started by the first wait, delivering ready
 // descriptors in batches to `onReady`. A socket costs nothing in it until
 // it waits, and then only an entry in two tables indexed by descriptor.
-import { isIPv4, isIPv6 } from 'node:net';
 import { clearTimeout, setTimeout } from 'node:timers';
-import { domainToASCII } from 'node:url';
 import { toNativeAddress } from './address';
 import {
   acceptStep,
@@ -27,7 +25,8 @@ import {
   sendtoStep,
 } from './attempts';
 import { EAGAIN, EBADF, EINPROGRESS, isSocketTimeout, POLLOUT, type EngineSocket, type Step, type Stored } from './engine';
-import { argTypeError, fromErrno, gaierror, timedOut } from './errors';
+import { argTypeError, fromErrno, timedOut } from './errors';
+import { answerOfFamily, asciiHost, isNumericHost } from './host-lookup';
 import { binding, type Bytes } from './native';
 import { getaddrinfoAsync } from './resolver';
 import { Socket, type Address } from './socket';
@@ -579,10 +578,7 @@ export function hostToLookUp(family: number, address: unknown): string | null {
   if (typeof raw === 'string') host = raw;
   else if (isBytes(raw)) host = Buffer.from(raw as Uint8Array).toString('latin1');
   else return null;
-  // As the sync rules (address.ts numericHost): a scoped IPv6 literal goes
-  // through getaddrinfo, which reads its zone without a DNS query.
-  const numeric = family === C.AF_INET ? isIPv4(host) : isIPv6(host) && !host.includes('%');
-  if (numeric || host === '' || host === '<broadcast>' || host.includes('\0')) return null;
+  if (isNumericHost(host, family) || host === '' || host === '<broadcast>' || host.includes('\0')) return null;
   return host;
 }
 
@@ -598,18 +594,11 @@ export function hostToLookUp(family: number, address: unknown): string | null {
 export async function resolveHostAsync(family: number, address: unknown, signal: AbortSignal | undefined): Promise<unknown> {
   const host = hostToLookUp(family, address);
   if (host === null) return address;
-  let name = host;
-  if (/[^\x00-\x7f]/.test(name)) {
-    name = domainToASCII(name);
-    if (name === '') return address; // the sync rules raise the IDNA error
-  }
+  const name = asciiHost(host);
+  if (name === '') return address; // the sync rules raise the IDNA error
   // As bytes: the name goes to the C library as the sync rules pass it.
   const res = await getaddrinfoAsync(Buffer.from(name, 'latin1'), null, family, 0, 0, 0, { signal });
-  const found = res.find((r) => r[0] === family);
-  if (found === undefined) throw new gaierror(C.EAI_ADDRFAMILY ?? C.EAI_FAMILY, 'Address family for hostname not supported');
-  const text = found[4][0];
-  const zone = text.indexOf('%');
-  return [zone < 0 ? text : text.slice(0, zone), ...(address as unknown[]).slice(1)];
+  return [answerOfFamily(res, family), ...(address as unknown[]).slice(1)];
 }
 
 /** connectAsync and connect_exAsync: a host name is first resolved on the thread pool. */

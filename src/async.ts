@@ -754,7 +754,21 @@ const unref = function unref(this: Socket) {
 };
 
 /** The methods this module adds to {@link Socket}, installed by src/socket-methods.ts. */
-export const asyncMethods: Pick<Socket, 'acceptAsync' | 'connectAsync' | 'connect_exAsync' | 'recvAsync' | 'recv_intoAsync' | 'recvfromAsync' | 'recvfrom_intoAsync' | 'sendAsync' | 'sendallAsync' | 'sendtoAsync' | 'ref' | 'unref'> = {
+export const asyncMethods: Pick<
+  Socket,
+  | 'acceptAsync'
+  | 'connectAsync'
+  | 'connect_exAsync'
+  | 'recvAsync'
+  | 'recv_intoAsync'
+  | 'recvfromAsync'
+  | 'recvfrom_intoAsync'
+  | 'sendAsync'
+  | 'sendallAsync'
+  | 'sendtoAsync'
+  | 'ref'
+  | 'unref'
+> = {
   acceptAsync,
   connectAsync,
   connect_exAsync,

@@ -445,7 +445,16 @@ export function recv_fdsAsync(sock: Socket, bufsize: number, maxfds: number, ...
 }
 
 /** The methods this module adds to {@link Socket}, installed by src/socket-methods.ts. */
-export const messageMethods: Pick<Socket, 'sendmsg' | 'recvmsg' | 'recvmsg_into' | 'sendmsg_afalg' | 'sendmsgAsync' | 'recvmsgAsync' | 'recvmsg_intoAsync'> = {
+export const messageMethods: Pick<
+  Socket,
+  | 'sendmsg'
+  | 'recvmsg'
+  | 'recvmsg_into'
+  | 'sendmsg_afalg'
+  | 'sendmsgAsync'
+  | 'recvmsgAsync'
+  | 'recvmsg_intoAsync'
+> = {
   sendmsg,
   recvmsg,
   recvmsg_into,

@@ -38,9 +38,19 @@ export function recvIntoOnce(fd: number, buf: Bytes, n: number, flags: number): 
   return n === buf.byteLength ? binding.recvbuf(fd, buf, flags) : binding.recv(fd, buf, 0, n, flags);
 }
 
+/** One recvfrom into the first `n` bytes of `buf`: `[nbytes, address]`. */
+export function recvfromIntoOnce(fd: number, buf: Bytes, n: number, flags: number): [number, unknown] | number {
+  return binding.recvfrom(fd, buf, 0, n, flags);
+}
+
 /** One send of all of `buf` (the kernel may take less). */
 export function sendOnce(fd: number, buf: Bytes, flags: number): number {
   return binding.sendbuf(fd, buf, flags);
+}
+
+/** One sendto of all of `buf` to the native address `address` of `family`. */
+export function sendtoOnce(fd: number, buf: Bytes, flags: number, family: number, address: unknown): number {
+  return binding.sendto(fd, buf, 0, buf.byteLength, flags, family, address);
 }
 
 /**
@@ -81,7 +91,7 @@ export function recvfromStep(op: Stored, sock: EngineSocket): [Buffer, unknown] 
 
 /** recvfrom into the first `b` bytes of `a`, flags `c`: `[nbytes, address]`. */
 export function recvfromIntoStep(op: Stored, sock: EngineSocket): [number, unknown] | number {
-  return binding.recvfrom(sock.fileno(), op.a as Bytes, 0, op.b as number, op.c as number);
+  return recvfromIntoOnce(sock.fileno(), op.a as Bytes, op.b as number, op.c as number);
 }
 
 export function sendStep(op: Stored, sock: EngineSocket): number {
@@ -90,8 +100,7 @@ export function sendStep(op: Stored, sock: EngineSocket): number {
 
 /** sendto of all of `a` with flags `b` to the native address `c`. */
 export function sendtoStep(op: Stored, sock: EngineSocket): number {
-  const buf = op.a as Bytes;
-  return binding.sendto(sock.fileno(), buf, 0, buf.byteLength, op.b as number, sock.family, op.c);
+  return sendtoOnce(sock.fileno(), op.a as Bytes, op.b as number, sock.family, op.c);
 }
 
 /** recv into `a[b, b + c)` with flags `d` (the makefile() layers). */

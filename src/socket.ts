@@ -16,11 +16,13 @@ import {
   SEND,
   SENDALL,
   SENDTO,
+  recvfromIntoOnce,
   recvfromOnce,
   recvIntoOnce,
   recvOnce,
   sendallStep,
   sendOnce,
+  sendtoOnce,
   syncConnectWaits,
 } from './attempts';
 import { EAGAIN, EBADF, ECONNRESET, ENOTSOCK, isSocketTimeout, retrySync, waitSync } from './engine';
@@ -452,7 +454,7 @@ export class Socket {
     const buf = toBytes(buffer, 'buffer');
     const n = intoLength(buf, nbytes, 'recvfrom_into');
     const f = toFlags(flags);
-    const r = binding.recvfrom(this.#fd, buf, 0, n, f);
+    const r = recvfromIntoOnce(this.#fd, buf, n, f);
     return typeof r === 'number' ? retrySync(this, r, RECVFROM_INTO, buf, n, f) : r;
   }
 
@@ -496,7 +498,7 @@ export class Socket {
     const addr = arguments.length === 2 ? flagsOrAddress : address;
     const buf = toBytes(data, 'data');
     const a = toNativeAddress(this.#family, addr, 'sendto', this.#proto);
-    const r = binding.sendto(this.#fd, buf, 0, buf.byteLength, flags, this.#family, a);
+    const r = sendtoOnce(this.#fd, buf, flags, this.#family, a);
     return r >= 0 ? r : retrySync(this, r, SENDTO, buf, flags, a);
   }
 

@@ -30,7 +30,7 @@ import { answerOfFamily, asciiHost, isNumericHost } from './host-lookup';
 import { binding, type Bytes } from './native';
 import { getaddrinfoAsync } from './resolver';
 import { Socket, type Address } from './socket';
-import { bufsizeOf, intoLength, isBytes, sendtoFlags, toBytes, toFlags } from './validate';
+import { bufsizeOf, intoLength, isBytes, isOptions, sendtoFlags, toBytes, toFlags } from './validate';
 
 const C = binding.constants;
 const MSG_DONTWAIT = C.MSG_DONTWAIT;
@@ -440,22 +440,6 @@ export function start<T>(
   adopting = null;
   aioOf(sock).enqueue(sock, op as Pending<unknown>, dir, signal);
   return p;
-}
-
-/**
- * Whether a trailing argument is a twin's options object: a plain object,
- * not an address array, a bytes-like object or an iterable of buffers.
- */
-export function isOptions(v: unknown): v is AsyncOptions {
-  return (
-    typeof v === 'object' &&
-    v !== null &&
-    !Array.isArray(v) &&
-    !ArrayBuffer.isView(v) &&
-    !(v instanceof ArrayBuffer) &&
-    !(v instanceof SharedArrayBuffer) &&
-    typeof (v as { [Symbol.iterator]?: unknown })[Symbol.iterator] !== 'function'
-  );
 }
 
 /** Splits `(...args, options?)` of a twin taking at most `max` positional arguments. */

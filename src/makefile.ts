@@ -1,8 +1,8 @@
 // Socket.makefile(): Python's socket.py file layer. The file objects live
 // in src/io/: raw (SocketIO), buffered (BufferedReader/Writer/RWPair) and
 // text (TextIOWrapper).
-import { isOptions } from './async';
 import { argTypeError, argValueError } from './errors';
+import { isOptions } from './validate';
 import { Socket } from './socket';
 import { BufferedReader, BufferedRWPair, BufferedWriter, BufferedIOBase } from './io/buffered';
 import { checkErrors, lookupCodec, UnicodeDecodeError, UnicodeEncodeError } from './io/codec';

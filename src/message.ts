@@ -4,12 +4,12 @@
 // buffers onto iovecs and lays out or walks the control-message block.
 import { endianness } from 'node:os';
 import { toNativeAddress } from './address';
-import { hostToLookUp, isOptions, READ, rejecting, resolveHostAsync, signalOf, splitOptions, start, WRITE, type AsyncOptions } from './async';
+import { hostToLookUp, READ, rejecting, resolveHostAsync, signalOf, splitOptions, start, WRITE, type AsyncOptions } from './async';
 import { callSync, POLLIN, POLLOUT, syncCall, type EngineSocket, type Stored } from './engine';
 import { argRangeError, argTypeError, argValueError, plainOSError } from './errors';
 import { binding, type Bytes } from './native';
 import { Socket, type Address } from './socket';
-import { toBytes, toBytesList, toCInt, toFlags, toSequence, toSize } from './validate';
+import { isOptions, toBytes, toBytesList, toCInt, toFlags, toSequence, toSize } from './validate';
 
 const C = binding.constants;
 const MSG_DONTWAIT = C.MSG_DONTWAIT;

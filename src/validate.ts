@@ -164,6 +164,23 @@ export function sendtoFlags(count: number, flags: unknown): number {
   throw e;
 }
 
+/**
+ * Whether a trailing argument is an options object (an async twin's
+ * `{ signal }`, makefile's options): a plain object, not an address array,
+ * a bytes-like object or an iterable of buffers.
+ */
+export function isOptions(v: unknown): v is { readonly [key: string]: unknown } {
+  return (
+    typeof v === 'object' &&
+    v !== null &&
+    !Array.isArray(v) &&
+    !ArrayBuffer.isView(v) &&
+    !(v instanceof ArrayBuffer) &&
+    !(v instanceof SharedArrayBuffer) &&
+    typeof (v as { [Symbol.iterator]?: unknown })[Symbol.iterator] !== 'function'
+  );
+}
+
 /** Python's timeout values: null, or a non-negative number of seconds. */
 export function toTimeout(value: unknown): number | null {
   if (value === null || value === undefined) return null;

@@ -1,7 +1,8 @@
 // The buffered layer of makefile(): Python's io.BufferedReader,
 // BufferedWriter and BufferedRWPair over a socket's raw file.
 import { BlockingIOError } from '../errors';
-import { isOptions, signalOf, type AsyncOptions } from '../async';
+import { signalOf, type AsyncOptions } from '../async';
+import { isOptions } from '../validate';
 import { EAGAIN } from '../engine';
 import {
   FileBase,

@@ -6,7 +6,8 @@
 // sync methods and their async twins share their code and their buffers.
 import { argTypeError, argValueError, BlockingIOError, OSError, TimeoutError } from '../errors';
 import { binding } from '../native';
-import { isOptions, READ, signalOf, start, WRITE, type AsyncOptions } from '../async';
+import { READ, signalOf, start, WRITE, type AsyncOptions } from '../async';
+import { isOptions } from '../validate';
 import { RECV_AT, recvAtStep, SEND_AT, sendAtStep } from '../attempts';
 import { EAGAIN, EWOULDBLOCK, retrySync } from '../engine';
 import type { Socket } from '../socket';

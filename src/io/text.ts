@@ -4,7 +4,8 @@ import type { AsyncOptions } from '../async';
 import { argTypeError } from '../errors';
 import type { BufferedIOBase } from './buffered';
 import type { Codec, Decoder, Encoder } from './codec';
-import { isOptions, signalOf } from '../async';
+import { signalOf } from '../async';
+import { isOptions } from '../validate';
 import { FileBase, RawCore, UnsupportedOperation, toSizeArg, type Op } from './raw';
 
 /** Python's TextIOWrapper._CHUNK_SIZE: encoded text waits until this much is pending. */

@@ -381,9 +381,10 @@ export class Socket {
       if (raise) throw fromErrno(-r, 'connect');
       return -r;
     }
-    if (raise) return waitSync(this, CONNECT, { a: undefined, b: undefined, c: undefined, d: undefined });
+    const op = { a: undefined, b: undefined, c: undefined, d: undefined };
+    if (raise) return waitSync(this, CONNECT, op);
     try {
-      return waitSync(this, CONNECT, { a: undefined, b: undefined, c: undefined, d: undefined });
+      return waitSync(this, CONNECT, op);
     } catch (e) {
       // connect_ex reports the errno of the connection, and a timeout as
       // EWOULDBLOCK, as CPython does; getsockopt's own failure is raised.

@@ -412,28 +412,42 @@ export function start<T>(
   signal: AbortSignal | undefined,
 ): Promise<T> {
   if (signal !== undefined && signal.aborted) return Promise.reject(signal.reason);
-  if (idle(sock, dir)) {
-    const op = firstTry;
-    op.a = a;
-    op.b = b;
-    op.c = c;
-    op.d = d;
-    let r: T | number;
-    try {
-      r = step(op, sock);
-    } catch (e) {
-      op.a = op.b = op.c = op.d = undefined;
-      return Promise.reject(e);
-    }
-    a = op.a;
-    b = op.b;
-    c = op.c;
-    d = op.d;
-    // Holds no caller's buffer once done.
+  if (!idle(sock, dir)) return queue(sock, dir, syscall, step, a, b, c, d, signal);
+  const op = firstTry;
+  op.a = a;
+  op.b = b;
+  op.c = c;
+  op.d = d;
+  let r: T | number;
+  try {
+    r = step(op, sock);
+  } catch (e) {
     op.a = op.b = op.c = op.d = undefined;
-    if (r !== -EAGAIN) return settled(r, syscall);
+    return Promise.reject(e);
   }
-  // It would block, or must wait its turn: queued.
+  if (r === -EAGAIN) return queue(sock, dir, syscall, step, op.a, op.b, op.c, op.d, signal);
+  // Holds no caller's buffer once done.
+  op.a = op.b = op.c = op.d = undefined;
+  return settled(r, syscall);
+}
+
+/**
+ * The slow half of {@link start}: a call that would block, or must wait
+ * its turn, queued with its arguments (as its first try left them).
+ */
+function queue<T>(
+  sock: Socket,
+  dir: Direction,
+  syscall: string,
+  step: Step<T>,
+  a: unknown,
+  b: unknown,
+  c: unknown,
+  d: unknown,
+  signal: AbortSignal | undefined,
+): Promise<T> {
+  const first = firstTry;
+  first.a = first.b = first.c = first.d = undefined;
   const op = new Pending<T>(step, a, b, c, d, syscall);
   adopting = op as Pending<unknown>;
   const p = new Promise<T>(adopt);

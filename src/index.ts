@@ -53,9 +53,8 @@ export {
 } from './socket';
 export type { Bytes } from './native';
 export type { AsyncOptions } from './async';
-import './async';
+import './socket-methods';
 export * from './families';
-import './sendfile';
 export {
   create_connection,
   create_connectionAsync,

@@ -3,14 +3,13 @@
 // descriptor (a server's connection, a child process's stdio pipe) in.
 // Both are moves: after the hand-over exactly one side reads and writes.
 import * as net from 'node:net';
-import { constants as osConstants } from 'node:os';
 import { TLSSocket } from 'node:tls';
+import { EBADF } from './engine';
 import { argTypeError, argValueError, fromErrno } from './errors';
 import { binding } from './native';
 import { getdefaulttimeout, Socket } from './socket';
 
 const C = binding.constants;
-const EBADF = osConstants.errno.EBADF;
 
 /** Options of {@link Socket.toNetSocket}: net.Socket's constructor options but `fd`. */
 export type ToNetSocketOptions = Omit<net.SocketConstructorOpts, 'fd'>;
@@ -38,25 +37,6 @@ function stateError(message: string): TypeError {
   return e;
 }
 
-declare module './socket' {
-  interface Socket {
-    /**
-     * Hands this connected SOCK_STREAM socket (AF_INET, AF_INET6 or AF_UNIX)
-     * over to a new `net.Socket`, which can then go to `tls.connect({ socket })`,
-     * an `http` server's `'connection'` event, or anything else that takes a
-     * net.Socket. The descriptor is moved, not duplicated: this Socket is
-     * detached (closed, `fileno()` -1, its pending async calls rejected with
-     * EBADF) and the net.Socket owns the descriptor and closes it when it is
-     * destroyed. Keep a second handle first with `sock.dup()` if you need one.
-     * The net.Socket is readable and writable (pass `readable: false` or
-     * `writable: false` to change that) and, as net's default, not
-     * half-open. A socket that is not connected raises OSError ENOTCONN
-     * and stays as it was.
-     */
-    toNetSocket(options?: ToNetSocketOptions): net.Socket;
-  }
-}
-
 /**
  * net.Socket's own checks of its options, run before the descriptor moves
  * so that a bad option leaves the bsdsock socket as it was: a net.Socket
@@ -71,7 +51,7 @@ function checkNetOptions(options: ToNetSocketOptions | undefined): void {
   new net.Socket(rest).destroy();
 }
 
-Socket.prototype.toNetSocket = function toNetSocket(this: Socket, options?: ToNetSocketOptions): net.Socket {
+const toNetSocket = function toNetSocket(this: Socket, options?: ToNetSocketOptions): net.Socket {
   if (options !== undefined && (options === null || typeof options !== 'object')) {
     throw argTypeError('options', 'of type object', options);
   }
@@ -163,3 +143,8 @@ export function fromNetSocket(netSocket: net.Socket, options?: FromNetSocketOpti
   }
   return sock;
 }
+
+/** The methods this module adds to {@link Socket}, installed by src/socket-methods.ts. */
+export const interopMethods: Pick<Socket, 'toNetSocket'> = {
+  toNetSocket,
+};

@@ -2,10 +2,11 @@
 // in src/io/: raw (SocketIO), buffered (BufferedReader/Writer/RWPair) and
 // text (TextIOWrapper).
 import { argTypeError, argValueError } from './errors';
+import { isOptions } from './validate';
 import { Socket } from './socket';
 import { BufferedReader, BufferedRWPair, BufferedWriter, BufferedIOBase } from './io/buffered';
 import { checkErrors, lookupCodec, UnicodeDecodeError, UnicodeEncodeError } from './io/codec';
-import { DEFAULT_BUFFER_SIZE, RawCore, SocketIO, UnsupportedOperation, isOptions } from './io/raw';
+import { DEFAULT_BUFFER_SIZE, RawCore, SocketIO, UnsupportedOperation } from './io/raw';
 import { TextIOWrapper } from './io/text';
 
 export { BufferedIOBase, BufferedReader, BufferedRWPair, BufferedWriter, SocketIO, TextIOWrapper, UnsupportedOperation };
@@ -36,35 +37,6 @@ export type BinaryMode = `${string}b${string}`;
 
 /** Whatever makefile() returns. */
 export type SocketFile = SocketIO | BufferedReader | BufferedWriter | BufferedRWPair | TextIOWrapper;
-
-declare module './socket' {
-  interface Socket {
-    /**
-     * A file object on the socket, as Python's `socket.makefile()`:
-     * `mode` is made of `r`, `w` and `b` (default `'r'`). Binary modes give
-     * a {@link BufferedReader} (`'rb'`), {@link BufferedWriter} (`'wb'`) or
-     * {@link BufferedRWPair} (`'rwb'`), or with `buffering` 0 the unbuffered
-     * {@link SocketIO}; text modes give a {@link TextIOWrapper} over one of
-     * those. `buffering` is the buffer size (default 8192). The socket's
-     * descriptor stays open while the file is, even after `close()` of the
-     * socket. The socket should be in blocking mode or have a timeout;
-     * after a timeout the file refuses to read.
-     */
-    makefile(mode: BinaryMode, buffering: 0, options?: MakefileOptions): SocketIO;
-    /** `makefile(mode, buffering?, options?)` with `mode` 'rb' or 'br' or 'b': returns a {@link BufferedReader}. */
-    makefile(mode: 'rb' | 'br' | 'b', buffering?: number | null, options?: MakefileOptions): BufferedReader;
-    /** `makefile(mode, buffering?, options?)` with `mode` 'wb' or 'bw': returns a {@link BufferedWriter}. */
-    makefile(mode: 'wb' | 'bw', buffering?: number | null, options?: MakefileOptions): BufferedWriter;
-    /** `makefile(mode, buffering?, options?)` with `mode` 'rwb' or 'rbw' or 'wrb' or 'wbr' or 'brw' or 'bwr': returns a {@link BufferedRWPair}. */
-    makefile(mode: 'rwb' | 'rbw' | 'wrb' | 'wbr' | 'brw' | 'bwr', buffering?: number | null, options?: MakefileOptions): BufferedRWPair;
-    /** `makefile(mode?, buffering?, options?)` with `mode` 'r' or 'w' or 'rw' or 'wr' or '': returns a {@link TextIOWrapper}. */
-    makefile(mode?: 'r' | 'w' | 'rw' | 'wr' | '', buffering?: number | null, options?: MakefileOptions): TextIOWrapper;
-    /** `makefile(mode, options)` with `mode` 'r' or 'w' or 'rw' or 'wr' or '': returns a {@link TextIOWrapper}. */
-    makefile(mode: 'r' | 'w' | 'rw' | 'wr' | '', options: MakefileOptions): TextIOWrapper;
-    /** `makefile(mode?, buffering?, options?)` with any `mode` string: returns one of the {@link SocketFile} kinds. */
-    makefile(mode?: string, buffering?: number | null | MakefileOptions, options?: MakefileOptions): SocketFile;
-  }
-}
 
 // A file collected while open is closed (after a best-effort flush that
 // never blocks), with a ResourceWarning, as Python's sockets are.
@@ -165,4 +137,8 @@ function makefile(this: Socket, ...args: unknown[]): SocketFile {
   return file;
 }
 
-Socket.prototype.makefile = makefile as Socket['makefile'];
+
+/** The methods this module adds to {@link Socket}, installed by src/socket-methods.ts. */
+export const makefileMethods: Pick<Socket, 'makefile'> = {
+  makefile: makefile as Socket['makefile'],
+};

@@ -4,15 +4,14 @@
 // buffers onto iovecs and lays out or walks the control-message block.
 import { endianness } from 'node:os';
 import { toNativeAddress } from './address';
-import { hostToLookUp, isOptions, READ, rejecting, resolveHostAsync, splitOptions, WRITE, submit, type AsyncOptions } from './async';
+import { hostToLookUp, READ, rejecting, resolveHostAsync, signalOf, splitOptions, start, WRITE, type AsyncOptions } from './async';
+import { callSync, POLLIN, POLLOUT, syncCall, type EngineSocket, type Stored } from './engine';
 import { argRangeError, argTypeError, argValueError, plainOSError } from './errors';
 import { binding, type Bytes } from './native';
 import { Socket, type Address } from './socket';
-import { toBytes, toBytesList, toCInt, toFlags, toSequence, toSize } from './validate';
+import { isOptions, toBytes, toBytesList, toCInt, toFlags, toSequence, toSize } from './validate';
 
 const C = binding.constants;
-const POLLIN = 1;
-const POLLOUT = 4;
 const MSG_DONTWAIT = C.MSG_DONTWAIT;
 const SOL_SOCKET = C.SOL_SOCKET;
 const SCM_RIGHTS = C.SCM_RIGHTS;
@@ -134,7 +133,7 @@ function deliver<T>(raw: RawMsg, first: T): [T, Ancillary[], number, Address] {
   }
 }
 
-// Sync recvmsg reads into this and copies out what arrived.
+// recvmsg reads a message of up to this size into this and copies out what arrived.
 const SCRATCH_SIZE = 65536;
 const scratch = Buffer.allocUnsafeSlow(SCRATCH_SIZE);
 
@@ -149,77 +148,7 @@ function copyOut(buf: Buffer, n: number, fromScratch: boolean): Buffer {
   return n === buf.length ? buf : Buffer.from(buf.subarray(0, n));
 }
 
-/** A failure inside an async attempt, carried to the Promise as a value (an attempt must not throw). */
-class Failed {
-  constructor(readonly error: unknown) {}
-}
-
-// --- async helpers ---------------------------------------------------------
-
 // --- the methods -------------------------------------------------------------
-
-declare module './socket' {
-  interface Socket {
-    /**
-     * Sends one message gathered from `buffers` (one iovec per buffer, no
-     * copy), with control messages `ancdata` (`[cmsg_level, cmsg_type,
-     * data]` items: SCM_RIGHTS, SCM_CREDENTIALS, IP_PKTINFO...), `flags`,
-     * and for an unconnected socket a destination `address`. Returns the
-     * number of data bytes sent.
-     */
-    sendmsg(buffers: Iterable<Bytes>, ancdata?: Iterable<AncillaryInput>, flags?: number, address?: Address | null): number;
-    /**
-     * Receives at most `bufsize` bytes and up to `ancbufsize` bytes of
-     * control messages (size it with CMSG_SPACE/CMSG_LEN; 0 receives none).
-     * Returns `[data, ancdata, msg_flags, address]`; MSG_TRUNC and
-     * MSG_CTRUNC in msg_flags tell that data or control messages did not
-     * fit. Descriptors received through SCM_RIGHTS are close-on-exec.
-     */
-    recvmsg(bufsize: number, ancbufsize?: number, flags?: number): RecvmsgResult;
-    /**
-     * Like recvmsg, but scatters the data straight into `buffers`, filling
-     * each in turn. Returns `[nbytes, ancdata, msg_flags, address]`.
-     */
-    recvmsg_into(buffers: Iterable<Bytes>, ancbufsize?: number, flags?: number): RecvmsgIntoResult;
-    /**
-     * For an AF_ALG operation socket: sends `msg` with the control messages
-     * that set the operation, the IV and the AEAD associated-data length.
-     */
-    sendmsg_afalg(msg: Iterable<Bytes> | undefined | null, options: AfalgOptions): number;
-    /** {@link Socket.sendmsg_afalg} called as `sendmsg_afalg(options)`. */
-    sendmsg_afalg(options: AfalgOptions): number;
-    /** Promise twin of {@link Socket.sendmsg}. */
-    sendmsgAsync(
-      buffers: Iterable<Bytes>,
-      ancdata?: Iterable<AncillaryInput>,
-      flags?: number,
-      address?: Address | null,
-      options?: AsyncOptions,
-    ): Promise<number>;
-    /** {@link Socket.sendmsgAsync} called as `sendmsgAsync(buffers, ancdata, flags, options?)`. */
-    sendmsgAsync(buffers: Iterable<Bytes>, ancdata: Iterable<AncillaryInput>, flags: number, options?: AsyncOptions): Promise<number>;
-    /** {@link Socket.sendmsgAsync} called as `sendmsgAsync(buffers, ancdata, options?)`. */
-    sendmsgAsync(buffers: Iterable<Bytes>, ancdata: Iterable<AncillaryInput>, options?: AsyncOptions): Promise<number>;
-    /** {@link Socket.sendmsgAsync} called as `sendmsgAsync(buffers, options?)`. */
-    sendmsgAsync(buffers: Iterable<Bytes>, options?: AsyncOptions): Promise<number>;
-    /**
-     * Promise twin of {@link Socket.recvmsg}. Aborting it or timing out
-     * consumes nothing: the message and the descriptors it carries stay
-     * queued for the next call.
-     */
-    recvmsgAsync(bufsize: number, ancbufsize?: number, flags?: number, options?: AsyncOptions): Promise<RecvmsgResult>;
-    /** {@link Socket.recvmsgAsync} called as `recvmsgAsync(bufsize, ancbufsize, options?)`. */
-    recvmsgAsync(bufsize: number, ancbufsize: number, options?: AsyncOptions): Promise<RecvmsgResult>;
-    /** {@link Socket.recvmsgAsync} called as `recvmsgAsync(bufsize, options?)`. */
-    recvmsgAsync(bufsize: number, options?: AsyncOptions): Promise<RecvmsgResult>;
-    /** Promise twin of {@link Socket.recvmsg_into}. */
-    recvmsg_intoAsync(buffers: Iterable<Bytes>, ancbufsize?: number, flags?: number, options?: AsyncOptions): Promise<RecvmsgIntoResult>;
-    /** {@link Socket.recvmsg_intoAsync} called as `recvmsg_intoAsync(buffers, ancbufsize, options?)`. */
-    recvmsg_intoAsync(buffers: Iterable<Bytes>, ancbufsize: number, options?: AsyncOptions): Promise<RecvmsgIntoResult>;
-    /** {@link Socket.recvmsg_intoAsync} called as `recvmsg_intoAsync(buffers, options?)`. */
-    recvmsg_intoAsync(buffers: Iterable<Bytes>, options?: AsyncOptions): Promise<RecvmsgIntoResult>;
-  }
-}
 
 /** The checked arguments of a sendmsg call. */
 interface SendPlan {
@@ -240,35 +169,57 @@ function planSend(sock: Socket, buffers: unknown, ancdata: unknown, flags: unkno
   return { bufs, control, flags: f, family, address: a };
 }
 
-function sendPlanned(sock: Socket, p: SendPlan, syscall: string): number {
-  const r = native.sendmsg(sock.fileno(), p.bufs, p.control, p.flags, p.family, p.address);
-  if (r >= 0) return r;
-  return sock._retry(r, POLLOUT, syscall, () => native.sendmsg(sock.fileno(), p.bufs, p.control, p.flags, p.family, p.address));
+// The attempts, shared by each call and its twin.
+
+/** sendmsg of the plan `a` with flags `b`. */
+function sendmsgStep(op: Stored, sock: EngineSocket): number {
+  const p = op.a as SendPlan;
+  return native.sendmsg(sock.fileno(), p.bufs, p.control, op.b as number, p.family, p.address);
 }
 
-const proto = Socket.prototype;
+/**
+ * recvmsg of at most `a` bytes, `b` bytes of ancillary data, flags `c`:
+ * the message and its data, copied out of the buffer it arrived in. If the
+ * copy fails, the descriptors received are closed, never leaked.
+ */
+function recvmsgStep(op: Stored, sock: EngineSocket): [RawMsg, Buffer] | number {
+  const size = op.a as number;
+  const small = size <= SCRATCH_SIZE;
+  const buf = small ? scratch.subarray(0, size) : Buffer.allocUnsafeSlow(size);
+  const r = native.recvmsg(sock.fileno(), buf, op.b as number, op.c as number);
+  if (typeof r === 'number') return r;
+  try {
+    return [r, copyOut(buf, r[0], small)];
+  } catch (e) {
+    closeRights(r[1]);
+    throw e;
+  }
+}
 
-proto.sendmsg = function sendmsg(this: Socket, buffers: unknown, ancdata?: unknown, flags?: unknown, address?: unknown): number {
-  return sendPlanned(this, planSend(this, buffers, ancdata, flags, address), 'sendmsg');
+/** recvmsg into the buffers `a`, `b` bytes of ancillary data, flags `c`. */
+function recvmsgIntoStep(op: Stored, sock: EngineSocket): RawMsg | number {
+  return native.recvmsg(sock.fileno(), op.a as Bytes[], op.b as number, op.c as number);
+}
+
+const SENDMSG = syncCall('sendmsg', POLLOUT, sendmsgStep);
+const RECVMSG = syncCall('recvmsg', POLLIN, recvmsgStep);
+const RECVMSG_INTO = syncCall('recvmsg_into', POLLIN, recvmsgIntoStep);
+
+function sendPlanned(sock: Socket, p: SendPlan): number {
+  return callSync(sock, SENDMSG, p, p.flags);
+}
+
+const sendmsg = function sendmsg(this: Socket, buffers: unknown, ancdata?: unknown, flags?: unknown, address?: unknown): number {
+  return sendPlanned(this, planSend(this, buffers, ancdata, flags, address));
 } as Socket['sendmsg'];
 
-proto.recvmsg = function recvmsg(this: Socket, bufsize: unknown, ancbufsize?: unknown, flags?: unknown): RecvmsgResult {
+const recvmsg = function recvmsg(this: Socket, bufsize: unknown, ancbufsize?: unknown, flags?: unknown): RecvmsgResult {
   const size = toSize(bufsize, 'bufsize');
   const anc = ancBufSize(ancbufsize);
   const f = toFlags(flags);
   if (size < 0) throw argValueError('bufsize', 'negative buffer size in recvmsg()');
   checkAncBufSize(anc);
-  const small = size <= SCRATCH_SIZE;
-  const buf = small ? scratch.subarray(0, size) : Buffer.allocUnsafeSlow(size);
-  let r = native.recvmsg(this.fileno(), buf, anc, f);
-  if (typeof r === 'number') r = this._retry(r, POLLIN, 'recvmsg', () => native.recvmsg(this.fileno(), buf, anc, f));
-  let data: Buffer;
-  try {
-    data = copyOut(buf, r[0], small);
-  } catch (e) {
-    closeRights(r[1]);
-    throw e;
-  }
+  const [r, data] = callSync(this, RECVMSG, size, anc, f);
   return deliver(r, data);
 } as Socket['recvmsg'];
 
@@ -281,10 +232,9 @@ function intoPlan(buffers: unknown, ancbufsize: unknown, flags: unknown): [Bytes
   return [bufs, anc, f];
 }
 
-proto.recvmsg_into = function recvmsg_into(this: Socket, buffers: unknown, ancbufsize?: unknown, flags?: unknown): RecvmsgIntoResult {
+const recvmsg_into = function recvmsg_into(this: Socket, buffers: unknown, ancbufsize?: unknown, flags?: unknown): RecvmsgIntoResult {
   const [bufs, anc, f] = intoPlan(buffers, ancbufsize, flags);
-  let r = native.recvmsg(this.fileno(), bufs, anc, f);
-  if (typeof r === 'number') r = this._retry(r, POLLIN, 'recvmsg_into', () => native.recvmsg(this.fileno(), bufs, anc, f));
+  const r = callSync(this, RECVMSG_INTO, bufs, anc, f);
   return deliver(r, r[0]);
 } as Socket['recvmsg_into'];
 
@@ -341,7 +291,7 @@ export function _encodeAncillary(ancdata: unknown): Buffer {
   return encodeAncillary(ancdata) ?? Buffer.alloc(0);
 }
 
-proto.sendmsg_afalg = function sendmsg_afalg(this: Socket, msgOrOptions?: unknown, maybeOptions?: unknown): number {
+const sendmsg_afalg = function sendmsg_afalg(this: Socket, msgOrOptions?: unknown, maybeOptions?: unknown): number {
   if (this.family !== C.AF_ALG) throw plainOSError('algset is only supported for AF_ALG');
   let msg: unknown = msgOrOptions;
   let options: unknown = maybeOptions;
@@ -354,10 +304,10 @@ proto.sendmsg_afalg = function sendmsg_afalg(this: Socket, msgOrOptions?: unknow
   const f = toFlags((options as AfalgOptions).flags);
   const bufs = msg === undefined || msg === null ? [] : toBytesList(msg, 'msg');
   const plan: SendPlan = { bufs, control: native.cmsg_encode(items), flags: f, family: this.family, address: null };
-  return sendPlanned(this, plan, 'sendmsg');
+  return sendPlanned(this, plan);
 } as Socket['sendmsg_afalg'];
 
-proto.sendmsgAsync = function sendmsgAsync(this: Socket, ...args: unknown[]): Promise<number> {
+const sendmsgAsync = function sendmsgAsync(this: Socket, ...args: unknown[]): Promise<number> {
   return rejecting(() => {
     const [[buffers, ancdata, flags, address], options] = splitOptions(args, 4);
     // A host name is looked up on the thread pool first (checked the same
@@ -369,37 +319,12 @@ proto.sendmsgAsync = function sendmsgAsync(this: Socket, ...args: unknown[]): Pr
     }
     const p = planSend(this, buffers, ancdata, flags, address);
     // A snapshot: the call may wait, and the caller may reuse its array meanwhile.
-    const bufs = p.bufs.slice();
-    const f = p.flags | MSG_DONTWAIT;
-    return submit<number | Failed>(
-      this,
-      WRITE,
-      'sendmsg',
-      () => {
-        try {
-          return native.sendmsg(this.fileno(), bufs, p.control, f, p.family, p.address);
-        } catch (e) {
-          return new Failed(e);
-        }
-      },
-      options,
-    ).then((v) => {
-      if (v instanceof Failed) throw v.error;
-      return v;
-    });
+    const plan: SendPlan = { ...p, bufs: p.bufs.slice() };
+    return start(this, WRITE, 'sendmsg', sendmsgStep, plan, p.flags | MSG_DONTWAIT, undefined, undefined, signalOf(options));
   });
 } as Socket['sendmsgAsync'];
 
-/** Runs one non-blocking recvmsg for a twin; never throws (see Failed). */
-function recvAttempt(sock: Socket, bufs: Bytes | Bytes[], anc: number, flags: number): RawMsg | Failed | number {
-  try {
-    return native.recvmsg(sock.fileno(), bufs, anc, flags);
-  } catch (e) {
-    return new Failed(e);
-  }
-}
-
-proto.recvmsgAsync = function recvmsgAsync(this: Socket, ...args: unknown[]): Promise<RecvmsgResult> {
+const recvmsgAsync = function recvmsgAsync(this: Socket, ...args: unknown[]): Promise<RecvmsgResult> {
   return rejecting(() => {
     const [[bufsize, ancbufsize, flags], options] = splitOptions(args, 3);
     const size = toSize(bufsize, 'bufsize');
@@ -407,39 +332,18 @@ proto.recvmsgAsync = function recvmsgAsync(this: Socket, ...args: unknown[]): Pr
     const f = toFlags(flags) | MSG_DONTWAIT;
     if (size < 0) throw argValueError('bufsize', 'negative buffer size in recvmsg()');
     checkAncBufSize(anc);
-    const small = size <= SCRATCH_SIZE;
-    return submit<[RawMsg, Buffer] | Failed>(
-      this,
-      READ,
-      'recvmsg',
-      () => {
-        const buf = small ? scratch.subarray(0, size) : Buffer.allocUnsafeSlow(size);
-        const r = recvAttempt(this, buf, anc, f);
-        if (typeof r === 'number' || r instanceof Failed) return r;
-        try {
-          return [r, copyOut(buf, r[0], small)];
-        } catch (e) {
-          closeRights(r[1]);
-          return new Failed(e);
-        }
-      },
-      options,
-    ).then((v) => {
-      if (v instanceof Failed) throw v.error;
-      return deliver(v[0], v[1]);
-    });
+    return start(this, READ, 'recvmsg', recvmsgStep, size, anc, f, undefined, signalOf(options)).then((v) => deliver(v[0], v[1]));
   });
 } as Socket['recvmsgAsync'];
 
-proto.recvmsg_intoAsync = function recvmsg_intoAsync(this: Socket, ...args: unknown[]): Promise<RecvmsgIntoResult> {
+const recvmsg_intoAsync = function recvmsg_intoAsync(this: Socket, ...args: unknown[]): Promise<RecvmsgIntoResult> {
   return rejecting(() => {
     const [[buffers, ancbufsize, flags], options] = splitOptions(args, 3);
     const [list, anc, f] = intoPlan(buffers, ancbufsize, flags);
     const bufs = list.slice();
-    return submit<RawMsg | Failed>(this, READ, 'recvmsg_into', () => recvAttempt(this, bufs, anc, f | MSG_DONTWAIT), options).then((v) => {
-      if (v instanceof Failed) throw v.error;
-      return deliver(v, v[0]);
-    });
+    return start(this, READ, 'recvmsg_into', recvmsgIntoStep, bufs, anc, f | MSG_DONTWAIT, undefined, signalOf(options)).then((v) =>
+      deliver(v, v[0]),
+    );
   });
 } as Socket['recvmsg_intoAsync'];
 
@@ -531,3 +435,23 @@ export function recv_fdsAsync(sock: Socket, bufsize: number, maxfds: number, ...
     ]);
   });
 }
+
+/** The methods this module adds to {@link Socket}, installed by src/socket-methods.ts. */
+export const messageMethods: Pick<
+  Socket,
+  | 'sendmsg'
+  | 'recvmsg'
+  | 'recvmsg_into'
+  | 'sendmsg_afalg'
+  | 'sendmsgAsync'
+  | 'recvmsgAsync'
+  | 'recvmsg_intoAsync'
+> = {
+  sendmsg,
+  recvmsg,
+  recvmsg_into,
+  sendmsg_afalg,
+  sendmsgAsync,
+  recvmsgAsync,
+  recvmsg_intoAsync,
+};

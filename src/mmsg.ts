@@ -6,15 +6,14 @@
 // or at a scratch slab, and decodes the senders' addresses.
 import { constants as bufferConstants } from 'node:buffer';
 import { toNativeAddress } from './address';
-import { hostToLookUp, READ, rejecting, resolveHostAsync, splitOptions, WRITE, submit, type AsyncOptions } from './async';
-import { argRangeError, argTypeError, argValueError, fromErrno } from './errors';
+import { hostToLookUp, READ, rejecting, resolveHostAsync, signalOf, splitOptions, start, WRITE, type AsyncOptions } from './async';
+import { callSync, EBADF, POLLIN, POLLOUT, syncCall, type EngineSocket, type Stored } from './engine';
+import { argRangeError, argTypeError, argValueError } from './errors';
 import { binding, type Bytes } from './native';
 import { Socket, type Address } from './socket';
 import { isIterable, toBytes, toBytesList, toFlags, toInteger, toSequence, toSize } from './validate';
 
 const C = binding.constants;
-const POLLIN = 1;
-const POLLOUT = 4;
 const MSG_DONTWAIT = C.MSG_DONTWAIT;
 const MAX_BUFFER = bufferConstants.MAX_LENGTH;
 
@@ -62,12 +61,6 @@ function slabFor(size: number): Buffer {
 
 // --- argument checks -------------------------------------------------------
 
-function sequence(value: unknown, name: string, expected: string): unknown[] {
-  // A string is refused whole here, not iterated (its characters are no messages).
-  if (typeof value === 'string') throw argTypeError(name, expected, value);
-  return toSequence(value, name, expected);
-}
-
 function countError(name: string, what: string, n: number): RangeError {
   const e = argRangeError(name, `>= 1 and <= ${MMSG_MAX}`, n);
   e.message = `The number of ${what} in "${name}" is out of range. It must be >= 1 and <= ${MMSG_MAX} (UIO_MAXIOV). Received ${n}`;
@@ -105,7 +98,8 @@ interface SendPlan {
 
 function planSend(sock: Socket, messages: unknown, flags: unknown): SendPlan {
   const f = toFlags(flags);
-  const list = sequence(messages, 'messages', 'an iterable of messages ([data, address], [data] or data)');
+  // A string is refused whole, not iterated (its characters are no messages).
+  const list = toSequence(messages, 'messages', 'an iterable of messages ([data, address], [data] or data)', false);
   const n = list.length;
   if (n > MMSG_MAX) throw countError('messages', 'messages', n);
   const family = sock.family;
@@ -203,138 +197,66 @@ function resolveNames(family: number, messages: unknown, options: AsyncOptions |
 
 // --- the methods -------------------------------------------------------------
 
-declare module './socket' {
-  interface Socket {
-    /**
-     * Receives up to `vlen` datagrams (1 to 1024) of at most `bufsize` bytes
-     * each, in one system call (recvmmsg(2) with MSG_WAITFORONE on Linux).
-     * Waits as `recvfrom` does for the first datagram only (blocking mode:
-     * until one arrives; timeout mode: at most the timeout, then
-     * TimeoutError; non-blocking: BlockingIOError when none is queued), then
-     * returns it with every datagram already queued behind it, in order:
-     * an array of `[data, address, msg_flags]`, never empty. A datagram
-     * longer than `bufsize` is cut to `bufsize` bytes and has MSG_TRUNC in
-     * its msg_flags (the rest is discarded, as with recvfrom). With
-     * MSG_PEEK in `flags` the kernel returns the first datagram `vlen`
-     * times: peek with vlen 1.
-     *
-     * `const batch = sock.recvmmsg(64, 2048); for (const [data, addr] of batch) ...`
-     */
-    recvmmsg(vlen: number, bufsize: number, flags?: number): RecvmmsgEntry[];
-    /**
-     * Like {@link Socket.recvmmsg}, but each datagram lands straight in one
-     * of `buffers` (1 to 1024 bytes-like objects, one datagram each, in
-     * order): no data is copied or allocated. Returns an array of
-     * `[nbytes, address, msg_flags]`, one per buffer filled (never empty):
-     * datagram i is in `buffers[i].subarray(0, nbytes)`. With MSG_TRUNC
-     * in `flags`, nbytes is the datagram's real length (Linux).
-     */
-    recvmmsg_into(buffers: Iterable<Bytes>, flags?: number): RecvmmsgIntoEntry[];
-    /**
-     * Sends up to 1024 datagrams in one system call (sendmmsg(2)), each
-     * `[data, address]`, or `[data]` / `data` alone on a connected socket.
-     * Returns how many were sent, in order from the first: the kernel may
-     * stop early (a full send buffer on a non-blocking socket, an error
-     * after the first datagram, whose error is then not reported), so send
-     * the rest with another call. An empty list sends nothing and returns 0.
-     * Waits as `sendto` does when not even the first datagram can go.
-     */
-    sendmmsg(messages: Iterable<MmsgMessage>, flags?: number): number;
-    /**
-     * Promise twin of {@link Socket.recvmmsg}: one system call per wake-up,
-     * resolving with every datagram that is ready (up to `vlen`). Aborting it
-     * or timing out consumes nothing.
-     */
-    recvmmsgAsync(vlen: number, bufsize: number, flags?: number, options?: AsyncOptions): Promise<RecvmmsgEntry[]>;
-    /** {@link Socket.recvmmsgAsync} called as `recvmmsgAsync(vlen, bufsize, options?)`. */
-    recvmmsgAsync(vlen: number, bufsize: number, options?: AsyncOptions): Promise<RecvmmsgEntry[]>;
-    /**
-     * Promise twin of {@link Socket.recvmmsg_into}. The buffers are written
-     * only when the Promise resolves; aborting it consumes nothing.
-     */
-    recvmmsg_intoAsync(buffers: Iterable<Bytes>, flags?: number, options?: AsyncOptions): Promise<RecvmmsgIntoEntry[]>;
-    /** {@link Socket.recvmmsg_intoAsync} called as `recvmmsg_intoAsync(buffers, options?)`. */
-    recvmmsg_intoAsync(buffers: Iterable<Bytes>, options?: AsyncOptions): Promise<RecvmmsgIntoEntry[]>;
-    /**
-     * Promise twin of {@link Socket.sendmmsg}: resolves with how many
-     * datagrams one sendmmsg sent (all of them unless the send buffer
-     * filled up or an error stopped the batch).
-     */
-    sendmmsgAsync(messages: Iterable<MmsgMessage>, flags?: number, options?: AsyncOptions): Promise<number>;
-    /** {@link Socket.sendmmsgAsync} called as `sendmmsgAsync(messages, options?)`. */
-    sendmmsgAsync(messages: Iterable<MmsgMessage>, options?: AsyncOptions): Promise<number>;
-  }
+// The attempts, shared by each call and its twin: `a` the checked
+// arguments, `b` the flags.
+
+function recvmmsgStep(op: Stored, sock: EngineSocket): RecvmmsgEntry[] | number {
+  const p = op.a as RecvPlan;
+  const buf = slabFor(p.vlen * p.bufsize);
+  const r = native.mmsg_recv(sock.fileno(), buf, p.bufsize, p.vlen, op.b as number, meta);
+  return typeof r === 'number' ? r : collect(r, buf, p.bufsize);
 }
 
-const proto = Socket.prototype;
+function recvmmsgIntoStep(op: Stored, sock: EngineSocket): RecvmmsgIntoEntry[] | number {
+  const r = native.mmsg_recv(sock.fileno(), op.a as Bytes[], 0, 0, op.b as number, meta);
+  return typeof r === 'number' ? r : collectInto(r);
+}
 
-proto.recvmmsg = function recvmmsg(this: Socket, vlen: unknown, bufsize: unknown, flags?: unknown): RecvmmsgEntry[] {
+function sendmmsgStep(op: Stored, sock: EngineSocket): number {
+  const p = op.a as SendPlan;
+  const fd = sock.fileno();
+  // Nothing to send; still EBADF on a closed socket.
+  if (p.datas.length === 0) return fd < 0 ? -EBADF : 0;
+  return native.mmsg_send(fd, p.datas, p.addresses, sock.family, op.b as number);
+}
+
+const RECVMMSG = syncCall('recvmmsg', POLLIN, recvmmsgStep);
+const RECVMMSG_INTO = syncCall('recvmmsg_into', POLLIN, recvmmsgIntoStep);
+const SENDMMSG = syncCall('sendmmsg', POLLOUT, sendmmsgStep);
+
+const recvmmsg = function recvmmsg(this: Socket, vlen: unknown, bufsize: unknown, flags?: unknown): RecvmmsgEntry[] {
   const p = planRecv(vlen, bufsize, flags);
-  const buf = slabFor(p.vlen * p.bufsize);
-  let r = native.mmsg_recv(this.fileno(), buf, p.bufsize, p.vlen, p.flags, meta);
-  if (typeof r === 'number') r = this._retry(r, POLLIN, 'recvmmsg', () => native.mmsg_recv(this.fileno(), buf, p.bufsize, p.vlen, p.flags, meta));
-  return collect(r, buf, p.bufsize);
+  return callSync(this, RECVMMSG, p, p.flags);
 } as Socket['recvmmsg'];
 
-proto.recvmmsg_into = function recvmmsg_into(this: Socket, buffers: unknown, flags?: unknown): RecvmmsgIntoEntry[] {
+const recvmmsg_into = function recvmmsg_into(this: Socket, buffers: unknown, flags?: unknown): RecvmmsgIntoEntry[] {
   const f = toFlags(flags);
-  const bufs = intoBuffers(buffers);
-  let r = native.mmsg_recv(this.fileno(), bufs, 0, 0, f, meta);
-  if (typeof r === 'number') r = this._retry(r, POLLIN, 'recvmmsg_into', () => native.mmsg_recv(this.fileno(), bufs, 0, 0, f, meta));
-  return collectInto(r);
+  return callSync(this, RECVMMSG_INTO, intoBuffers(buffers), f);
 } as Socket['recvmmsg_into'];
 
-proto.sendmmsg = function sendmmsg(this: Socket, messages: unknown, flags?: unknown): number {
+const sendmmsg = function sendmmsg(this: Socket, messages: unknown, flags?: unknown): number {
   const p = planSend(this, messages, flags);
-  if (p.datas.length === 0) {
-    // Nothing to send; still EBADF on a closed socket.
-    if (this.fileno() < 0) throw fromErrno(C.EBADF, 'sendmmsg');
-    return 0;
-  }
-  const family = this.family;
-  const r = native.mmsg_send(this.fileno(), p.datas, p.addresses, family, p.flags);
-  if (r >= 0) return r;
-  return this._retry(r, POLLOUT, 'sendmmsg', () => native.mmsg_send(this.fileno(), p.datas, p.addresses, family, p.flags));
+  return callSync(this, SENDMMSG, p, p.flags);
 } as Socket['sendmmsg'];
 
-proto.recvmmsgAsync = function recvmmsgAsync(this: Socket, ...args: unknown[]): Promise<RecvmmsgEntry[]> {
+const recvmmsgAsync = function recvmmsgAsync(this: Socket, ...args: unknown[]): Promise<RecvmmsgEntry[]> {
   return rejecting(() => {
     const [[vlen, bufsize, flags], options] = splitOptions(args, 3);
     const p = planRecv(vlen, bufsize, flags);
-    const f = p.flags | MSG_DONTWAIT;
-    return submit<RecvmmsgEntry[]>(
-      this,
-      READ,
-      'recvmmsg',
-      () => {
-        const buf = slabFor(p.vlen * p.bufsize);
-        const r = native.mmsg_recv(this.fileno(), buf, p.bufsize, p.vlen, f, meta);
-        return typeof r === 'number' ? r : collect(r, buf, p.bufsize);
-      },
-      options,
-    );
+    return start(this, READ, 'recvmmsg', recvmmsgStep, p, p.flags | MSG_DONTWAIT, undefined, undefined, signalOf(options));
   });
 } as Socket['recvmmsgAsync'];
 
-proto.recvmmsg_intoAsync = function recvmmsg_intoAsync(this: Socket, ...args: unknown[]): Promise<RecvmmsgIntoEntry[]> {
+const recvmmsg_intoAsync = function recvmmsg_intoAsync(this: Socket, ...args: unknown[]): Promise<RecvmmsgIntoEntry[]> {
   return rejecting(() => {
     const [[buffers, flags], options] = splitOptions(args, 2);
     const f = toFlags(flags) | MSG_DONTWAIT;
     const bufs = intoBuffers(buffers);
-    return submit<RecvmmsgIntoEntry[]>(
-      this,
-      READ,
-      'recvmmsg_into',
-      () => {
-        const r = native.mmsg_recv(this.fileno(), bufs, 0, 0, f, meta);
-        return typeof r === 'number' ? r : collectInto(r);
-      },
-      options,
-    );
+    return start(this, READ, 'recvmmsg_into', recvmmsgIntoStep, bufs, f, undefined, undefined, signalOf(options));
   });
 } as Socket['recvmmsg_intoAsync'];
 
-proto.sendmmsgAsync = function sendmmsgAsync(this: Socket, ...args: unknown[]): Promise<number> {
+const sendmmsgAsync = function sendmmsgAsync(this: Socket, ...args: unknown[]): Promise<number> {
   return rejecting(() => {
     const [[given, flags], options] = splitOptions(args, 2);
     // An iterable is read once, here, so the lookups and the send see the same messages.
@@ -346,18 +268,16 @@ proto.sendmmsgAsync = function sendmmsgAsync(this: Socket, ...args: unknown[]): 
       );
     }
     const p = planSend(this, messages, flags);
-    const f = p.flags | MSG_DONTWAIT;
-    const family = this.family;
-    return submit<number>(
-      this,
-      WRITE,
-      'sendmmsg',
-      () => {
-        const fd = this.fileno();
-        if (p.datas.length === 0) return fd < 0 ? -C.EBADF : 0;
-        return native.mmsg_send(fd, p.datas, p.addresses, family, f);
-      },
-      options,
-    );
+    return start(this, WRITE, 'sendmmsg', sendmmsgStep, p, p.flags | MSG_DONTWAIT, undefined, undefined, signalOf(options));
   });
 } as Socket['sendmmsgAsync'];
+
+/** The methods this module adds to {@link Socket}, installed by src/socket-methods.ts. */
+export const mmsgMethods: Pick<Socket, 'recvmmsg' | 'recvmmsg_into' | 'sendmmsg' | 'recvmmsgAsync' | 'recvmmsg_intoAsync' | 'sendmmsgAsync'> = {
+  recvmmsg,
+  recvmmsg_into,
+  sendmmsg,
+  recvmmsgAsync,
+  recvmmsg_intoAsync,
+  sendmmsgAsync,
+};

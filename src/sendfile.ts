@@ -1,18 +1,16 @@
 // socket.sendfile(): Python's Lib/socket.py algorithm over sendfile(2),
 // with its fallback to read + send, and the async twin.
 import { fstatSync, readSync } from 'node:fs';
-import { constants as osConstants } from 'node:os';
 import { read as readCb } from 'node:fs';
 import { inspect } from 'node:util';
-import { type AsyncOptions, submit, withNonblocking, WRITE } from './async';
+import { nonblockingStep, signalOf, start, WRITE, type AsyncOptions } from './async';
+import { EAGAIN, EBADF, isSocketTimeout, POLLOUT, retrySync, syncCall, type EngineSocket, type Stored } from './engine';
 import { argTypeError, argValueError, fromErrno, OSError } from './errors';
 import { binding } from './native';
 import { Socket } from './socket';
 import { toInteger } from './validate';
 
 const C = binding.constants;
-const EAGAIN = osConstants.errno.EAGAIN;
-const POLLOUT = 4;
 const SEEK_SET = 0;
 /** Python truncates each sendfile(2) call to 1 GiB (bpo-38319). */
 const MAX_BLOCK = 2 ** 30;
@@ -26,21 +24,6 @@ export type SendfileSource =
       /** The open file's descriptor, as a `fs.promises.FileHandle` holds it. */
       readonly fd: number;
     };
-
-declare module './socket' {
-  interface Socket {
-    /**
-     * Sends a file until EOF (or `count` bytes from `offset`) with the
-     * kernel's zero-copy sendfile(2), falling back to read + send where the
-     * kernel call does not apply, as Python does. Returns the bytes sent and
-     * leaves the file position after the last byte sent. Stream sockets in
-     * blocking or timeout mode only.
-     */
-    sendfile(file: SendfileSource, offset?: number, count?: number | null): number;
-    /** Promise twin of {@link Socket.sendfile}; never blocks the event loop. */
-    sendfileAsync(file: SendfileSource, offset?: number, count?: number | null, options?: AsyncOptions): Promise<number>;
-  }
-}
 
 /** Thrown inside: sendfile(2) does not apply; use read + send. */
 class GiveUp {
@@ -86,10 +69,17 @@ function fileSize(fd: number): number {
   }
 }
 
-/** One sendfile(2) call: bytes sent, 0 at EOF, or -errno. */
-function sendfileOnce(sock: Socket, fd: number, offset: number, blocksize: number): number {
-  return binding.sendfile(sock.fileno(), fd, offset, blocksize);
+/** One sendfile(2) call from file `a` at offset `b`, at most `c` bytes: bytes sent, 0 at EOF, or -errno. */
+function sendfileStep(op: Stored, sock: EngineSocket): number {
+  return binding.sendfile(sock.fileno(), op.a as number, op.b as number, op.c as number);
 }
+
+/** The twin's step: never blocks, whatever the socket's mode. */
+function sendfileTwinStep(op: Stored, sock: EngineSocket): number {
+  return nonblockingStep(op, sock, sendfileStep);
+}
+
+const SENDFILE = syncCall('sendfile', POLLOUT, sendfileStep);
 
 function sendfileSync(sock: Socket, file: unknown, offset: unknown, count: unknown): number {
   const limit = checkParams(sock, count);
@@ -106,12 +96,10 @@ function sendfileSync(sock: Socket, file: unknown, offset: unknown, count: unkno
         blocksize = limit - total;
         if (blocksize <= 0) break;
       }
-      let sent = sendfileOnce(sock, fd, off, blocksize);
+      let sent = binding.sendfile(sock.fileno(), fd, off, blocksize);
       if (sent < 0) {
         if (sent !== -EAGAIN && total === 0) throw new GiveUp(fromErrno(-sent, 'sendfile'));
-        const at = off;
-        const n = blocksize;
-        sent = sock._retry(sent, POLLOUT, 'sendfile', () => sendfileOnce(sock, fd, at, n));
+        sent = retrySync(sock, sent, SENDFILE, fd, off, blocksize);
       }
       if (sent === 0) break;
       off += sent;
@@ -158,7 +146,7 @@ function sendfileBySend(sock: Socket, file: unknown, offset: unknown, count: unk
   }
 }
 
-Socket.prototype.sendfile = function sendfile(this: Socket, file: SendfileSource, offset = 0, count: number | null = null) {
+const sendfile = function sendfile(this: Socket, file: SendfileSource, offset = 0, count: number | null = null) {
   try {
     return sendfileSync(this, file, offset, count);
   } catch (e) {
@@ -199,7 +187,7 @@ async function sendfileBySendAsync(sock: Socket, fd: number, off: number, limit:
   }
 }
 
-Socket.prototype.sendfileAsync = async function sendfileAsync(
+const sendfileAsync = async function sendfileAsync(
   this: Socket,
   file: SendfileSource,
   offset: number | AsyncOptions = 0,
@@ -229,14 +217,13 @@ Socket.prototype.sendfileAsync = async function sendfileAsync(
         blocksize = limit - total;
         if (blocksize <= 0) break;
       }
-      const at = off;
       let sent: number;
       try {
         // One chunk per wait: the socket's timeout bounds each wait for
         // room, as Python's sendfile does, not the whole transfer.
-        sent = await submit(this, WRITE, 'sendfile', () => withNonblocking(this, () => sendfileOnce(this, fd, at, blocksize)), options);
+        sent = await start(this, WRITE, 'sendfile', sendfileTwinStep, fd, off, blocksize, undefined, signalOf(options));
       } catch (e) {
-        if (total === 0 && e instanceof OSError && e.syscall === 'sendfile' && e.errno !== null && e.errno !== 9 && !(e.message === 'timed out')) {
+        if (total === 0 && e instanceof OSError && e.syscall === 'sendfile' && e.errno !== null && e.errno !== EBADF && !isSocketTimeout(e)) {
           return await sendfileBySendAsync(this, fd, off, limit, options);
         }
         throw e;
@@ -249,4 +236,10 @@ Socket.prototype.sendfileAsync = async function sendfileAsync(
   } finally {
     if (total > 0) seek(fd, off);
   }
+};
+
+/** The methods this module adds to {@link Socket}, installed by src/socket-methods.ts. */
+export const sendfileMethods: Pick<Socket, 'sendfile' | 'sendfileAsync'> = {
+  sendfile,
+  sendfileAsync,
 };

@@ -1,14 +1,34 @@
 // Python's socket object: the synchronous methods, in Python's three modes
-// (blocking, non-blocking, timeout), over the addon's system calls.
-import { constants as osConstants } from 'node:os';
-import { performance } from 'node:perf_hooks';
+// (blocking, non-blocking, timeout), over the addon's system calls. Each
+// data call tries once (src/attempts.ts) and waits, when it must, in the
+// sync engine (src/engine.ts). The class's other methods (the async twins,
+// sendmsg and recvmsg, the mmsg batches, sendfile, makefile, streams,
+// toNetSocket) are declared and installed in src/socket-methods.ts.
 import { inspect } from 'node:util';
 import { toNativeAddress, type Address } from './address';
-import { constants as bufferConstants } from 'node:buffer';
-import { argRangeError, argTypeError, argValueError, fromErrno, OSError, plainOSError, timedOut } from './errors';
+import {
+  ACCEPT,
+  CONNECT,
+  RECV,
+  RECV_INTO,
+  RECVFROM,
+  RECVFROM_INTO,
+  SEND,
+  SENDALL,
+  SENDTO,
+  recvfromIntoOnce,
+  recvfromOnce,
+  recvIntoOnce,
+  recvOnce,
+  sendallStep,
+  sendOnce,
+  sendtoOnce,
+  syncConnectWaits,
+} from './attempts';
+import { EAGAIN, EBADF, ECONNRESET, ENOTSOCK, isSocketTimeout, retrySync, waitSync } from './engine';
+import { argRangeError, argTypeError, argValueError, fromErrno, OSError, plainOSError } from './errors';
 import { binding, type Bytes } from './native';
-import { recvOffset, recvTake, recvTarget } from './recvbuf';
-import { toBytes, toCInt, toFlags, toInteger, toSize, toTimeout } from './validate';
+import { bufsizeOf, intoLength, sendtoFlags, toBytes, toCInt, toFlags, toInteger, toTimeout } from './validate';
 
 const C = binding.constants;
 
@@ -20,20 +40,8 @@ function u64Bytes(value: number | bigint): BigUint64Array {
   }
   return new BigUint64Array([BigInt.asUintN(64, BigInt(value))]);
 }
-const E = osConstants.errno;
-const EAGAIN = E.EAGAIN;
-const EINPROGRESS = E.EINPROGRESS;
-const EINTR = E.EINTR;
-const EISCONN = E.EISCONN;
-const ECONNRESET = E.ECONNRESET;
-const EBADF = E.EBADF;
-const ENOTSOCK = E.ENOTSOCK;
-const POLLIN = 1;
-const POLLOUT = 4;
 const SOCK_NONBLOCK = C.SOCK_NONBLOCK ?? 0;
 const SOCK_CLOEXEC = C.SOCK_CLOEXEC ?? 0;
-
-const MAX_BUFFER = bufferConstants.MAX_LENGTH;
 
 /** Python's default listen backlog: min(SOMAXCONN, 128). */
 const DEFAULT_BACKLOG = Math.min(C.SOMAXCONN ?? 128, 128);
@@ -54,24 +62,6 @@ export function getdefaulttimeout(): number | null {
  */
 export function setdefaulttimeout(timeout: number | null): void {
   defaultTimeout = toTimeout(timeout);
-}
-
-function nowMs(): number {
-  return performance.now();
-}
-
-/**
- * Waits up to `intervalMs` for `events` on `fd`, or raises `timed out`. The
- * interval is rounded up to a whole millisecond, so a wait always polls at
- * least once, as CPython's does (a timeout of 1e-9 s still sees a connect
- * that completes at once); only a negative interval, a deadline already
- * passed on a later round, times out without polling.
- */
-function waitReady(fd: number, events: number, intervalMs: number, syscall: string): void {
-  if (intervalMs < 0) throw timedOut(syscall);
-  const r = binding.poll(fd, events, Math.ceil(intervalMs));
-  if (r < 0) throw fromErrno(-r, 'poll');
-  if (r === 0) throw timedOut(syscall);
 }
 
 // Sockets that are garbage-collected while open are closed and reported,
@@ -135,6 +125,7 @@ function describeSocket(fd: number, family: number, type: number, proto: number,
 
 export type { Address };
 
+// The methods of its other modules are added in src/socket-methods.ts.
 /**
  * A socket object: Python's `socket.socket`. Create one with
  * `socket(family, type, proto)` or `new Socket(...)`; `fileno` adopts an
@@ -359,34 +350,6 @@ export class Socket {
     this.settimeout(on ? null : 0);
   }
 
-  // Raises the error of a failed call, after waiting for readiness and
-  // retrying when the socket has a timeout. The closure is made only here,
-  // on the slow path.
-  #retry<T>(first: number, events: number, syscall: string, call: () => T | number): T {
-    let r: T | number = first;
-    if (first === -EAGAIN && this.#timeoutMs > 0) {
-      const deadline = nowMs() + this.#timeoutMs;
-      let interval = this.#timeoutMs;
-      for (;;) {
-        waitReady(this.#fd, events, interval, syscall);
-        r = call();
-        if (r !== -EAGAIN) break;
-        interval = deadline - nowMs();
-      }
-      if (typeof r !== 'number' || r >= 0) return r as T;
-    }
-    throw fromErrno(-(r as number), syscall);
-  }
-
-  /**
-   * @internal For calls defined in other modules (sendmsg, sendfile...):
-   * raises the error of a failed call `first`, after waiting for readiness
-   * (POLLIN 1 / POLLOUT 4) and retrying `call` under the socket's timeout.
-   */
-  _retry<T>(first: number, events: number, syscall: string, call: () => T | number): T {
-    return this.#retry(first, events, syscall, call);
-  }
-
   // --- addresses and connections ----------------------------------------
 
   /** Binds the socket to `address` (its form depends on the family). */
@@ -411,7 +374,7 @@ export class Socket {
    */
   accept(): [Socket, Address] {
     let r = binding.accept(this.#fd);
-    if (typeof r === 'number') r = this.#retry(r, POLLIN, 'accept', () => binding.accept(this.#fd));
+    if (typeof r === 'number') r = retrySync(this, r, ACCEPT, undefined, undefined);
     return this._adopt(r);
   }
 
@@ -441,36 +404,19 @@ export class Socket {
   #connect(a: unknown, raise: boolean): number {
     const r = binding.connect(this.#fd, this.#family, a);
     if (r === 0) return 0;
-    const err = -r;
-    // A connect interrupted by a signal goes on in the kernel: wait for it
-    // unless the socket is non-blocking (PEP 475 / bpo-23618).
-    const wait = err === EINTR ? this.#timeoutMs !== 0 : this.#timeoutMs > 0 && err === EINPROGRESS;
-    if (!wait) {
-      if (raise) throw fromErrno(err, 'connect');
-      return err;
+    if (!syncConnectWaits(-r, this.#timeoutMs)) {
+      if (raise) throw fromErrno(-r, 'connect');
+      return -r;
     }
-    // The first poll waits the whole timeout (see waitReady); -1 waits forever.
-    const timed = this.#timeoutMs > 0;
-    const deadline = timed ? nowMs() + this.#timeoutMs : 0;
-    let interval = timed ? this.#timeoutMs : -1;
-    for (;;) {
-      const p = timed && interval < 0 ? 0 : binding.poll(this.#fd, POLLOUT, Math.ceil(interval));
-      if (p < 0) {
-        if (raise) throw fromErrno(-p, 'connect');
-        return -p;
-      }
-      if (p === 0) {
-        if (raise) throw timedOut('connect');
-        return EAGAIN;
-      }
-      const soerr = this.#sockoptInt(C.SOL_SOCKET, C.SO_ERROR);
-      if (soerr === 0 || soerr === EISCONN) return 0;
-      if (soerr === EAGAIN) {
-        if (timed) interval = deadline - nowMs();
-        continue;
-      }
-      if (raise) throw fromErrno(soerr, 'connect');
-      return soerr;
+    const op = { a: undefined, b: undefined, c: undefined, d: undefined };
+    if (raise) return waitSync(this, CONNECT, op);
+    try {
+      return waitSync(this, CONNECT, op);
+    } catch (e) {
+      // connect_ex reports the errno of the connection, and a timeout as
+      // EWOULDBLOCK, as CPython does; getsockopt's own failure is raised.
+      if (!(e instanceof OSError) || e.syscall !== 'connect') throw e;
+      return isSocketTimeout(e) ? EAGAIN : (e.errno as number);
     }
   }
 
@@ -501,20 +447,13 @@ export class Socket {
    * the connection (for a stream socket).
    */
   recv(bufsize: number, flags?: number): Buffer {
-    const size = toSize(bufsize, 'bufsize');
-    if (size < 0) throw argValueError('bufsize', 'negative buffersize in recv');
-    if (size > MAX_BUFFER) throw argRangeError('bufsize', `<= ${MAX_BUFFER} (the largest Buffer)`, bufsize);
+    const size = bufsizeOf(bufsize, 'recv');
     const f = flags === undefined ? 0 : toCInt(flags, 'flags');
     // As in Python, asking for nothing returns at once without a system
     // call (a blocking recv of 0 bytes would otherwise wait for data).
     if (size === 0) return Buffer.alloc(0);
-    const buf = recvTarget(size);
-    const off = recvOffset(buf);
-    let n = binding.recv(this.#fd, buf, off, size, f);
-    if (n < 0) n = this.#retry(n, POLLIN, 'recv', () => binding.recv(this.#fd, buf, off, size, f));
-    // MSG_TRUNC on a datagram socket reports the datagram's whole length:
-    // the data is still at most bufsize bytes.
-    return recvTake(buf, off, n > size ? size : n);
+    const r = recvOnce(this.#fd, size, f);
+    return typeof r === 'number' ? retrySync(this, r, RECV, size, f) : r;
   }
 
   /**
@@ -523,50 +462,28 @@ export class Socket {
    */
   recv_into(buffer: Bytes, nbytes?: number, flags?: number): number {
     const buf = toBytes(buffer, 'buffer');
-    const n = this.#intoLength(buf, nbytes, 'recv_into', 'buffer too small for requested bytes');
+    const n = intoLength(buf, nbytes, 'recv_into');
     const f = toFlags(flags);
     if (n === 0) return 0;
-    if (n === buf.byteLength) {
-      const r = binding.recvbuf(this.#fd, buf, f);
-      if (r >= 0) return r;
-      return this.#retry(r, POLLIN, 'recv_into', () => binding.recvbuf(this.#fd, buf, f));
-    }
-    const r = binding.recv(this.#fd, buf, 0, n, f);
-    if (r >= 0) return r;
-    return this.#retry(r, POLLIN, 'recv_into', () => binding.recv(this.#fd, buf, 0, n, f));
-  }
-
-  #intoLength(buf: Bytes, nbytes: number | undefined, caller: string, tooSmall: string): number {
-    const len = buf.byteLength;
-    if (nbytes === undefined) return len;
-    const n = toSize(nbytes, 'nbytes');
-    if (n < 0) throw argValueError('nbytes', `negative buffersize in ${caller}`);
-    if (n > len) throw argValueError('nbytes', tooSmall);
-    return n === 0 ? len : n;
+    const r = recvIntoOnce(this.#fd, buf, n, f);
+    return r >= 0 ? r : retrySync(this, r, RECV_INTO, buf, n, f);
   }
 
   /** Receives at most `bufsize` bytes: `[data, address]`. */
   recvfrom(bufsize: number, flags?: number): [Buffer, Address] {
-    const size = toSize(bufsize, 'bufsize');
-    if (size < 0) throw argValueError('bufsize', 'negative buffersize in recvfrom');
-    if (size > MAX_BUFFER) throw argRangeError('bufsize', `<= ${MAX_BUFFER} (the largest Buffer)`, bufsize);
+    const size = bufsizeOf(bufsize, 'recvfrom');
     const f = toFlags(flags);
-    const buf = recvTarget(size);
-    const off = recvOffset(buf);
-    let r = binding.recvfrom(this.#fd, buf, off, size, f);
-    if (typeof r === 'number') r = this.#retry(r, POLLIN, 'recvfrom', () => binding.recvfrom(this.#fd, buf, off, size, f));
-    const n = r[0];
-    return [recvTake(buf, off, n > size ? size : n), r[1]];
+    const r = recvfromOnce(this.#fd, size, f);
+    return typeof r === 'number' ? retrySync(this, r, RECVFROM, size, f) : r;
   }
 
   /** Receives into `buffer`: `[nbytes, address]`. */
   recvfrom_into(buffer: Bytes, nbytes?: number, flags?: number): [number, Address] {
     const buf = toBytes(buffer, 'buffer');
-    const n = this.#intoLength(buf, nbytes, 'recvfrom_into', 'nbytes is greater than the length of the buffer');
+    const n = intoLength(buf, nbytes, 'recvfrom_into');
     const f = toFlags(flags);
-    const r = binding.recvfrom(this.#fd, buf, 0, n, f);
-    if (typeof r !== 'number') return r;
-    return this.#retry(r, POLLIN, 'recvfrom_into', () => binding.recvfrom(this.#fd, buf, 0, n, f));
+    const r = recvfromIntoOnce(this.#fd, buf, n, f);
+    return typeof r === 'number' ? retrySync(this, r, RECVFROM_INTO, buf, n, f) : r;
   }
 
   // --- sending --------------------------------------------------------------
@@ -575,9 +492,8 @@ export class Socket {
   send(data: Bytes, flags?: number): number {
     const buf = toBytes(data, 'data');
     const f = toFlags(flags);
-    const r = binding.sendbuf(this.#fd, buf, f);
-    if (r >= 0) return r;
-    return this.#retry(r, POLLOUT, 'send', () => binding.sendbuf(this.#fd, buf, f));
+    const r = sendOnce(this.#fd, buf, f);
+    return r >= 0 ? r : retrySync(this, r, SEND, buf, f);
   }
 
   /**
@@ -587,26 +503,16 @@ export class Socket {
   sendall(data: Bytes, flags?: number): void {
     const buf = toBytes(data, 'data');
     const f = toFlags(flags);
-    const len = buf.byteLength;
     // Usually all of it goes in one call.
-    let r = binding.sendbuf(this.#fd, buf, f);
-    if (r === len) return;
-    let off = 0;
-    let deadline = -1;
-    for (;;) {
-      if (r >= 0) {
-        off += r;
-        if (off >= len) return;
-      } else {
-        if (r !== -EAGAIN || this.#timeoutMs <= 0) throw fromErrno(-r, 'send');
-        // One deadline for the whole call, set at its first wait.
-        let interval = this.#timeoutMs;
-        if (deadline < 0) deadline = nowMs() + interval;
-        else interval = deadline - nowMs();
-        waitReady(this.#fd, POLLOUT, interval, 'sendall');
-      }
-      r = binding.send(this.#fd, buf, off, len - off, f);
+    const r = sendOnce(this.#fd, buf, f);
+    if (r === buf.byteLength) return;
+    if (r < 0) {
+      retrySync(this, r, SENDALL, buf, 0, f);
+      return;
     }
+    const op = { a: buf, b: r, c: f, d: undefined };
+    const rest = sendallStep(op, this);
+    if (rest !== undefined) retrySync(this, rest, SENDALL, buf, op.b, f);
   }
 
   /**
@@ -616,26 +522,12 @@ export class Socket {
   sendto(data: Bytes, address: Address): number;
   sendto(data: Bytes, flags: number, address: Address): number;
   sendto(data: Bytes, flagsOrAddress: unknown, address?: Address): number {
-    let flags: number;
-    let addr: unknown;
-    if (arguments.length === 2) {
-      flags = 0;
-      addr = flagsOrAddress;
-    } else if (arguments.length === 3) {
-      flags = toCInt(flagsOrAddress, 'flags');
-      addr = address;
-    } else {
-      const e = new TypeError(`sendto() takes 2 or 3 arguments (${arguments.length} given)`) as TypeError & { code: string };
-      e.code = 'ERR_MISSING_ARGS';
-      throw e;
-    }
+    const flags = sendtoFlags(arguments.length, flagsOrAddress);
+    const addr = arguments.length === 2 ? flagsOrAddress : address;
     const buf = toBytes(data, 'data');
     const a = toNativeAddress(this.#family, addr, 'sendto', this.#proto);
-    const len = buf.byteLength;
-    const fam = this.#family;
-    const r = binding.sendto(this.#fd, buf, 0, len, flags, fam, a);
-    if (r >= 0) return r;
-    return this.#retry(r, POLLOUT, 'sendto', () => binding.sendto(this.#fd, buf, 0, len, flags, fam, a));
+    const r = sendtoOnce(this.#fd, buf, flags, this.#family, a);
+    return r >= 0 ? r : retrySync(this, r, SENDTO, buf, flags, a);
   }
 
   // --- options --------------------------------------------------------------

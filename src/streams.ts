@@ -5,20 +5,16 @@
 // event loop, and they read only when their consumer asks for data: a
 // consumer that stops reading lets the kernel's buffers fill, and the peer's
 // writes wait (TCP flow control is the backpressure).
-import { constants as osConstants } from 'node:os';
 import { addAbortSignal, Duplex, type DuplexOptions } from 'node:stream';
 import { ReadableStream, WritableStream } from 'node:stream/web';
+import { recvIntoOnce } from './attempts';
+import { EAGAIN, EBADF, ENOTCONN } from './engine';
 import { argRangeError, argTypeError, fromErrno } from './errors';
 import { binding } from './native';
 import { Socket } from './socket';
 import { toSize } from './validate';
-import './async';
 
 const C = binding.constants;
-const E = osConstants.errno;
-const EAGAIN = E.EAGAIN;
-const EBADF = E.EBADF;
-const ENOTCONN = E.ENOTCONN;
 const SHUT_WR = C.SHUT_WR;
 const MSG_DONTWAIT = C.MSG_DONTWAIT;
 
@@ -230,7 +226,7 @@ function checkOptions<T extends object>(options: T | undefined): T {
  * nothing is there yet, or another negative errno.
  */
 function recvNow(sock: Socket, view: Uint8Array): number {
-  return binding.recv(sock.fileno(), view, 0, view.byteLength, MSG_DONTWAIT);
+  return recvIntoOnce(sock.fileno(), view, view.byteLength, MSG_DONTWAIT);
 }
 
 /** shutdown(SHUT_WR), where a connection already gone (ENOTCONN) is fine, as net.Socket's end(). */
@@ -257,60 +253,11 @@ function finisher(sock: Socket, close: boolean): () => void {
   };
 }
 
-declare module './socket' {
-  interface Socket {
-    /**
-     * A Node `stream.Duplex` ({@link SocketDuplex}) over this connected
-     * SOCK_STREAM socket (TCP, AF_UNIX, a socketpair), with backpressure:
-     * it receives only while its readable buffer is below the high-water
-     * mark, and a write's callback waits until the kernel took the data.
-     * `end()` sends FIN (`shutdown(SHUT_WR)`); the stream ends at the
-     * peer's EOF; errors are `'error'` events with the `OSError`. As a
-     * net.Socket, by default (`allowHalfOpen: false`) it ends its writing
-     * side once the peer's ends, and `destroy()` closes the socket (keep
-     * it open with `close: false`). While the stream is in use, do not
-     * read from the socket directly. The socket's timeout, if any, bounds
-     * every wait: an idle stream then errors with `TimeoutError`.
-     */
-    toDuplex(options?: SocketDuplexOptions): SocketDuplex;
-    /**
-     * A WHATWG `ReadableStream` of bytes (`type: 'bytes'`, so BYOB readers
-     * work) over this connected SOCK_STREAM socket. It is pull-based with a
-     * high-water mark of 0: it receives only for a pending `read()`, straight
-     * into the reader's buffer, so cancelling loses nothing the reader has
-     * not been given; what the kernel holds stays there for the socket's
-     * next reader. It closes at the peer's EOF. The socket stays open
-     * unless `close: true`.
-     */
-    readableWebStream(options?: ReadableWebStreamOptions): ReadableStream<Uint8Array>;
-    /**
-     * A WHATWG `WritableStream` of bytes (any `ArrayBufferView` or
-     * `ArrayBuffer`; a string is a TypeError, pipe text through
-     * `TextEncoderStream`) over this connected SOCK_STREAM socket. Each
-     * chunk is sent with `sendallAsync`; `writer.ready` waits while more
-     * than `highWaterMark` bytes are queued. `close()` sends FIN
-     * (`shutdown(SHUT_WR)`); `abort()` cancels the send under way (part of
-     * that chunk may have gone out). The socket stays open unless `close: true`.
-     */
-    writableWebStream(options?: WritableWebStreamOptions): WritableStream<ArrayBufferView | ArrayBuffer>;
-    /**
-     * `for await (const chunk of sock)`: Buffers of at most 64 KiB, as
-     * they arrive, until the peer's EOF. Receives only when the loop asks
-     * for the next chunk, so `break` leaves unread data in the kernel; the
-     * socket stays open (close it, or declare it with `using`). Stream
-     * sockets only (SOCK_STREAM, SOCK_SEQPACKET).
-     */
-    [Symbol.asyncIterator](): AsyncGenerator<Buffer, void, undefined>;
-  }
-}
-
-const proto = Socket.prototype;
-
-proto.toDuplex = function toDuplex(this: Socket, options?: SocketDuplexOptions): SocketDuplex {
+const toDuplex = function toDuplex(this: Socket, options?: SocketDuplexOptions): SocketDuplex {
   return new SocketDuplex(this, checkOptions(options));
 };
 
-proto.readableWebStream = function readableWebStream(this: Socket, options?: ReadableWebStreamOptions) {
+const readableWebStream = function readableWebStream(this: Socket, options?: ReadableWebStreamOptions) {
   checkStreamSocket(this, 'readableWebStream');
   const { close = false, readSize = DEFAULT_READ_SIZE } = checkOptions(options);
   const size = checkReadSize(readSize);
@@ -363,7 +310,7 @@ proto.readableWebStream = function readableWebStream(this: Socket, options?: Rea
   ) as ReadableStream<Uint8Array>;
 };
 
-proto.writableWebStream = function writableWebStream(this: Socket, options?: WritableWebStreamOptions) {
+const writableWebStream = function writableWebStream(this: Socket, options?: WritableWebStreamOptions) {
   checkStreamSocket(this, 'writableWebStream');
   const { close = false, highWaterMark = DEFAULT_READ_SIZE } = checkOptions(options);
   const hwm = toSize(highWaterMark, 'highWaterMark');
@@ -406,7 +353,7 @@ proto.writableWebStream = function writableWebStream(this: Socket, options?: Wri
   );
 };
 
-proto[Symbol.asyncIterator] = async function* chunks(this: Socket): AsyncGenerator<Buffer, void, undefined> {
+const chunks = async function* chunks(this: Socket): AsyncGenerator<Buffer, void, undefined> {
   if (!(this instanceof Socket)) throw argTypeError('this', 'an instance of Socket', this);
   if (this.fileno() >= 0 && this.type !== C.SOCK_STREAM && this.type !== C.SOCK_SEQPACKET) {
     const e = new TypeError(`a socket of type ${this.type} is not iterable: only stream sockets end with EOF`) as TypeError & {
@@ -420,4 +367,12 @@ proto[Symbol.asyncIterator] = async function* chunks(this: Socket): AsyncGenerat
     if (data.length === 0) return;
     yield data;
   }
+};
+
+/** The methods this module adds to {@link Socket}, installed by src/socket-methods.ts. */
+export const streamMethods: Pick<Socket, 'toDuplex' | 'readableWebStream' | 'writableWebStream' | typeof Symbol.asyncIterator> = {
+  toDuplex,
+  readableWebStream,
+  writableWebStream,
+  [Symbol.asyncIterator]: chunks,
 };

@@ -1,7 +1,10 @@
 // Argument checks shared by every call: Python's TypeError, ValueError and
 // OverflowError, spelled as API.md maps them.
+import { constants as bufferConstants } from 'node:buffer';
 import { argRangeError, argTypeError, argValueError } from './errors';
 import type { Bytes } from './native';
+
+const MAX_BUFFER = bufferConstants.MAX_LENGTH;
 
 /** Python's `__index__`: an integer number (or bigint) or a TypeError. */
 export function toInteger(value: unknown, name: string): number {
@@ -20,13 +23,6 @@ export function toCInt(value: unknown, name: string): number {
   return n;
 }
 
-/** A C `unsigned int`. */
-export function toCUInt(value: unknown, name: string): number {
-  const n = toInteger(value, name);
-  if (n < 0 || n > 4294967295) throw argRangeError(name, '>= 0 and <= 4294967295', value);
-  return n;
-}
-
 /** An optional `flags` argument: a C int, 0 when not given. */
 export function toFlags(value: unknown, name = 'flags'): number {
   if (value === undefined) return 0;
@@ -42,11 +38,13 @@ export function toSize(value: unknown, name: string): number {
 
 /**
  * Python's PySequence_Fast: an array as is, any other iterable drained into
- * one (a string is iterated as Python iterates a str). Callers read each
- * element once (see {@link toBytesList}).
+ * one (a string is iterated as Python iterates a str, unless `strings` is
+ * false: then it is refused whole, as where its characters cannot be
+ * items). Callers read each element once (see {@link toBytesList}).
  */
-export function toSequence(value: unknown, name: string, expected: string): unknown[] {
+export function toSequence(value: unknown, name: string, expected: string, strings = true): unknown[] {
   if (Array.isArray(value)) return value;
+  if (!strings && typeof value === 'string') throw argTypeError(name, expected, value);
   if (isIterable(value)) return Array.from(value);
   throw argTypeError(name, expected, value);
 }
@@ -89,7 +87,7 @@ export function bytesOf(value: Bytes | SharedArrayBuffer): Buffer {
  * message; Buffer.from would silently write U+FFFD and so name another file,
  * interface or host.
  */
-export function checkEncodable(value: string, name: string): string {
+function checkEncodable(value: string, name: string): string {
   if (value.isWellFormed()) return value;
   for (let i = 0; i < value.length; i++) {
     const unit = value.charCodeAt(i);
@@ -133,13 +131,54 @@ export function toBytes(value: unknown, name: string): Bytes {
   throw argTypeError(name, 'a bytes-like object (Buffer, TypedArray, DataView or ArrayBuffer)', value);
 }
 
-/** A writable bytes-like argument (recv_into and friends). */
-export function toWritableBytes(value: unknown, name: string): Bytes {
-  return toBytes(value, name);
+/** recv's and recvfrom's `bufsize` (and their twins'): a size a Buffer can have. */
+export function bufsizeOf(bufsize: unknown, caller: string): number {
+  const size = toSize(bufsize, 'bufsize');
+  if (size < 0) throw argValueError('bufsize', `negative buffersize in ${caller}`);
+  if (size > MAX_BUFFER) throw argRangeError('bufsize', `<= ${MAX_BUFFER} (the largest Buffer)`, bufsize);
+  return size;
 }
 
-export function byteLength(b: Bytes): number {
-  return b.byteLength;
+/** recv_into's and recvfrom_into's `nbytes` (and their twins'): how much of `buf` to fill, all of it when 0 or not given. */
+export function intoLength(buf: Bytes, nbytes: unknown, caller: 'recv_into' | 'recvfrom_into'): number {
+  const len = buf.byteLength;
+  if (nbytes === undefined) return len;
+  const n = toSize(nbytes, 'nbytes');
+  if (n < 0) throw argValueError('nbytes', `negative buffersize in ${caller}`);
+  if (n > len) {
+    throw argValueError('nbytes', caller === 'recv_into' ? 'buffer too small for requested bytes' : 'nbytes is greater than the length of the buffer');
+  }
+  return n === 0 ? len : n;
+}
+
+/**
+ * sendto's flags, from how many arguments it got: `(data, address)` has
+ * none, `(data, flags, address)` has `flags`; any other count is Python's
+ * TypeError.
+ */
+export function sendtoFlags(count: number, flags: unknown): number {
+  if (count === 2) return 0;
+  if (count === 3) return toCInt(flags, 'flags');
+  const e = new TypeError(`sendto() takes 2 or 3 arguments (${count} given)`) as TypeError & { code: string };
+  e.code = 'ERR_MISSING_ARGS';
+  throw e;
+}
+
+/**
+ * Whether a trailing argument is an options object (an async twin's
+ * `{ signal }`, makefile's options): a plain object, not an address array,
+ * a bytes-like object or an iterable of buffers.
+ */
+export function isOptions(v: unknown): v is { readonly [key: string]: unknown } {
+  return (
+    typeof v === 'object' &&
+    v !== null &&
+    !Array.isArray(v) &&
+    !ArrayBuffer.isView(v) &&
+    !(v instanceof ArrayBuffer) &&
+    !(v instanceof SharedArrayBuffer) &&
+    typeof (v as { [Symbol.iterator]?: unknown })[Symbol.iterator] !== 'function'
+  );
 }
 
 /** Python's timeout values: null, or a non-negative number of seconds. */

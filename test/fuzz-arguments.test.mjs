@@ -18,7 +18,7 @@
 // sweep's target sockets are AF_INET, AF_INET6 and AF_UNIX only).
 // Not called, and why:
 // - methods whose name starts with `_`: internal hooks, not API (`_adopt`
-//   takes over any descriptor, `_retry` runs a callback).
+//   takes over any descriptor).
 // - `sethostname` outside a namespace of its own: it renames the machine.
 // - `getfqdn`/`getfqdnAsync` with no argument outside a namespace: they look
 //   up this machine's name, which may not be in /etc/hosts.

@@ -671,6 +671,19 @@ test('makefile(mode, options), Symbol.dispose, raw, and readlines hints in code 
   a.close();
 });
 
+test('a buffering that is an iterable or a SharedArrayBuffer is a TypeError, not the options', () => {
+  // Python: makefile('rb', set()) raises TypeError; only a plain object is the options.
+  const [a, b] = socket.socketpair();
+  for (const buffering of [new Set(), new Map(), new SharedArrayBuffer(2)]) {
+    assert.throws(() => a.makefile('rb', buffering), { name: 'TypeError', code: 'ERR_INVALID_ARG_TYPE' });
+  }
+  const f = a.makefile('rb', {});
+  assert.ok(f instanceof socket.BufferedReader);
+  f.close();
+  a.close();
+  b.close();
+});
+
 test('no descriptor is left behind', { skip: nodeOnly('ownFds') }, () => {
   assert.equal(fdCount(), fdsAtStart);
 });

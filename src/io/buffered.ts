@@ -1,17 +1,16 @@
 // The buffered layer of makefile(): Python's io.BufferedReader,
 // BufferedWriter and BufferedRWPair over a socket's raw file.
-import { constants as osConstants } from 'node:os';
 import { BlockingIOError } from '../errors';
-import type { AsyncOptions } from '../async';
+import { signalOf, type AsyncOptions } from '../async';
+import { isOptions } from '../validate';
+import { EAGAIN } from '../engine';
 import {
   FileBase,
   RawCore,
   SocketIO,
   UnsupportedOperation,
   checkReadSize,
-  isOptions,
   readReq,
-  signalOf,
   toByteView,
   toSizeArg,
   writeReq,
@@ -19,7 +18,6 @@ import {
 } from './raw';
 import { argTypeError } from '../errors';
 
-const EAGAIN = osConstants.errno.EAGAIN;
 const EMPTY = Buffer.alloc(0);
 
 /** Python's BlockingIOError of a buffered write on a non-blocking socket. */

@@ -4,17 +4,14 @@
 // driver serves them with the socket's blocking calls (in the socket's
 // mode), the async driver with the event loop (never blocking it). So the
 // sync methods and their async twins share their code and their buffers.
-import { constants as osConstants } from 'node:os';
 import { argTypeError, argValueError, BlockingIOError, OSError, TimeoutError } from '../errors';
 import { binding } from '../native';
-import { submit, READ, WRITE, type AsyncOptions } from '../async';
+import { READ, signalOf, start, WRITE, type AsyncOptions } from '../async';
+import { isOptions } from '../validate';
+import { RECV_AT, recvAtStep, SEND_AT, sendAtStep } from '../attempts';
+import { EAGAIN, EWOULDBLOCK, retrySync } from '../engine';
 import type { Socket } from '../socket';
 
-const E = osConstants.errno;
-const EAGAIN = E.EAGAIN;
-const EWOULDBLOCK = E.EWOULDBLOCK;
-const POLLIN = 1;
-const POLLOUT = 4;
 const MSG_DONTWAIT = binding.constants.MSG_DONTWAIT;
 
 /** Python's `io.DEFAULT_BUFFER_SIZE`. */
@@ -57,21 +54,6 @@ export function readReq(buf: Uint8Array, off: number, len: number): Req {
 
 export function writeReq(buf: Uint8Array, off: number, len: number): Req {
   return { write: true, buf, off, len };
-}
-
-/** The signal of an async twin's optional last argument. */
-export function signalOf(options: unknown): AbortSignal | undefined {
-  if (options === undefined || options === null) return undefined;
-  if (typeof options !== 'object') throw argTypeError('options', 'of type object', options);
-  const signal = (options as AsyncOptions).signal;
-  if (signal === undefined) return undefined;
-  if (!(signal instanceof AbortSignal)) throw argTypeError('options.signal', 'an instance of AbortSignal', signal);
-  return signal;
-}
-
-/** Whether `v` is a twin's options object rather than a positional argument. */
-export function isOptions(v: unknown): boolean {
-  return typeof v === 'object' && v !== null && !ArrayBuffer.isView(v) && !(v instanceof ArrayBuffer) && !Array.isArray(v);
 }
 
 /** Python's `size` arguments: an integer or null (-1 means "all"). */
@@ -136,7 +118,7 @@ export class RawCore {
     const r = binding.recv(fd, buf, off, len, 0);
     if (r >= 0) return r;
     try {
-      return sock._retry(r, POLLIN, 'recv_into', () => binding.recv(fd, buf, off, len, 0));
+      return retrySync(sock, r, RECV_AT, buf, off, len, 0);
     } catch (e) {
       if (e instanceof TimeoutError) this.timedOut = true;
       else if (e instanceof BlockingIOError && (e.errno === EAGAIN || e.errno === EWOULDBLOCK)) return null;
@@ -149,7 +131,7 @@ export class RawCore {
     if (this.timedOut) throw new OSError('cannot read from timed out object');
     const sock = this.sock;
     try {
-      return await submit(sock, READ, 'recv_into', () => binding.recv(sock.fileno(), buf, off, len, MSG_DONTWAIT), { signal });
+      return await start(sock, READ, 'recv_into', recvAtStep, buf, off, len, MSG_DONTWAIT, signal);
     } catch (e) {
       if (e instanceof TimeoutError) this.timedOut = true;
       throw e;
@@ -163,7 +145,7 @@ export class RawCore {
     const r = binding.send(fd, buf, off, len, 0);
     if (r >= 0) return r;
     try {
-      return sock._retry(r, POLLOUT, 'send', () => binding.send(fd, buf, off, len, 0));
+      return retrySync(sock, r, SEND_AT, buf, off, len, 0);
     } catch (e) {
       if (e instanceof BlockingIOError && (e.errno === EAGAIN || e.errno === EWOULDBLOCK)) return null;
       throw e;
@@ -172,7 +154,7 @@ export class RawCore {
 
   writeAsync(buf: Uint8Array, off: number, len: number, signal: AbortSignal | undefined): Promise<number> {
     const sock = this.sock;
-    return submit(sock, WRITE, 'send', () => binding.send(sock.fileno(), buf, off, len, MSG_DONTWAIT), { signal });
+    return start(sock, WRITE, 'send', sendAtStep, buf, off, len, MSG_DONTWAIT, signal);
   }
 
   /** Whether an async read is queued or running. */

@@ -4,7 +4,9 @@ import type { AsyncOptions } from '../async';
 import { argTypeError } from '../errors';
 import type { BufferedIOBase } from './buffered';
 import type { Codec, Decoder, Encoder } from './codec';
-import { FileBase, RawCore, UnsupportedOperation, isOptions, signalOf, toSizeArg, type Op } from './raw';
+import { signalOf } from '../async';
+import { isOptions } from '../validate';
+import { FileBase, RawCore, UnsupportedOperation, toSizeArg, type Op } from './raw';
 
 /** Python's TextIOWrapper._CHUNK_SIZE: encoded text waits until this much is pending. */
 const CHUNK_SIZE = 8192;

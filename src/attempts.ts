@@ -1,0 +1,182 @@
+// The attempts of the socket object's data calls, each written once and
+// shared by the sync call (src/socket.ts, through the sync engine in
+// src/engine.ts) and its async twin (src/async.ts): one non-blocking try
+// returning the result or a negative errno. The plain functions take their
+// arguments (the fast path: no record, no closure); the steps read the
+// same arguments from a record, for the engines' waits.
+import type { Address } from './address';
+import { binding, type Bytes } from './native';
+import { recvOffset, recvTake, recvTarget } from './recvbuf';
+import { EAGAIN, EALREADY, EINPROGRESS, EINTR, EISCONN, ENOTCONN, POLLIN, POLLOUT, syncCall, type EngineSocket, type Stored } from './engine';
+import { fromErrno } from './errors';
+
+const C = binding.constants;
+
+// recv/recvfrom read where recvbuf.ts says (a shared slab, or a spare kept
+// across attempts). MSG_TRUNC on a datagram socket makes the call report
+// the datagram's whole length: the data is still at most `size` bytes.
+
+/** One recv of at most `size` bytes. */
+export function recvOnce(fd: number, size: number, flags: number): Buffer | number {
+  const buf = recvTarget(size);
+  const off = recvOffset(buf);
+  const n = binding.recv(fd, buf, off, size, flags);
+  return n < 0 ? n : recvTake(buf, off, n > size ? size : n);
+}
+
+/** One recvfrom of at most `size` bytes: `[data, address]`. */
+export function recvfromOnce(fd: number, size: number, flags: number): [Buffer, Address] | number {
+  const buf = recvTarget(size);
+  const off = recvOffset(buf);
+  const r = binding.recvfrom(fd, buf, off, size, flags);
+  if (typeof r === 'number') return r;
+  const n = r[0];
+  return [recvTake(buf, off, n > size ? size : n), r[1]];
+}
+
+/** One recv into the first `n` bytes of `buf`. */
+export function recvIntoOnce(fd: number, buf: Bytes, n: number, flags: number): number {
+  return n === buf.byteLength ? binding.recvbuf(fd, buf, flags) : binding.recv(fd, buf, 0, n, flags);
+}
+
+/** One recvfrom into the first `n` bytes of `buf`: `[nbytes, address]`. */
+export function recvfromIntoOnce(fd: number, buf: Bytes, n: number, flags: number): [number, Address] | number {
+  return binding.recvfrom(fd, buf, 0, n, flags);
+}
+
+/** One send of all of `buf` (the kernel may take less). */
+export function sendOnce(fd: number, buf: Bytes, flags: number): number {
+  return binding.sendbuf(fd, buf, flags);
+}
+
+/** One sendto of all of `buf` to the native address `address` of `family`. */
+export function sendtoOnce(fd: number, buf: Bytes, flags: number, family: number, address: unknown): number {
+  return binding.sendto(fd, buf, 0, buf.byteLength, flags, family, address);
+}
+
+/**
+ * Sends what it can of `a` (the bytes) from offset `b` with flags `c`,
+ * keeping the offset in `b`: undefined once all is out, else the errno of
+ * the send that stopped (-EAGAIN: wait, then go on from `b`).
+ */
+export function sendallStep(op: Stored, sock: EngineSocket): undefined | number {
+  const fd = sock.fileno();
+  const buf = op.a as Bytes;
+  const len = buf.byteLength;
+  let off = op.b as number;
+  do {
+    const r = binding.send(fd, buf, off, len - off, op.c as number);
+    if (r < 0) {
+      op.b = off;
+      return r;
+    }
+    off += r;
+  } while (off < len);
+  op.b = off;
+  return undefined;
+}
+
+// The steps: the attempts above reading their arguments from a record.
+
+export function recvStep(op: Stored, sock: EngineSocket): Buffer | number {
+  return recvOnce(sock.fileno(), op.a as number, op.b as number);
+}
+
+export function recvIntoStep(op: Stored, sock: EngineSocket): number {
+  return recvIntoOnce(sock.fileno(), op.a as Bytes, op.b as number, op.c as number);
+}
+
+export function recvfromStep(op: Stored, sock: EngineSocket): [Buffer, Address] | number {
+  return recvfromOnce(sock.fileno(), op.a as number, op.b as number);
+}
+
+/** recvfrom into the first `b` bytes of `a`, flags `c`: `[nbytes, address]`. */
+export function recvfromIntoStep(op: Stored, sock: EngineSocket): [number, Address] | number {
+  return recvfromIntoOnce(sock.fileno(), op.a as Bytes, op.b as number, op.c as number);
+}
+
+export function sendStep(op: Stored, sock: EngineSocket): number {
+  return sendOnce(sock.fileno(), op.a as Bytes, op.b as number);
+}
+
+/** sendto of all of `a` with flags `b` to the native address `c`. */
+export function sendtoStep(op: Stored, sock: EngineSocket): number {
+  return sendtoOnce(sock.fileno(), op.a as Bytes, op.b as number, sock.family, op.c);
+}
+
+/** recv into `a[b, b + c)` with flags `d` (the makefile() layers). */
+export function recvAtStep(op: Stored, sock: EngineSocket): number {
+  return binding.recv(sock.fileno(), op.a as Bytes, op.b as number, op.c as number, op.d as number);
+}
+
+/** send of `a[b, b + c)` with flags `d` (the makefile() layers). */
+export function sendAtStep(op: Stored, sock: EngineSocket): number {
+  return binding.send(sock.fileno(), op.a as Bytes, op.b as number, op.c as number, op.d as number);
+}
+
+/** One accept: `[fd, address]` or a negative errno. */
+export function acceptStep(op: Stored, sock: EngineSocket): [number, Address] | number {
+  return binding.accept(sock.fileno());
+}
+
+/** The sync calls as the sync engine runs them. */
+export const RECV = syncCall('recv', POLLIN, recvStep);
+export const RECV_INTO = syncCall('recv_into', POLLIN, recvIntoStep);
+export const RECVFROM = syncCall('recvfrom', POLLIN, recvfromStep);
+export const RECVFROM_INTO = syncCall('recvfrom_into', POLLIN, recvfromIntoStep);
+export const SEND = syncCall('send', POLLOUT, sendStep);
+export const SENDALL = syncCall('send', POLLOUT, sendallStep, 'sendall');
+export const SENDTO = syncCall('sendto', POLLOUT, sendtoStep);
+export const ACCEPT = syncCall('accept', POLLIN, acceptStep);
+export const RECV_AT = syncCall('recv_into', POLLIN, recvAtStep);
+export const SEND_AT = syncCall('send', POLLOUT, sendAtStep);
+
+// --- connect -------------------------------------------------------------------
+//
+// A connect interrupted by a signal goes on in the kernel (PEP 475,
+// bpo-23618): the sync call waits for it unless the socket is
+// non-blocking; the twin always waits, as it does for EINPROGRESS.
+
+/** Whether the sync connect waits after its first try failed with `errno`. */
+export function syncConnectWaits(errno: number, timeoutMs: number): boolean {
+  return errno === EINTR ? timeoutMs !== 0 : timeoutMs > 0 && errno === EINPROGRESS;
+}
+
+/** Whether a non-blocking connect that answered `-errno` is under way. */
+export function connectUnderWay(errno: number): boolean {
+  return errno === EINPROGRESS || errno === EINTR || errno === EALREADY;
+}
+
+/** SO_ERROR's value, read right after getsockopt (one buffer for every connect). */
+const soError = new Int32Array(1);
+
+/** SO_ERROR of `fd` (raising the error of getsockopt itself). */
+function pendingError(fd: number): number {
+  const g = binding.getsockopt(fd, C.SOL_SOCKET, C.SO_ERROR, soError);
+  if (g < 0) throw fromErrno(-g, 'getsockopt');
+  return soError[0];
+}
+
+/** The sync connect's step once poll says writable: 0, -EAGAIN (still going) or -errno. */
+function connectDoneStep(op: Stored, sock: EngineSocket): number {
+  const err = pendingError(sock.fileno());
+  if (err === 0 || err === EISCONN) return 0;
+  return -err;
+}
+
+/** The sync connect's wait: every failure names connect (connect_ex returns its errno). */
+export const CONNECT = syncCall('connect', POLLOUT, connectDoneStep, 'connect', 'connect');
+
+/** The outcome of a twin's connect in progress, from SO_ERROR: 0, -EAGAIN (still going) or -errno. */
+export function connectOutcome(fd: number): number {
+  const g = binding.getsockopt(fd, C.SOL_SOCKET, C.SO_ERROR, soError);
+  if (g < 0) return g;
+  const err = soError[0];
+  if (err === 0 || err === EISCONN) {
+    // A wake-up alone proves nothing (Deno's uv_poll reports the events it
+    // was asked for, denoland/deno#36317): no peer yet means still going.
+    return binding.getpeername(fd) === -ENOTCONN ? -EAGAIN : 0;
+  }
+  if (err === EINPROGRESS || err === EALREADY) return -EAGAIN;
+  return -err;
+}

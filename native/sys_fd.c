@@ -4,7 +4,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
-#include <time.h>
 #include <unistd.h>
 
 #define FD_ARG(i, var)                                           \
@@ -62,19 +61,8 @@ static napi_value js_setcloexec(napi_env env, napi_callback_info info) {
   return bsd_int(env, 0);
 }
 
-static int64_t now_ms(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-/* poll(fd, events, timeout_ms) -> revents (0 on timeout) or -errno.
- * A negative timeout waits forever. EINTR is retried with what is left of
- * the timeout, so a signal never shortens or stretches the wait.
- *
- * This retry is policy that belongs to TypeScript (bsd.h). It stays here
- * until the sync engine's waits (waitReady and #connect in src/socket.ts)
- * retry -EINTR with their own deadline; then this becomes one poll(2). */
+/* poll(fd, events, timeout_ms) -> revents (0 on timeout) or -errno (-EINTR
+ * when a signal came first). A negative timeout waits forever. */
 static napi_value js_poll(napi_env env, napi_callback_info info) {
   ARGS(3);
   FD_ARG(0, fd);
@@ -83,17 +71,12 @@ static napi_value js_poll(napi_env env, napi_callback_info info) {
   if (bsd_read_int32(env, argv[1], &events)) return BSD_REFUSE(env);
   if (bsd_read_int64(env, argv[2], &timeout)) return BSD_REFUSE(env);
   if (timeout > INT32_MAX) timeout = INT32_MAX;
-  int64_t deadline = timeout >= 0 ? now_ms() + timeout : 0;
+  /* One poll: an EINTR goes back to TypeScript, which waits again for
+   * what is left of its deadline. */
   struct pollfd p = {.fd = fd, .events = (short)events, .revents = 0};
-  for (;;) {
-    int r = poll(&p, 1, (int)timeout);
-    if (r >= 0) return bsd_int(env, r == 0 ? 0 : p.revents);
-    if (errno != EINTR) return bsd_errno(env, errno);
-    if (timeout >= 0) {
-      timeout = deadline - now_ms();
-      if (timeout < 0) timeout = 0;
-    }
-  }
+  int r = poll(&p, 1, timeout < 0 ? -1 : (int)timeout);
+  if (r < 0) return bsd_errno(env, errno);
+  return bsd_int(env, r == 0 ? 0 : p.revents);
 }
 
 void bsd_init_fd(napi_env env, napi_value exports) {

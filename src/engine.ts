@@ -7,9 +7,10 @@
 // its async twin (src/async.ts, which queues the record instead of
 // polling). Also the poll bits and errno values the socket modules share.
 //
-// EINTR: the addon retries it inside every data call (native/sys_*.c), so
-// TypeScript sees it only from connect(), where it means "under way"
-// (PEP 475); src/attempts.ts decides that for both connect and its twin.
+// EINTR: a wait interrupted by a signal is resumed here with the time left
+// (PEP 475); the addon retries it only inside single system calls that
+// have no timeout of their own (native/sys_*.c). From connect() it means
+// "under way"; src/attempts.ts decides that for both connect and its twin.
 import { constants as osConstants } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { fromErrno, TimeoutError, timedOut } from './errors';
@@ -34,7 +35,7 @@ export const POLLOUT = 4;
 /** What a step needs of a socket (a structural type, so this module imports no socket). */
 export interface EngineSocket {
   fileno(): number;
-  /** -1 blocking, 0 non-blocking, else the timeout in ms. */
+  /** @internal -1 blocking, 0 non-blocking, else the timeout in ms. */
   readonly _timeoutMs: number;
   readonly family: number;
 }
@@ -91,8 +92,13 @@ export function waitSync<T>(sock: EngineSocket, call: SyncCall<T>, op: Stored): 
   for (;;) {
     if (timed && interval < 0) throw timedOut(call.timeoutName);
     const p = binding.poll(fd, call.events, Math.ceil(interval));
-    if (p < 0) throw fromErrno(-p, call.pollName);
     if (p === 0) throw timedOut(call.timeoutName);
+    if (p === -EINTR) {
+      // A signal: wait again for what is left of the timeout (PEP 475).
+      if (timed) interval = deadline - performance.now();
+      continue;
+    }
+    if (p < 0) throw fromErrno(-p, call.pollName);
     const r = call.step(op, sock);
     if (r !== -EAGAIN) {
       if (typeof r === 'number' && r < 0) throw fromErrno(-r, call.syscall);

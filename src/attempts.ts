@@ -4,7 +4,7 @@
 // returning the result or a negative errno. The plain functions take their
 // arguments (the fast path: no record, no closure); the steps read the
 // same arguments from a record, for the engines' waits.
-import type { Address } from './address';
+import { checkDecoded, type Address } from './address';
 import { binding, type Bytes } from './native';
 import { recvOffset, recvTake, recvTarget } from './recvbuf';
 import { EAGAIN, EALREADY, EINPROGRESS, EINTR, EISCONN, ENOTCONN, POLLIN, POLLOUT, syncCall, type EngineSocket, type Stored } from './engine';
@@ -31,7 +31,7 @@ export function recvfromOnce(fd: number, size: number, flags: number): [Buffer, 
   const r = binding.recvfrom(fd, buf, off, size, flags);
   if (typeof r === 'number') return r;
   const n = r[0];
-  return [recvTake(buf, off, n > size ? size : n), r[1]];
+  return [recvTake(buf, off, n > size ? size : n), checkDecoded(r[1])];
 }
 
 /** One recv into the first `n` bytes of `buf`. */
@@ -41,7 +41,9 @@ export function recvIntoOnce(fd: number, buf: Bytes, n: number, flags: number): 
 
 /** One recvfrom into the first `n` bytes of `buf`: `[nbytes, address]`. */
 export function recvfromIntoOnce(fd: number, buf: Bytes, n: number, flags: number): [number, Address] | number {
-  return binding.recvfrom(fd, buf, 0, n, flags);
+  const r = binding.recvfrom(fd, buf, 0, n, flags);
+  if (typeof r !== 'number') checkDecoded(r[1]);
+  return r;
 }
 
 /** One send of all of `buf` (the kernel may take less). */
@@ -115,7 +117,7 @@ export function sendAtStep(op: Stored, sock: EngineSocket): number {
 }
 
 /** One accept: `[fd, address]` or a negative errno. */
-export function acceptStep(op: Stored, sock: EngineSocket): [number, Address] | number {
+export function acceptStep(_op: Stored, sock: EngineSocket): [number, Address] | number {
   return binding.accept(sock.fileno());
 }
 
@@ -158,7 +160,7 @@ function pendingError(fd: number): number {
 }
 
 /** The sync connect's step once poll says writable: 0, -EAGAIN (still going) or -errno. */
-function connectDoneStep(op: Stored, sock: EngineSocket): number {
+function connectDoneStep(_op: Stored, sock: EngineSocket): number {
   const err = pendingError(sock.fileno());
   if (err === 0 || err === EISCONN) return 0;
   return -err;

@@ -5,7 +5,7 @@
 // sendmsg and recvmsg, the mmsg batches, sendfile, makefile, streams,
 // toNetSocket) are declared and installed in src/socket-methods.ts.
 import { inspect } from 'node:util';
-import { toNativeAddress, type Address } from './address';
+import { checkDecoded, toNativeAddress, type Address } from './address';
 import {
   ACCEPT,
   CONNECT,
@@ -208,7 +208,7 @@ export class Socket {
     return this.#proto;
   }
 
-  /** The timeout in ms as the mode tests see it: -1 blocking, 0 non-blocking. @internal */
+  /** @internal The timeout in ms as the mode tests see it: -1 blocking, 0 non-blocking. */
   get _timeoutMs(): number {
     return this.#timeoutMs;
   }
@@ -382,7 +382,7 @@ export class Socket {
   _adopt(r: [number, Address]): [Socket, Address] {
     const sock = new Socket(this.#family, this.#type, this.#proto, r[0]);
     if (defaultTimeout === null && this.#timeout) sock.setblocking(true);
-    return [sock, r[1]];
+    return [sock, checkDecoded(r[1])];
   }
 
   /**
@@ -422,16 +422,14 @@ export class Socket {
 
   /** The socket's own address. */
   getsockname(): Address {
-    const a = binding.getsockname(this.#fd);
-    if (typeof a === 'number') throw fromErrno(-a, 'getsockname');
-    return a;
+    // A number is an errno, or (not negative) a Bluetooth HCI device.
+    return checkDecoded(binding.getsockname(this.#fd), 'getsockname');
   }
 
   /** The address of the connected peer. */
   getpeername(): Address {
-    const a = binding.getpeername(this.#fd);
-    if (typeof a === 'number') throw fromErrno(-a, 'getpeername');
-    return a;
+    // A number is an errno, or (not negative) a Bluetooth HCI device.
+    return checkDecoded(binding.getpeername(this.#fd), 'getpeername');
   }
 
   /** Shuts down one or both halves of the connection: SHUT_RD, SHUT_WR or SHUT_RDWR. */

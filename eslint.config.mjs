@@ -9,5 +9,11 @@ export default tseslint.config(
     files: ['src/**/*.ts'],
     extends: [js.configs.recommended, ...tseslint.configs.recommended],
     languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
+    rules: {
+      // A leading underscore marks a parameter a signature needs but the body does not.
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      // Methods installed on Socket.prototype name their socket for the callbacks inside.
+      '@typescript-eslint/no-this-alias': ['error', { allowedNames: ['sock'] }],
+    },
   },
 );

@@ -21,7 +21,7 @@ export function isNumericHost(host: string, family: number): boolean {
 
 /** The name getaddrinfo is given for `host`: its IDNA (ASCII) form, or '' when it has none. */
 export function asciiHost(host: string): string {
-  return /[^\x00-\x7f]/.test(host) ? domainToASCII(host) : host;
+  return /[^\p{ASCII}]/u.test(host) ? domainToASCII(host) : host;
 }
 
 /**

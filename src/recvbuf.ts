@@ -30,7 +30,9 @@ const FastBuffer: ViewCtor = (() => {
     try {
       const probe = new (species as ViewCtor)(new ArrayBuffer(8), 2, 3);
       if (Buffer.isBuffer(probe) && probe.byteOffset === 2 && probe.length === 3) return species as ViewCtor;
-    } catch {}
+    } catch {
+      // Not a Buffer constructor after all: the fallback below.
+    }
   }
   return function view(ab: ArrayBufferLike, byteOffset: number, length: number): Buffer {
     return Buffer.from(ab as ArrayBuffer, byteOffset, length);

@@ -48,7 +48,7 @@ export function numericHost(host: string, family: number): string {
   if (family === C.AF_INET ? isIPv4(host) : isIPv6(host) && !host.includes('%')) return host;
   if (host.includes('\0')) throw argValueError('host', 'embedded null character');
   let name = host;
-  if (/[^\x00-\x7f]/.test(name)) {
+  if (/[^\p{ASCII}]/u.test(name)) {
     const ascii = domainToASCII(name);
     if (ascii === '') throw argValueError('host', 'encoding with \'idna\' codec failed');
     name = ascii;

@@ -197,6 +197,25 @@ static napi_value js_sendto(napi_env env, napi_callback_info info) {
   return r < 0 ? bsd_errno(env, errno) : bsd_int(env, r);
 }
 
+/* sendto_sockaddr(fd, buf, offset, length, flags, sockaddr) -> bytes sent or
+ * -errno: sendto() to a struct sockaddr already encoded (sockaddr_encode's
+ * Buffer), so a destination used again is not converted again. */
+static napi_value js_sendto_sockaddr(napi_env env, napi_callback_info info) {
+  ARGS(6);
+  INT_ARG(0, fd);
+  char *data;
+  size_t len;
+  if (bsd_read_span(env, argv + 1, &data, &len)) return BSD_REFUSE(env);
+  INT_ARG(4, flags);
+  void *sa;
+  size_t salen;
+  if (bsd_read_bytes(env, argv[5], &sa, &salen) || salen == 0 || salen > sizeof(struct sockaddr_storage))
+    return BSD_REFUSE(env);
+  ssize_t r;
+  RETRY(sys_sendto(fd, data, len, flags | MSG_NOSIGNAL, (const struct sockaddr *)sa, (socklen_t)salen));
+  return r < 0 ? bsd_errno(env, errno) : bsd_int(env, r);
+}
+
 /* recv(fd, buf, offset, length, flags) -> bytes received or -errno */
 static napi_value js_recv(napi_env env, napi_callback_info info) {
   ARGS(5);
@@ -349,6 +368,7 @@ void bsd_init_socket(napi_env env, napi_value exports) {
   bsd_export(env, exports, "send", js_send);
   bsd_export(env, exports, "sendbuf", js_sendbuf);
   bsd_export(env, exports, "sendto", js_sendto);
+  bsd_export(env, exports, "sendto_sockaddr", js_sendto_sockaddr);
   bsd_export(env, exports, "recv", js_recv);
   bsd_export(env, exports, "recvbuf", js_recvbuf);
   bsd_export(env, exports, "recvfrom", js_recvfrom);

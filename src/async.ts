@@ -28,6 +28,7 @@ import { EAGAIN, EBADF, EINPROGRESS, isSocketTimeout, POLLOUT, type EngineSocket
 import { argTypeError, fromErrno, timedOut } from './errors';
 import { answerOfFamily, asciiHost, isNumericHost } from './host-lookup';
 import { binding, type Bytes } from './native';
+import { sendtoAddress, sendtoFamily } from './sendto-address';
 import { getaddrinfoAsync } from './resolver';
 import { Socket, type Address } from './socket';
 import { bufsizeOf, intoLength, isBytes, isOptions, sendtoFlags, toBytes, toFlags } from './validate';
@@ -734,11 +735,11 @@ const sendtoAsync = function sendtoAsync(this: Socket, ...args: unknown[]) {
           : this.sendtoAsync(buf, flags, resolved as Address, options as AsyncOptions),
       );
     }
-    a = toNativeAddress(this.family, address, 'sendto', this.proto);
+    a = sendtoAddress(this.family, address, 'sendto', this.proto);
   } catch (e) {
     return badArgument(e);
   }
-  return start(this, WRITE, 'sendto', sendtoStep, buf, flags | MSG_DONTWAIT, a, undefined, signal);
+  return start(this, WRITE, 'sendto', sendtoStep, buf, flags | MSG_DONTWAIT, a, sendtoFamily(this.family, a), signal);
 } as Socket['sendtoAsync'];
 
 const ref = function ref(this: Socket) {

@@ -5,6 +5,7 @@
 // arguments (the fast path: no record, no closure); the steps read the
 // same arguments from a record, for the engines' waits.
 import { checkDecoded, type Address } from './address';
+import { SOCKADDR_ENCODED } from './sendto-address';
 import { binding, type Bytes } from './native';
 import { recvOffset, recvTake, recvTarget } from './recvbuf';
 import { EAGAIN, EALREADY, EINPROGRESS, EINTR, EISCONN, ENOTCONN, POLLIN, POLLOUT, syncCall, type EngineSocket, type Stored } from './engine';
@@ -53,7 +54,9 @@ export function sendOnce(fd: number, buf: Bytes, flags: number): number {
 
 /** One sendto of all of `buf` to the native address `address` of `family`. */
 export function sendtoOnce(fd: number, buf: Bytes, flags: number, family: number, address: unknown): number {
-  return binding.sendto(fd, buf, 0, buf.byteLength, flags, family, address);
+  return family === SOCKADDR_ENCODED
+    ? binding.sendto_sockaddr(fd, buf, 0, buf.byteLength, flags, address as Buffer)
+    : binding.sendto(fd, buf, 0, buf.byteLength, flags, family, address);
 }
 
 /**
@@ -103,7 +106,7 @@ export function sendStep(op: Stored, sock: EngineSocket): number {
 
 /** sendto of all of `a` with flags `b` to the native address `c`. */
 export function sendtoStep(op: Stored, sock: EngineSocket): number {
-  return sendtoOnce(sock.fileno(), op.a as Bytes, op.b as number, sock.family, op.c);
+  return sendtoOnce(sock.fileno(), op.a as Bytes, op.b as number, op.d as number, op.c);
 }
 
 /** recv into `a[b, b + c)` with flags `d` (the makefile() layers). */

@@ -94,6 +94,8 @@ interface SocketBinding {
   /** send() of the whole of `data` (no offset and length to check). */
   sendbuf(fd: number, data: Bytes, flags: number): number;
   sendto(fd: number, data: Bytes, offset: number, length: number, flags: number, family: number, address: NativeAddress): number;
+  /** sendto() to a struct sockaddr encoded before (by sockaddr_encode). */
+  sendto_sockaddr(fd: number, data: Bytes, offset: number, length: number, flags: number, sockaddr: Buffer): number;
   recv(fd: number, buffer: Bytes, offset: number, length: number, flags: number): number;
   /** recv() into the whole of `buffer`. */
   recvbuf(fd: number, buffer: Bytes, flags: number): number;
@@ -261,7 +263,7 @@ const declared: Record<keyof Binding, true> = {
   strerror: true, errnos: true,
   close: true, dup: true, getflags: true, setnonblocking: true, setcloexec: true, poll: true,
   socket: true, socketpair: true, bind: true, connect: true, listen: true, accept: true, send: true, sendbuf: true,
-  sendto: true, recv: true, recvbuf: true, recvfrom: true, shutdown: true, getsockname: true, getpeername: true,
+  sendto: true, sendto_sockaddr: true, recv: true, recvbuf: true, recvfrom: true, shutdown: true, getsockname: true, getpeername: true,
   setsockopt: true, getsockopt: true, sockinfo: true,
   sendmsg: true, recvmsg: true, cmsg_encode: true,
   mmsg_recv: true, mmsg_send: true, mmsg_loop: true,

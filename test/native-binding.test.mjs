@@ -37,6 +37,8 @@ test('a binding refuses an argument TypeScript never passes with -EINVAL, not a 
     getnameinfo: () => binding.getnameinfo(socket.AF_INET, ['127.0.0.1', 80], 'x'),
     getnameinfo_async: () => binding.getnameinfo_async(socket.AF_INET, ['127.0.0.1', 80], 'x'),
     gethostbyname_ex: () => binding.gethostbyname_ex(5),
+    sendto_sockaddr: () => binding.sendto_sockaddr(99999, Buffer.alloc(1), 0, 1, 0, 'x'),
+    'sendto_sockaddr empty': () => binding.sendto_sockaddr(99999, Buffer.alloc(1), 0, 1, 0, Buffer.alloc(0)),
     readiness_start: () => binding.readiness_start('not a function', 'uv'),
     'readiness_start backend': () => binding.readiness_start(() => {}, 5),
     readiness_watch: () => binding.readiness_watch('x', 1),

@@ -1,7 +1,7 @@
 // What the sync and async ways of turning an IP address's host into a
 // numeric one share (CPython's setipaddr): which hosts need a lookup at
 // all, the ASCII (IDNA) form a name is looked up by, and which answer of
-// getaddrinfo is taken. The sync rules use them in address.ts, the async
+// getaddrinfo is taken. The sync rules use them in families/inet.ts, the async
 // twins in async.ts (resolveHostAsync), which looks up on the thread pool.
 import { isIPv4, isIPv6 } from 'node:net';
 import { domainToASCII } from 'node:url';

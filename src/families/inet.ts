@@ -1,9 +1,8 @@
 // AF_INET and AF_INET6: IPv4 and IPv6 addresses. Host names are resolved
 // here, the way CPython's setipaddr resolves them, so that the codec
 // (native/family_inet.c) only ever sees numeric hosts.
-import { isIPv4, isIPv6 } from 'node:net';
-import { domainToASCII } from 'node:url';
-import { argRangeError, argShapeError, argTypeError, argValueError, fromEai, gaierror, plainOSError } from '../errors';
+import { argRangeError, argShapeError, argTypeError, argValueError, fromEai, plainOSError } from '../errors';
+import { answerOfFamily, asciiHost, isNumericHost } from '../host-lookup';
 import { binding } from '../native';
 import { isBytes, toInteger } from '../validate';
 import type { FamilyRules } from './common';
@@ -45,24 +44,13 @@ export function numericHost(host: string, family: number): string {
     if (family !== C.AF_INET) throw plainOSError('address family mismatched');
     return '255.255.255.255';
   }
-  if (family === C.AF_INET ? isIPv4(host) : isIPv6(host) && !host.includes('%')) return host;
+  if (isNumericHost(host, family)) return host;
   if (host.includes('\0')) throw argValueError('host', 'embedded null character');
-  let name = host;
-  if (/[^\p{ASCII}]/u.test(name)) {
-    const ascii = domainToASCII(name);
-    if (ascii === '') throw argValueError('host', 'encoding with \'idna\' codec failed');
-    name = ascii;
-  }
+  const name = asciiHost(host);
+  if (name === '') throw argValueError('host', 'encoding with \'idna\' codec failed');
   const res = binding.getaddrinfo(name, null, family, 0, 0, 0);
   if (!Array.isArray(res)) throw fromEai(res);
-  for (const [fam, , , , addr] of res) {
-    if (fam === family) {
-      const h = (addr as [string])[0];
-      const zone = h.indexOf('%');
-      return zone < 0 ? h : h.slice(0, zone);
-    }
-  }
-  throw new gaierror(C.EAI_ADDRFAMILY ?? C.EAI_FAMILY, 'Address family for hostname not supported');
+  return answerOfFamily(res, family);
 }
 
 /** The AF_INET address rules; the codec takes `[numeric host, port]`. */

@@ -11,7 +11,7 @@ import { constants as osConstants } from 'node:os';
 import { domainToASCII } from 'node:url';
 import { argRangeError, argTypeError, argValueError, fromEai, fromErrno, fromHerrno, OSError, plainOSError } from './errors';
 import { binding, isLookupFailure, type Bytes, type CString, type EaiFailure, type HerrnoFailure, type NativeAddrInfo, type NativeHost } from './native';
-import { bytesOf, isBytes, toCInt, toCString, toInteger, utf8Bytes } from './validate';
+import { bytesOf, isBytes, isOptions, toCInt, toCString, toInteger, utf8Bytes } from './validate';
 
 const C = binding.constants;
 
@@ -117,29 +117,18 @@ function optProto(value: unknown): string | null {
 }
 
 /** True for a plain options object (not null, an array, or bytes). */
-function isOptionsObject(value: unknown): value is Record<string, unknown> {
-  return (
-    typeof value === 'object' &&
-    value !== null &&
-    !Array.isArray(value) &&
-    !ArrayBuffer.isView(value) &&
-    !(value instanceof ArrayBuffer) &&
-    !(value instanceof SharedArrayBuffer)
-  );
-}
-
 /** Splits a twin's arguments into positional ones and its options object. */
 function splitOptions(args: unknown[], positional: number): [unknown[], ResolverOptions] {
   let options: unknown;
   if (args.length > positional) {
     options = args[positional];
     args = args.slice(0, positional);
-  } else if (args.length > 0 && isOptionsObject(args[args.length - 1])) {
+  } else if (args.length > 0 && isOptions(args[args.length - 1])) {
     options = args[args.length - 1];
     args = args.slice(0, -1);
   }
   if (options === undefined) return [args, {}];
-  if (!isOptionsObject(options)) throw argTypeError('options', 'of type object', options);
+  if (!isOptions(options)) throw argTypeError('options', 'of type object', options);
   const signal = options.signal;
   if (signal !== undefined && !(signal instanceof AbortSignal)) throw argTypeError('options.signal', 'an instance of AbortSignal', signal);
   return [args, { signal: signal as AbortSignal | undefined }];

@@ -186,6 +186,10 @@ test('the async twins resolve like their synchronous functions', async () => {
   await assert.rejects(socket.getaddrinfoAsync('nope', 80, 0, 0, 0, socket.AI_NUMERICHOST), (e) => e instanceof socket.gaierror && e.errno === socket.EAI_NONAME);
   await assert.rejects(socket.gethostbynameAsync(5), { name: 'TypeError' });
   await assert.rejects(socket.getaddrinfoAsync('127.0.0.1', 80, { signal: 'no' }), { name: 'TypeError', code: 'ERR_INVALID_ARG_TYPE' });
+  // An iterable (a Set, a Map) is a positional argument, as in the sync call, never the options.
+  for (const v of [new Set(), new Map()]) {
+    await assert.rejects(socket.getaddrinfoAsync('127.0.0.1', 80, v), { name: 'TypeError', message: /"family" argument must be an integer/ });
+  }
 });
 
 test('an aborted signal rejects a twin with its reason', async () => {

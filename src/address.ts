@@ -8,7 +8,7 @@ import { binding } from './native';
 import { toBytes, toCInt } from './validate';
 
 export { numericHost } from './families/inet';
-export type { Address, OtherFamilyAddress } from './families/registry';
+export type { Address, AddressArg, Inet6AddressArg, InetAddressArg, OtherFamilyAddress } from './families/registry';
 
 /** An address in the form the native codec encodes (checked, hosts numeric). */
 export type NativeAddress = RegisteredNativeAddress;

@@ -30,7 +30,7 @@ import { answerOfFamily, asciiHost, isNumericHost } from './host-lookup';
 import { binding, type Bytes } from './native';
 import { sendtoAddress, sendtoFamily } from './sendto-address';
 import { getaddrinfoAsync } from './resolver';
-import { Socket, type Address } from './socket';
+import { Socket, type Address, type AddressArg } from './socket';
 import { bufsizeOf, intoLength, isBytes, isOptions, sendtoFlags, toBytes, toFlags } from './validate';
 
 const C = binding.constants;
@@ -544,7 +544,7 @@ function connectStep(op: Stored, sock: EngineSocket): unknown {
 }
 
 /** connect (resolves undefined) or connect_ex (resolves 0 or the errno) once the address is an IP address. */
-function connectNow(sock: Socket, address: Address, signal: AbortSignal | undefined, raise: boolean): Promise<unknown> {
+function connectNow(sock: Socket, address: AddressArg, signal: AbortSignal | undefined, raise: boolean): Promise<unknown> {
   if (signal?.aborted) return Promise.reject(signal.reason);
   let a: unknown;
   try {
@@ -601,7 +601,7 @@ export async function resolveHostAsync(family: number, address: unknown, signal:
 }
 
 /** connectAsync and connect_exAsync: a host name is first resolved on the thread pool. */
-function connectResolved(sock: Socket, address: Address, options: AsyncOptions | undefined, raise: boolean): Promise<unknown> {
+function connectResolved(sock: Socket, address: AddressArg, options: AsyncOptions | undefined, raise: boolean): Promise<unknown> {
   let signal: AbortSignal | undefined;
   try {
     signal = signalOf(options);
@@ -612,11 +612,11 @@ function connectResolved(sock: Socket, address: Address, options: AsyncOptions |
   return resolveHostAsync(sock.family, address, signal).then((a) => connectNow(sock, a as Address, signal, raise));
 }
 
-const connectAsync = function connectAsync(this: Socket, address: Address, options?: AsyncOptions) {
+const connectAsync = function connectAsync(this: Socket, address: AddressArg, options?: AsyncOptions) {
   return connectResolved(this, address, options, true) as Promise<void>;
 };
 
-const connect_exAsync = function connect_exAsync(this: Socket, address: Address, options?: AsyncOptions) {
+const connect_exAsync = function connect_exAsync(this: Socket, address: AddressArg, options?: AsyncOptions) {
   return connectResolved(this, address, options, false) as Promise<number>;
 };
 

@@ -6,7 +6,7 @@ import { argRangeError, argTypeError, argValueError, OSError } from './errors';
 import { has_dualstack_ipv6 } from './interfaces';
 import { binding } from './native';
 import { getaddrinfo, getaddrinfoAsync, type AddrInfo } from './resolver';
-import { type Address, Socket } from './socket';
+import { type Address, type AddressArg, Socket } from './socket';
 
 const C = binding.constants;
 
@@ -146,7 +146,7 @@ function failure(errors: unknown[], allErrors: boolean): unknown {
 export function create_connection(
   address: [string | null, number | string],
   timeout?: number | null,
-  source_address?: Address | null,
+  source_address?: AddressArg | null,
   options?: CreateConnectionOptions,
 ): Socket {
   const [host, port] = splitAddress(address);
@@ -200,7 +200,7 @@ function interleave(entries: AddrInfo[], first: number): AddrInfo[] {
 export async function create_connectionAsync(
   address: [string | null, number | string],
   timeout?: number | null | CreateConnectionAsyncOptions,
-  source_address?: Address | null | CreateConnectionAsyncOptions,
+  source_address?: AddressArg | null | CreateConnectionAsyncOptions,
   options?: CreateConnectionAsyncOptions,
 ): Promise<Socket> {
   // The options object may stand in any optional position.
@@ -340,7 +340,7 @@ export interface CreateServerOptions {
  * socket is IPv6-only unless `dualstack_ipv6` asks for IPv4 clients too.
  * A failed bind raises an OSError whose message names the address.
  */
-export function create_server(address: Address, options?: CreateServerOptions): Socket {
+export function create_server(address: AddressArg, options?: CreateServerOptions): Socket {
   const opts = (options ?? {}) as CreateServerOptions;
   if (typeof opts !== 'object') throw argTypeError('options', 'of type object', options);
   const family = opts.family ?? C.AF_INET;

@@ -8,7 +8,7 @@ import { hostToLookUp, READ, rejecting, resolveHostAsync, signalOf, splitOptions
 import { callSync, POLLIN, POLLOUT, syncCall, type EngineSocket, type Stored } from './engine';
 import { argRangeError, argTypeError, argValueError, plainOSError } from './errors';
 import { binding, type Bytes } from './native';
-import { Socket, type Address } from './socket';
+import { Socket, type Address, type AddressArg } from './socket';
 import { isOptions, toBytes, toBytesList, toCInt, toFlags, toSequence, toSize } from './validate';
 
 const C = binding.constants;
@@ -377,7 +377,7 @@ function fdsBufSize(maxfds: unknown): number {
  * data bytes sent. Unlike CPython (whose send_fds drops them, gh-107898),
  * `flags` and `address` are passed on to sendmsg.
  */
-export function send_fds(sock: Socket, buffers: Iterable<Bytes>, fds: Iterable<number>, flags?: number, address?: Address | null): number {
+export function send_fds(sock: Socket, buffers: Iterable<Bytes>, fds: Iterable<number>, flags?: number, address?: AddressArg | null): number {
   const s = checkSocket(sock);
   const item = rightsItem(fds);
   return s.sendmsg(buffers, [item], flags, address);
@@ -402,7 +402,7 @@ export function send_fdsAsync(
   buffers: Iterable<Bytes>,
   fds: Iterable<number>,
   flags?: number,
-  address?: Address | null,
+  address?: AddressArg | null,
   options?: AsyncOptions,
 ): Promise<number>;
 export function send_fdsAsync(sock: Socket, buffers: Iterable<Bytes>, fds: Iterable<number>, flags: number, options?: AsyncOptions): Promise<number>;

@@ -10,7 +10,7 @@ import { hostToLookUp, READ, rejecting, resolveHostAsync, signalOf, splitOptions
 import { callSync, EBADF, POLLIN, POLLOUT, syncCall, type EngineSocket, type Stored } from './engine';
 import { argRangeError, argTypeError, argValueError } from './errors';
 import { binding, type Bytes } from './native';
-import { Socket, type Address } from './socket';
+import { Socket, type Address, type AddressArg } from './socket';
 import { isIterable, toBytes, toBytesList, toFlags, toInteger, toSequence, toSize } from './validate';
 
 const C = binding.constants;
@@ -30,7 +30,7 @@ export type RecvmmsgIntoEntry = [nbytes: number, address: Address, msg_flags: nu
  * One datagram for {@link Socket.sendmmsg}: `[data, address]`, `[data]` or
  * just `data` (the socket's connected peer; so is a `null` address).
  */
-export type MmsgMessage = Bytes | readonly [data: Bytes] | readonly [data: Bytes, address: Address | null];
+export type MmsgMessage = Bytes | readonly [data: Bytes] | readonly [data: Bytes, address: AddressArg | null];
 
 const native = binding;
 

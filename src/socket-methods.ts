@@ -22,7 +22,7 @@ import { messageMethods, type AfalgOptions, type AncillaryInput, type RecvmsgInt
 import { mmsgMethods, type MmsgMessage, type RecvmmsgEntry, type RecvmmsgIntoEntry } from './mmsg';
 import type { Bytes } from './native';
 import { sendfileMethods, type SendfileSource } from './sendfile';
-import { Socket, type Address } from './socket';
+import { Socket, type Address, type AddressArg } from './socket';
 import { streamMethods, type ReadableWebStreamOptions, type SocketDuplex, type SocketDuplexOptions, type WritableWebStreamOptions } from './streams';
 
 declare module './socket' {
@@ -31,9 +31,9 @@ declare module './socket' {
     /** Promise twin of {@link Socket.accept}: resolves `[conn, address]`. */
     acceptAsync(options?: AsyncOptions): Promise<[Socket, Address]>;
     /** Promise twin of {@link Socket.connect}; host names are resolved without blocking the loop. */
-    connectAsync(address: Address, options?: AsyncOptions): Promise<void>;
+    connectAsync(address: AddressArg, options?: AsyncOptions): Promise<void>;
     /** Promise twin of {@link Socket.connect_ex}: resolves 0 or an errno. */
-    connect_exAsync(address: Address, options?: AsyncOptions): Promise<number>;
+    connect_exAsync(address: AddressArg, options?: AsyncOptions): Promise<number>;
     /** Promise twin of {@link Socket.recv}; a `bufsize` of 0 resolves an empty Buffer at once, as recv(0) returns. */
     recvAsync(bufsize: number, flags?: number, options?: AsyncOptions): Promise<Buffer>;
     /** {@link Socket.recvAsync} called as `recvAsync(bufsize, options?)`. */
@@ -59,9 +59,9 @@ declare module './socket' {
     /** {@link Socket.sendallAsync} called as `sendallAsync(data, options?)`. */
     sendallAsync(data: Bytes, options?: AsyncOptions): Promise<void>;
     /** Promise twin of {@link Socket.sendto}. */
-    sendtoAsync(data: Bytes, address: Address, options?: AsyncOptions): Promise<number>;
+    sendtoAsync(data: Bytes, address: AddressArg, options?: AsyncOptions): Promise<number>;
     /** {@link Socket.sendtoAsync} called as `sendtoAsync(data, flags, address, options?)`. */
-    sendtoAsync(data: Bytes, flags: number, address: Address, options?: AsyncOptions): Promise<number>;
+    sendtoAsync(data: Bytes, flags: number, address: AddressArg, options?: AsyncOptions): Promise<number>;
     /** Lets a waiting async call keep the process alive (the default), as `net.Socket.ref()`. */
     ref(): this;
     /** Lets the process exit even while an async call waits, as `net.Socket.unref()`. */
@@ -74,7 +74,7 @@ declare module './socket' {
      * and for an unconnected socket a destination `address`. Returns the
      * number of data bytes sent.
      */
-    sendmsg(buffers: Iterable<Bytes>, ancdata?: Iterable<AncillaryInput>, flags?: number, address?: Address | null): number;
+    sendmsg(buffers: Iterable<Bytes>, ancdata?: Iterable<AncillaryInput>, flags?: number, address?: AddressArg | null): number;
     /**
      * Receives at most `bufsize` bytes and up to `ancbufsize` bytes of
      * control messages (size it with CMSG_SPACE/CMSG_LEN; 0 receives none).
@@ -100,7 +100,7 @@ declare module './socket' {
       buffers: Iterable<Bytes>,
       ancdata?: Iterable<AncillaryInput>,
       flags?: number,
-      address?: Address | null,
+      address?: AddressArg | null,
       options?: AsyncOptions,
     ): Promise<number>;
     /** {@link Socket.sendmsgAsync} called as `sendmsgAsync(buffers, ancdata, flags, options?)`. */

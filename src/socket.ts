@@ -5,7 +5,7 @@
 // sendmsg and recvmsg, the mmsg batches, sendfile, makefile, streams,
 // toNetSocket) are declared and installed in src/socket-methods.ts.
 import { inspect } from 'node:util';
-import { checkDecoded, toNativeAddress, type Address } from './address';
+import { checkDecoded, toNativeAddress, type Address, type AddressArg } from './address';
 import {
   ACCEPT,
   CONNECT,
@@ -124,7 +124,7 @@ function describeSocket(fd: number, family: number, type: number, proto: number,
   return `${s}>`;
 }
 
-export type { Address };
+export type { Address, AddressArg };
 
 // The methods of its other modules are added in src/socket-methods.ts.
 /**
@@ -354,7 +354,7 @@ export class Socket {
   // --- addresses and connections ----------------------------------------
 
   /** Binds the socket to `address` (its form depends on the family). */
-  bind(address: Address): void {
+  bind(address: AddressArg): void {
     const a = toNativeAddress(this.#family, address, 'bind', this.#proto);
     const r = binding.bind(this.#fd, this.#family, a);
     if (r < 0) throw fromErrno(-r, 'bind');
@@ -391,13 +391,13 @@ export class Socket {
    * connection (TimeoutError); a non-blocking socket raises BlockingIOError
    * EINPROGRESS while the connection is under way.
    */
-  connect(address: Address): void {
+  connect(address: AddressArg): void {
     const a = toNativeAddress(this.#family, address, 'connect', this.#proto);
     this.#connect(a, true);
   }
 
   /** Like connect(), but returns 0 or the errno instead of raising for errors of the call itself. */
-  connect_ex(address: Address): number {
+  connect_ex(address: AddressArg): number {
     const a = toNativeAddress(this.#family, address, 'connect_ex', this.#proto);
     return this.#connect(a, false);
   }
@@ -518,9 +518,9 @@ export class Socket {
    * Sends a datagram to `address`: `sendto(data, address)` or
    * `sendto(data, flags, address)`. Returns the number of bytes sent.
    */
-  sendto(data: Bytes, address: Address): number;
-  sendto(data: Bytes, flags: number, address: Address): number;
-  sendto(data: Bytes, flagsOrAddress: unknown, address?: Address): number {
+  sendto(data: Bytes, address: AddressArg): number;
+  sendto(data: Bytes, flags: number, address: AddressArg): number;
+  sendto(data: Bytes, flagsOrAddress: unknown, address?: AddressArg): number {
     const flags = sendtoFlags(arguments.length, flagsOrAddress);
     const addr = arguments.length === 2 ? flagsOrAddress : address;
     const buf = toBytes(data, 'data');

@@ -11,5 +11,5 @@ export type { AlgAddress } from './alg';
 export type { TipcAddress } from './tipc';
 export type { BluetoothAddress } from './bluetooth';
 export type { QipcrtrAddress } from './qipcrtr';
-export type { OtherFamilyAddress } from './registry';
+export type { AddressArg, Inet6AddressArg, InetAddressArg, OtherFamilyAddress } from './registry';
 export { BDADDR_ANY, BDADDR_LOCAL } from './bluetooth';

@@ -56,6 +56,21 @@ export type Address =
   | OtherFamilyAddress
   | null;
 
+/**
+ * An IP address as an argument may give more than a returned one holds: the
+ * host as bytes (read as Latin-1 text, as Python takes bytes there) and the
+ * numbers as bigints.
+ */
+export type InetAddressArg = readonly [host: string | Uint8Array, port: number | bigint];
+/** An AF_INET6 argument: see {@link InetAddressArg}; `flowinfo` and `scope_id` may be left out. */
+export type Inet6AddressArg = readonly [host: string | Uint8Array, port: number | bigint, flowinfo?: number | bigint, scope_id?: number | bigint];
+
+/**
+ * A socket address as `bind`, `connect`, `sendto`... take it: any
+ * {@link Address}, and IP addresses in the wider argument forms.
+ */
+export type AddressArg = Address | InetAddressArg | Inet6AddressArg;
+
 const FAMILIES = [
   inetAddress,
   inet6Address,

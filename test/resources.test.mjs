@@ -134,7 +134,7 @@ test('a socket collected while open is closed and reported with a ResourceWarnin
   assert.match(r.stderr, /ResourceWarning: unclosed <socket/);
 });
 
-test('the ResourceWarning names the socket\'s own family, type and protocol, also values too large to pack', { skip: (!haveProc && 'no /proc') || nodeOnly('rawFds', ['deno']) }, () => {
+test('the ResourceWarning names the socket\'s own family, type and protocol, also values too large to pack', { skip: nodeOnly('cli', ['deno']) }, () => {
   const entry = fileURLToPath(new URL('../dist/cjs/index.js', import.meta.url));
   // Adopted descriptors keep the values they are given; the registry packs
   // them into one number when they fit, and must give them back exactly.

@@ -3,6 +3,7 @@
 // a terminal (a pseudo-terminal made by script(1)); against socat.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -88,6 +89,27 @@ describe('bsdsock send / recv', { concurrency: 3 }, () => {
     assert.deepEqual([missing.status, missing.stderr], [1, `bsdsock: send ${join(dir, 'nope.bin')}: ENOENT: no such file or directory, open '${join(dir, 'nope.bin')}'\n`]);
     const refused = await run(['send', source, `unix:${join(dir, 'nobody.sock')}`]);
     assert.deepEqual([refused.status, refused.stderr], [1, `bsdsock: connect unix:${join(dir, 'nobody.sock')}: FileNotFoundError [ENOENT]\n`]);
+  });
+
+  test('the progress bar draws its first frame at once, however soon after the process started', { skip: nodeOnly('cli', ['deno']) }, () => {
+    // Bun starts fast enough that the first update came within a tenth of a
+    // second of the process's start, and the bar skipped it as too soon
+    // after a frame never drawn. The clock is pinned to 5 ms here.
+    const transfer = join(import.meta.dirname ?? new URL('.', import.meta.url).pathname, '..', 'dist', 'cjs', 'cli', 'transfer.js');
+    const script = `
+      const { ProgressBar } = require(${JSON.stringify(transfer)});
+      const frames = [];
+      Object.defineProperty(process.stderr, 'isTTY', { value: true, configurable: true });
+      process.stderr.write = (chunk) => (frames.push(String(chunk)), true);
+      performance.now = () => 5;
+      const bar = new ProgressBar('file', 100);
+      bar.update(1);
+      bar.update(100, true);
+      process.stdout.write(JSON.stringify(frames.map((f) => f.includes('100%') ? 'last' : 'first')));
+    `;
+    const r = spawnSync(process.execPath, ['-e', script], { encoding: 'utf8', timeout: 20000 });
+    assert.equal(r.status, 0, r.stderr);
+    assert.deepEqual(JSON.parse(r.stdout), ['first', 'last']);
   });
 
   test('on a terminal: a progress bar with bytes, rate and time left; the last one at 100%', { skip: noScript || nodeOnly('pty', ['deno']) }, async () => {

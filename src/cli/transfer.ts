@@ -67,7 +67,8 @@ export class ProgressBar {
   readonly #stream = process.stderr;
   readonly #enabled = process.stderr.isTTY === true;
   readonly #started = performance.now();
-  #drawn = 0;
+  /** When the last frame was drawn; none yet, so the first update draws at once. */
+  #drawn = -Infinity;
 
   constructor(
     readonly label: string,

@@ -223,13 +223,12 @@ describe('bsdsock capture', () => {
     // Six packets: the handshake, the client's data, and whatever else comes
     // first (the server's FIN may overtake the data: its stdin is empty).
     const tcp = await capturing(ns, ['-e', '-c', '6', '-t', '10', '-p', 'tcp', '-P', '7001']);
-    const server = start(['listen', '127.0.0.1:7001'], { prefix: ns.prefix, input: '' });
-    await new Promise((r) => setTimeout(r, 300));
-    for (let i = 0; i < 30; i++) {
-      const c = await run(['connect', '127.0.0.1:7001'], { prefix: ns.prefix, input: 'hey\n' });
-      if (c.status === 0) break;
-      await new Promise((r) => setTimeout(r, 200)); // the listener is still starting
-    }
+    // Connect once the listener says it listens: a connection refused while
+    // it starts would put a SYN and a RST among the six packets.
+    const server = start(['listen', '--json', '127.0.0.1:7001'], { prefix: ns.prefix, input: '' });
+    await server.event('listening');
+    const c = await run(['connect', '127.0.0.1:7001'], { prefix: ns.prefix, input: 'hey\n' });
+    assert.equal(c.status, 0, c.stderr);
     await server.done;
     const lines = (await tcp.done).stdout.toString().trim().split('\n');
     const link = '00:00:00:00:00:00 > 00:00:00:00:00:00, ethertype IPv4 \\(0x0800\\), length \\d+: ';

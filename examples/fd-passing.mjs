@@ -20,6 +20,8 @@ if (process.argv[2] !== 'child') {
     stdio: ['inherit', 'inherit', 'inherit', childEnd.fileno()],
   });
   childEnd.close();
+  // Listen for the child's exit now: it may end before the parent's reads do.
+  const exited = new Promise((resolve) => child.once('exit', resolve));
 
   // What we hand over: an open file, and one end of a fresh socket pair.
   const fileFd = openSync(path, 'r');
@@ -31,7 +33,7 @@ if (process.argv[2] !== 'child') {
 
   const answer = await mine.recvAsync(1024);
   console.log(`parent: the child says "${answer}"`);
-  await new Promise((resolve) => child.once('exit', resolve));
+  await exited;
   mine.close();
   channel.close();
   rmSync(dir, { recursive: true });

@@ -10,7 +10,7 @@ import { execFileSync } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { constants as os } from 'node:os';
 import * as socket from 'bsdsock';
-import { openFds } from './support/fds.mjs';
+import { fdSnapshot, fdsOpenedSince, openFds } from './support/fds.mjs';
 import { nodeOnly } from './fixtures/runtime.mjs';
 
 const require = createRequire(import.meta.url);
@@ -108,12 +108,12 @@ const cases = {
 };
 
 test('bad addresses raise what Python raises, before the kernel sees them', { skip: !linux && 'Linux families' }, () => {
-  const before = openFds();
+  const before = fdSnapshot();
   for (const [key, [type, proto, list]] of Object.entries(cases)) {
     const family = socket[key.split('/')[0]];
     for (const [address, want] of list) expect(probe(family, type, proto, address), want, `${key} ${String(address)}`);
   }
-  assert.equal(openFds(), before, 'no descriptor leaked');
+  assert.deepEqual(fdsOpenedSince(before), [], 'no descriptor leaked');
 });
 
 test('messages name the argument and keep Python\'s wording', { skip: !linux && 'Linux families' }, () => {
@@ -191,7 +191,7 @@ test('AF_BLUETOOTH address rules, protocol by protocol', { skip: !linux && 'Linu
 // with socket.socket(31, SOCK_STREAM, 3, fileno=udp.fileno())). Without the
 // BTPROTO_* constants this package does the same; with them, the rules apply.
 test('AF_BLUETOOTH addresses are a bad family exactly when Python has no Bluetooth', { skip: !linux && 'Linux only' }, () => {
-  const before = openFds();
+  const before = fdSnapshot();
   const address = ['01:23:45:67:89:AB', 1];
   if (bt) {
     assert.equal(socket.BTPROTO_RFCOMM, undefined);
@@ -202,7 +202,7 @@ test('AF_BLUETOOTH addresses are a bad family exactly when Python has no Bluetoo
     expect(probe(socket.AF_BLUETOOTH, socket.SOCK_STREAM, socket.BTPROTO_RFCOMM, [5]), 'bind(): wrong format', 'RFCOMM');
     expect(probe(socket.AF_BLUETOOTH, socket.SOCK_STREAM, socket.BTPROTO_HCI, address), 'bind(): wrong format', 'HCI');
   }
-  assert.equal(openFds(), before);
+  assert.deepEqual(fdsOpenedSince(before), []);
 });
 
 // Whether Socket hands its protocol to the address rules (the forms of
@@ -250,7 +250,7 @@ print(json.dumps(out))
 test('families the kernel lacks fail to open as in Python', { skip: !linux && 'Linux families' }, (t) => {
   const python = pythonOutcomes();
   if (python === null) return t.skip('python3 is not available to compare with');
-  const before = openFds();
+  const before = fdSnapshot();
   absent.forEach(([fam, typ, proto], i) => {
     const p = typeof proto === 'number' ? proto : proto ? socket[proto] : 0;
     let got;
@@ -262,7 +262,7 @@ test('families the kernel lacks fail to open as in Python', { skip: !linux && 'L
     }
     assert.deepEqual(got, python[i], `${fam} ${typ} ${proto}`);
   });
-  assert.equal(openFds(), before);
+  assert.deepEqual(fdsOpenedSince(before), []);
 });
 
 test('no descriptor leaked by this file', { skip: (!linux && 'Linux only') || nodeOnly('ownFds') }, () => {

@@ -47,6 +47,17 @@ export function fdList() {
 /** How many descriptors a test can leak are open (see fdList). */
 export const openFds = () => fdList().length;
 
+/** The descriptors open now (see fdList), for fdsOpenedSince. */
+export const fdSnapshot = () => new Set(fdList());
+
+/**
+ * The descriptors open now that were not open (as the same fd and target)
+ * when `snapshot` was taken: what a test leaked. Unlike a count, this is not
+ * upset by a descriptor closing in between; Bun closes the stdio sockets of a
+ * finished child process (execFileSync included) at a moment of its own.
+ */
+export const fdsOpenedSince = (snapshot) => fdList().filter((entry) => !snapshot.has(entry));
+
 /**
  * How many descriptors are open, event-loop ones included, trust-store files
  * left out: for tests whose own objects are such descriptors (an epoll

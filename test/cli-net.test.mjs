@@ -4,7 +4,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { asNobody, has, hasLoopback6, isRoot, jsonLines, linux, namespace, run, start, whyNoNamespace } from './fixtures/cli.mjs';
+import { asNobody, has, hasLoopback6, isRoot, jsonLines, linux, namespace, namespacesLeftBehind, run, start, whyNoNamespace } from './fixtures/cli.mjs';
 import { nodeOnly } from './fixtures/runtime.mjs';
 
 const noIPv6 = !hasLoopback6() && 'no ::1 here';
@@ -283,4 +283,8 @@ describe('bsdsock capture', () => {
     const r = await run(['capture', 'lo', '-t', '0.3'], { prefix: ns.prefix });
     assert.deepEqual([r.status, r.stdout.length, r.stderr], [0, 0, 'bsdsock: capturing on lo\nbsdsock: 0 packets captured, 0 dropped by the kernel\n']);
   });
+});
+
+test('every network namespace these tests made is gone', { skip: whyNoNamespace() }, () => {
+  assert.deepEqual(namespacesLeftBehind(), []);
 });

@@ -8,7 +8,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as socket from 'bsdsock';
-import { has, hasLoopback6, jsonLines, linux, namespace, root, run, start, whyNoNamespace } from './fixtures/cli.mjs';
+import { has, hasLoopback6, jsonLines, linux, namespace, namespacesLeftBehind, root, run, start, whyNoNamespace } from './fixtures/cli.mjs';
 import { nodeOnly } from './fixtures/runtime.mjs';
 
 const COMMANDS = ['connect', 'listen', 'send', 'recv', 'ping', 'resolve', 'ifaces', 'capture'];
@@ -307,4 +307,8 @@ describe('bsdsock connect / listen against socat', { skip: noSocat }, () => {
       assert.equal(received(jsonLines(s.stdout)), 'to bsdsock\n');
     }
   });
+});
+
+test('every network namespace these tests made is gone', { skip: whyNoNamespace() }, () => {
+  assert.deepEqual(namespacesLeftBehind(), []);
 });

@@ -5,14 +5,13 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { bin, has, hasLoopback6, jsonLines, linux, run, start } from './fixtures/cli.mjs';
 import { nodeOnly } from './fixtures/runtime.mjs';
+import { scratchDir } from './support/scratch.mjs';
 
-const dir = mkdtempSync(join(tmpdir(), `bsdsock-cli-transfer-${process.pid}-`));
-process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
+const dir = scratchDir(`bsdsock-cli-transfer-${process.pid}-`);
 const noIPv6 = !hasLoopback6() && 'no ::1 here';
 const noScript = !has('script', ['--version']) && 'script (util-linux) is not installed: no pseudo-terminal';
 const noSocat = !has('socat', ['-V']) && 'socat is not installed';

@@ -4,19 +4,18 @@
 // names), each end a subprocess; compared with socat where it is installed.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as socket from 'bsdsock';
 import { has, hasLoopback6, jsonLines, linux, namespace, namespacesLeftBehind, root, run, start, whyNoNamespace } from './fixtures/cli.mjs';
 import { nodeOnly } from './fixtures/runtime.mjs';
+import { scratchDir } from './support/scratch.mjs';
 
 const COMMANDS = ['connect', 'listen', 'send', 'recv', 'ping', 'resolve', 'ifaces', 'capture'];
 const noLinux = !linux && 'Linux only (abstract names, seqpacket, netlink, AF_PACKET)';
 const noSocat = !has('socat', ['-V']) && 'socat is not installed';
 const noIPv6 = !hasLoopback6() && 'no ::1 here';
-const dir = mkdtempSync(join(tmpdir(), `bsdsock-cli-${process.pid}-`));
-process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
+const dir = scratchDir(`bsdsock-cli-${process.pid}-`);
 const unique = (name) => `bsdsock-cli-${process.pid}-${name}`;
 
 /** A TCP port on 127.0.0.1 that refuses connections: bound, never listening, kept until the test ends. */

@@ -7,8 +7,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { closeSync, mkdtempSync, openSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { closeSync, openSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
@@ -16,11 +15,12 @@ import { runtime } from './fixtures/runtime.mjs';
 import * as socket from 'bsdsock';
 import { nodeOnly } from './fixtures/runtime.mjs';
 import { openFds } from './support/fds.mjs';
+import { scratchDir } from './support/scratch.mjs';
 
 const linux = process.platform === 'linux';
 const fdsAtStart = linux ? openFds() : 0;
 const entry = fileURLToPath(new URL('../dist/cjs/index.js', import.meta.url));
-const dir = mkdtempSync(join(tmpdir(), 'bsdsock-faults-'));
+const dir = scratchDir('bsdsock-faults-');
 const filePath = join(dir, 'file');
 writeFileSync(filePath, Buffer.alloc(1 << 20, 1));
 

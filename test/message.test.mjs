@@ -6,7 +6,6 @@ import { execFileSync } from 'node:child_process';
 import {
   closeSync,
   fstatSync,
-  mkdtempSync,
   openSync,
   readFileSync,
   readSync,
@@ -16,13 +15,14 @@ import {
   constants as fsConstants,
 } from 'node:fs';
 import { createRequire } from 'node:module';
-import { constants as osConstants, endianness, tmpdir } from 'node:os';
+import { constants as osConstants, endianness } from 'node:os';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import * as socket from 'bsdsock';
 import { fdSnapshot, fdsOpenedSince, openFds } from './support/fds.mjs';
 import { emulator, qemuLacks, SLOWDOWN } from './support/emulation.mjs';
 import { nodeOnly } from './fixtures/runtime.mjs';
+import { scratchDir } from './support/scratch.mjs';
 
 const require = createRequire(import.meta.url);
 // Internal seams of src/message.ts (same module instance as 'bsdsock').
@@ -35,7 +35,7 @@ const uint32 = (b, off = 0) => (LE ? b.readUInt32LE(off) : b.readUInt32BE(off));
 
 const fdsAtStart = openFds();
 
-const dir = mkdtempSync(join(tmpdir(), 'bsdsock-msg-'));
+const dir = scratchDir('bsdsock-msg-');
 const O_CLOEXEC = 0o2000000;
 /** The descriptor's flags as the kernel reports them (octal in fdinfo). */
 function isCloexec(fd) {

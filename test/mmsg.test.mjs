@@ -7,15 +7,15 @@
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { constants as bufferConstants } from 'node:buffer';
-import { mkdtempSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { once } from 'node:events';
-import { constants as osConstants, endianness, tmpdir } from 'node:os';
+import { constants as osConstants, endianness } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import * as socket from 'bsdsock';
+import { scratchDir } from './support/scratch.mjs';
 
 const require = createRequire(import.meta.url);
 // The test seam is not exported by the package; it is reachable in the
@@ -26,8 +26,7 @@ const { _mmsgLoop } = require('../dist/cjs/mmsg.js');
 const { EAGAIN, EBADF, ECONNREFUSED, EDESTADDRREQ, EMSGSIZE, ENOENT } = osConstants.errno;
 const { AF_INET, AF_INET6, AF_UNIX, SOCK_DGRAM, MSG_TRUNC, MMSG_MAX } = socket;
 
-const dir = mkdtempSync(join(tmpdir(), 'bsdsock-mmsg-'));
-after(() => rmSync(dir, { recursive: true, force: true }));
+const dir = scratchDir('bsdsock-mmsg-');
 let seq = 0;
 const pathName = () => join(dir, `s${++seq}`);
 const abstractName = () => Buffer.from(`\0bsdsock-mmsg-${process.pid}-${++seq}`);

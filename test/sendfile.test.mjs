@@ -3,22 +3,23 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { closeSync, mkdirSync, mkdtempSync, openSync, readFileSync, readSync, rmSync, rmdirSync, writeFileSync, ftruncateSync, fstatSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readFileSync, readSync, rmSync, rmdirSync, writeFileSync, ftruncateSync, fstatSync } from 'node:fs';
 import { open as openHandle } from 'node:fs/promises';
 import { createRequire } from 'node:module';
-import { constants as osConstants, tmpdir } from 'node:os';
+import { constants as osConstants } from 'node:os';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import * as socket from 'bsdsock';
 import { openFds } from './support/fds.mjs';
 import { nodeOnly } from './fixtures/runtime.mjs';
+import { scratchDir } from './support/scratch.mjs';
 
 // The addon object the package uses (require caches it).
 const { binding } = createRequire(import.meta.url)('../dist/cjs/native.js');
 const { EINVAL } = osConstants.errno;
 
 const fdsAtStart = openFds();
-const dir = mkdtempSync(join(tmpdir(), 'bsdsock-sendfile-'));
+const dir = scratchDir('bsdsock-sendfile-');
 const DATA = randomBytes(64 << 20);
 const dataPath = join(dir, 'data.bin');
 writeFileSync(dataPath, DATA);

@@ -35,7 +35,6 @@ import { bufsizeOf, intoLength, isBytes, isOptions, sendtoFlags, toBytes, toFlag
 
 const C = binding.constants;
 const MSG_DONTWAIT = C.MSG_DONTWAIT;
-const SOCK_STREAM = C.SOCK_STREAM;
 
 /** Readiness directions; the values are the native readiness event bits. */
 export const READ = 1;
@@ -439,7 +438,18 @@ export function start<T>(
 ): Promise<T> {
   if (signal !== undefined && signal.aborted) return Promise.reject(signal.reason);
   const aio = sock._aio as Aio | null;
-  if (aio !== null && aio.tail(dir) !== null) return queue(sock, dir, syscall, step, a, b, c, d, signal);
+  if (aio !== null) {
+    if (aio.tail(dir) !== null) return queue(sock, dir, syscall, step, a, b, c, d, signal);
+    // A socket whose last try found nothing to read (a request/response
+    // rhythm) waits first: the try would most likely fail again, and it
+    // costs a system call. The poll set is level-triggered, so data that
+    // is already there is delivered at the loop's next turn. Not with a
+    // timeout: the timer could fire before that turn.
+    if (dir === READ && aio.waitFirst > 0 && sock._timeoutMs <= 0) {
+      aio.waitFirst--;
+      return queue(sock, dir, syscall, step, a, b, c, d, signal);
+    }
+  }
   const op = firstTry;
   op.a = a;
   op.b = b;
@@ -452,7 +462,11 @@ export function start<T>(
     op.a = op.b = op.c = op.d = undefined;
     return Promise.reject(e);
   }
-  if (r === -EAGAIN) return queue(sock, dir, syscall, step, op.a, op.b, op.c, op.d, signal);
+  if (r === -EAGAIN) {
+    const p = queue(sock, dir, syscall, step, op.a, op.b, op.c, op.d, signal);
+    if (dir === READ && readsMayWaitFirst) (sock._aio as Aio).waitFirst = waitFirstCalls;
+    return p;
+  }
   // Holds no caller's buffer once done.
   op.a = op.b = op.c = op.d = undefined;
   return settled(r, syscall);
@@ -655,48 +669,6 @@ function badArgument(e: unknown): Promise<never> {
   return Promise.reject(e);
 }
 
-/**
- * recvAsync and recv_intoAsync: {@link start}, except that on a stream
- * socket in a request/response rhythm a read waits first. Once a first
- * try finds nothing, the next reads (at most `waitFirstCalls`) arm
- * readiness without trying: the try would most likely fail again, and it
- * costs a system call. A read that fills its whole buffer (more may be
- * waiting: a stream flowing faster than it is read) ends that. The poll
- * set is level-triggered, so data already there is delivered at the
- * loop's next turn. Never with a timeout, whose timer could fire before
- * that turn. `waitedStep` is `step` for a read that waited first; it
- * returns -EAGAIN or the result, and notes a full buffer.
- */
-function startStreamRead<T>(sock: Socket, syscall: string, step: Step<T>, waitedStep: Step<T>, a: unknown, b: unknown, c: unknown, signal: AbortSignal | undefined): Promise<T> {
-  const aio = sock._aio as Aio | null;
-  const idle = aio === null || aio.rq === null;
-  if (idle && aio !== null && aio.waitFirst > 0 && sock._timeoutMs <= 0 && signal?.aborted !== true) {
-    aio.waitFirst--;
-    return queue(sock, READ, syscall, waitedStep, a, b, c, undefined, signal);
-  }
-  const p = start(sock, READ, syscall, step, a, b, c, undefined, signal);
-  if (idle && readsMayWaitFirst) {
-    // The first try found nothing (the call is queued now): wait first from here.
-    const now = sock._aio as Aio | null;
-    if (now !== null && now.rq !== null && sock.type === SOCK_STREAM) now.waitFirst = waitFirstCalls;
-  }
-  return p;
-}
-
-/** recv's step for a read that waited first: a full buffer ends waiting first. */
-function recvWaitedStep(op: Stored, sock: EngineSocket): Buffer | number {
-  const r = recvStep(op, sock);
-  if (typeof r !== 'number' && r.length === op.a) ((sock as Socket)._aio as Aio).waitFirst = 0;
-  return r;
-}
-
-/** recv_into's step for a read that waited first: a full buffer ends waiting first. */
-function recvIntoWaitedStep(op: Stored, sock: EngineSocket): number {
-  const r = recvIntoStep(op, sock);
-  if (r > 0 && r === op.b) ((sock as Socket)._aio as Aio).waitFirst = 0;
-  return r;
-}
-
 const recvAsync = function recvAsync(this: Socket, bufsize: unknown, flags?: unknown, options?: unknown) {
   if (isOptions(flags)) [flags, options] = [undefined, flags];
   let size: number, f: number, signal: AbortSignal | undefined;
@@ -710,7 +682,7 @@ const recvAsync = function recvAsync(this: Socket, bufsize: unknown, flags?: unk
   // As the sync recv (and Python's, and asyncio's sock_recv): asking for
   // nothing returns at once, without a system call, whatever is queued.
   if (size === 0 && !signal?.aborted) return Promise.resolve(Buffer.alloc(0));
-  return startStreamRead(this, 'recv', recvStep, recvWaitedStep, size, f, undefined, signal);
+  return start(this, READ, 'recv', recvStep, size, f, undefined, undefined, signal);
 } as Socket['recvAsync'];
 
 const recv_intoAsync = function recv_intoAsync(this: Socket, buffer: unknown, nbytes?: unknown, flags?: unknown, options?: unknown) {
@@ -727,7 +699,7 @@ const recv_intoAsync = function recv_intoAsync(this: Socket, buffer: unknown, nb
   }
   // An empty buffer: 0 at once, without a system call, as the sync recv_into.
   if (n === 0 && !signal?.aborted) return Promise.resolve(0);
-  return startStreamRead(this, 'recv_into', recvIntoStep, recvIntoWaitedStep, buf, n, f, signal);
+  return start(this, READ, 'recv_into', recvIntoStep, buf, n, f, undefined, signal);
 } as Socket['recv_intoAsync'];
 
 const recvfromAsync = function recvfromAsync(this: Socket, bufsize: unknown, flags?: unknown, options?: unknown) {

@@ -1,8 +1,7 @@
-// Reads that wait first (src/async.ts, startStreamRead): once a
-// recvAsync or recv_intoAsync on a stream socket finds nothing on its
-// first try, the next reads on that socket wait for readiness before
-// trying (a request/response rhythm spares a failing system call), until
-// 16 have or one fills its buffer; then one tries first again. What a program can see: a read that waits
+// Reads that wait first (src/async.ts, start): once a read twin's first
+// try finds nothing, the next reads on that socket wait for readiness
+// before trying (a request/response rhythm spares a failing system call),
+// then one tries first again. What a program can see: a read that waits
 // first settles at the loop's next turn even when its data is already
 // there, never within the microtasks of the call; and no byte is lost or
 // reordered either way. Only the uv backend (level-triggered) waits first;
@@ -65,57 +64,36 @@ test(`after a read that had to wait, the next 16 wait first; the 17th tries firs
   }
 });
 
-test('recv_into waits first too; a read that fills its buffer ends waiting first (a flowing stream)', async () => {
-  const [a, b] = socket.socketpair();
-  try {
-    await waitOnce(a, b);
-    b.send(Buffer.from('ab'));
-    const into = a.recv_intoAsync(Buffer.alloc(4));
-    assert.equal(await settlesAtOnce(into), !waits);
-    assert.equal(await into, 2);
-    // Waiting first, the read fills its whole buffer: the next one tries first.
-    b.send(Buffer.from('cdef'));
-    const full = a.recvAsync(2);
-    assert.equal(await settlesAtOnce(full), !waits);
-    assert.deepEqual(await full, Buffer.from('cd'));
-    const next = a.recvAsync(2);
-    assert.equal(await settlesAtOnce(next), true);
-    assert.deepEqual(await next, Buffer.from('ef'));
-  } finally {
-    a.close();
-    b.close();
-  }
-});
-
-test('only stream reads wait first: datagram sockets, recvfrom, recvmsg and accept always try first', async () => {
+test('every read twin waits first in that state: recv_into, recvfrom, recvfrom_into, recvmsg, accept', async () => {
   const [a, b] = socket.socketpair(socket.AF_UNIX, socket.SOCK_DGRAM);
-  const [c, d] = socket.socketpair();
   const srv = socket.create_server(['127.0.0.1', 0]);
   try {
     await waitOnce(a, b);
-    b.send(Buffer.from('g'));
-    const dgram = a.recvAsync(4);
-    assert.equal(await settlesAtOnce(dgram), true, 'a datagram socket');
-    await dgram;
-    await waitOnce(c, d);
-    for (const call of [() => c.recvfromAsync(4), () => c.recvfrom_intoAsync(Buffer.alloc(4)), () => c.recvmsgAsync(4)]) {
-      d.send(Buffer.from('h'));
+    const calls = [
+      () => a.recv_intoAsync(Buffer.alloc(4)),
+      () => a.recvfromAsync(4),
+      () => a.recvfrom_intoAsync(Buffer.alloc(4)),
+      () => a.recvmsgAsync(4),
+    ];
+    for (const call of calls) {
+      b.send(Buffer.from('d'));
       const p = call();
-      assert.equal(await settlesAtOnce(p), true, String(call));
+      assert.equal(await settlesAtOnce(p), !waits, String(call));
       await p;
     }
+    // accept: first a wait, then a connection already queued is still waited for.
     const accepting = srv.acceptAsync();
     const c1 = socket.create_connection(srv.getsockname());
     const [s1] = await accepting;
     const c2 = socket.create_connection(srv.getsockname());
-    // On loopback the connection is in the accept queue once
-    // create_connection returns; an accept then has nothing to wait for.
     const second = srv.acceptAsync();
-    assert.equal(await settlesAtOnce(second), true, 'accept');
+    assert.equal(await settlesAtOnce(second), !waits);
     const [s2] = await second;
     for (const s of [c1, c2, s1, s2]) s.close();
   } finally {
-    for (const s of [a, b, c, d, srv]) s.close();
+    a.close();
+    b.close();
+    srv.close();
   }
 });
 

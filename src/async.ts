@@ -77,36 +77,11 @@ function backendName(): string {
   return typeof process.versions.bun === 'string' ? 'thread' : 'uv';
 }
 
-/**
- * How many reads wait first after a first try finds nothing; a read that
- * tries first again then sees whether data now comes faster than it is
- * read (a stream: try first) or not (wait first again). Bounded, so that
- * a socket that turns into a stream pays at most this many loop turns.
- * BSDSOCK_WAIT_FIRST=0 turns it off (for comparisons).
- */
-const waitFirstCalls = waitFirstSetting();
-
-function waitFirstSetting(): number {
-  const v = process.env.BSDSOCK_WAIT_FIRST;
-  if (v === undefined || v === '') return 16;
-  const n = Number(v);
-  return Number.isInteger(n) && n >= 0 && n <= 1000 ? n : 16;
-}
-
-/**
- * Whether reads may wait first (see {@link start}): only where the poll set
- * is level-triggered (uv). The thread backend's entries are edge-triggered,
- * and data left unread after a read would never be reported again.
- */
-let readsMayWaitFirst = false;
-
 /** Starts the poll set on first use; 0 or -errno. */
 function startReadiness(): number {
-  const backend = backendName();
-  const r = binding.readiness_start(onReady, backend);
+  const r = binding.readiness_start(onReady, backendName());
   if (typeof r === 'number') return r;
   delivered = new Int32Array(r);
-  readsMayWaitFirst = backend === 'uv' && waitFirstCalls > 0;
   return 0;
 }
 
@@ -205,11 +180,6 @@ class Aio {
    * exists for every socket that ever waited).
    */
   flags: number;
-  /**
-   * How many more reads start by waiting instead of trying first (see
-   * {@link start}): set when a first try finds nothing to read.
-   */
-  waitFirst = 0;
 
   constructor(fd: number) {
     this.flags = fd * 16;
@@ -395,6 +365,12 @@ export function signalOf(options: unknown): AbortSignal | undefined {
   return signal;
 }
 
+/** True when nothing waits in `dir` before a new call, so it may try at once. */
+function idle(sock: Socket, dir: Direction): boolean {
+  const aio = sock._aio as Aio | null;
+  return aio === null || aio.tail(dir) === null;
+}
+
 /** The record whose Promise is being made: one executor serves every call, so no closure is made per call. */
 let adopting: Pending<unknown> | null = null;
 
@@ -437,19 +413,7 @@ export function start<T>(
   signal: AbortSignal | undefined,
 ): Promise<T> {
   if (signal !== undefined && signal.aborted) return Promise.reject(signal.reason);
-  const aio = sock._aio as Aio | null;
-  if (aio !== null) {
-    if (aio.tail(dir) !== null) return queue(sock, dir, syscall, step, a, b, c, d, signal);
-    // A socket whose last try found nothing to read (a request/response
-    // rhythm) waits first: the try would most likely fail again, and it
-    // costs a system call. The poll set is level-triggered, so data that
-    // is already there is delivered at the loop's next turn. Not with a
-    // timeout: the timer could fire before that turn.
-    if (dir === READ && aio.waitFirst > 0 && sock._timeoutMs <= 0) {
-      aio.waitFirst--;
-      return queue(sock, dir, syscall, step, a, b, c, d, signal);
-    }
-  }
+  if (!idle(sock, dir)) return queue(sock, dir, syscall, step, a, b, c, d, signal);
   const op = firstTry;
   op.a = a;
   op.b = b;
@@ -462,11 +426,7 @@ export function start<T>(
     op.a = op.b = op.c = op.d = undefined;
     return Promise.reject(e);
   }
-  if (r === -EAGAIN) {
-    const p = queue(sock, dir, syscall, step, op.a, op.b, op.c, op.d, signal);
-    if (dir === READ && readsMayWaitFirst) (sock._aio as Aio).waitFirst = waitFirstCalls;
-    return p;
-  }
+  if (r === -EAGAIN) return queue(sock, dir, syscall, step, op.a, op.b, op.c, op.d, signal);
   // Holds no caller's buffer once done.
   op.a = op.b = op.c = op.d = undefined;
   return settled(r, syscall);

@@ -1,0 +1,102 @@
+// Review 14: defects found reading the attempts of the raw file layer,
+// messages, batches and sendfile, each checked against CPython 3 on Linux.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as socket from 'bsdsock';
+
+const B = (s) => Buffer.from(s);
+
+/** A bound UDP pair on loopback: [receiver, sender]. */
+function udpPair(t) {
+  const rx = socket.socket(socket.AF_INET, socket.SOCK_DGRAM);
+  const tx = socket.socket(socket.AF_INET, socket.SOCK_DGRAM);
+  t.after(() => {
+    rx.close();
+    tx.close();
+  });
+  rx.bind(['127.0.0.1', 0]);
+  return [rx, tx];
+}
+
+/** The next datagram queued at `s`, or null when none is (never waits). */
+function queued(s) {
+  const saved = s.gettimeout();
+  s.setblocking(false);
+  try {
+    return s.recv(100);
+  } catch (e) {
+    if (e instanceof socket.BlockingIOError) return null;
+    throw e;
+  } finally {
+    s.settimeout(saved);
+  }
+}
+
+// Python: SocketIO.readinto(b) checks _timeout_occurred, then calls
+// recv_into(b), which for an empty b returns 0 without a system call: a
+// queued datagram stays queued.
+test('SocketIO.readinto of an empty buffer leaves a queued datagram alone (as Python)', (t) => {
+  const [rx, tx] = udpPair(t);
+  tx.sendto(B('abc'), rx.getsockname());
+  const f = rx.makefile('rb', 0);
+  t.after(() => f.close());
+  // Let the datagram arrive first.
+  rx.settimeout(5);
+  assert.equal(rx.recv(1, socket.MSG_PEEK).length, 1);
+  assert.equal(f.readinto(new Uint8Array(0)), 0);
+  assert.deepEqual(queued(rx), B('abc'));
+});
+
+test('SocketIO.readintoAsync of an empty buffer leaves a queued datagram alone (as the sync readinto)', async (t) => {
+  const [rx, tx] = udpPair(t);
+  tx.sendto(B('abc'), rx.getsockname());
+  const f = rx.makefile('rb', 0);
+  t.after(() => f.close());
+  rx.settimeout(5);
+  assert.equal(rx.recv(1, socket.MSG_PEEK).length, 1);
+  assert.equal(await f.readintoAsync(new Uint8Array(0)), 0);
+  assert.deepEqual(queued(rx), B('abc'));
+});
+
+// Python: read(0) is readinto(bytearray(0)), which raises OSError
+// 'cannot read from timed out object' once a read has timed out.
+test('SocketIO.read(0) after a timeout raises "cannot read from timed out object" (as Python)', (t) => {
+  const [a, b] = socket.socketpair();
+  t.after(() => {
+    a.close();
+    b.close();
+  });
+  const f = a.makefile('rb', 0);
+  t.after(() => f.close());
+  a.settimeout(0.01);
+  assert.throws(() => f.read(1), (e) => e instanceof socket.TimeoutError && e.message === 'timed out');
+  assert.throws(() => f.read(0), (e) => e instanceof socket.OSError && e.errno === null && e.message === 'cannot read from timed out object');
+});
+
+// Python: SocketIO.write(b) is sock.send(b), a system call even for
+// b'' (BrokenPipeError once the socket's writing half is shut down).
+test('SocketIO.write of empty data is a send, as Python (EPIPE after shutdown(SHUT_WR))', (t) => {
+  const [a, b] = socket.socketpair();
+  t.after(() => {
+    a.close();
+    b.close();
+  });
+  const f = a.makefile('wb', 0);
+  t.after(() => f.close());
+  assert.equal(f.write(new Uint8Array(0)), 0);
+  a.shutdown(socket.SHUT_WR);
+  assert.throws(() => a.send(Buffer.alloc(0)), (e) => e instanceof socket.BrokenPipeError);
+  assert.throws(() => f.write(new Uint8Array(0)), (e) => e instanceof socket.BrokenPipeError);
+});
+
+test('SocketIO.writeAsync of empty data is a send too (EPIPE after shutdown(SHUT_WR))', async (t) => {
+  const [a, b] = socket.socketpair();
+  t.after(() => {
+    a.close();
+    b.close();
+  });
+  const f = a.makefile('wb', 0);
+  t.after(() => f.close());
+  a.shutdown(socket.SHUT_WR);
+  await assert.rejects(f.writeAsync(new Uint8Array(0)), (e) => e instanceof socket.BrokenPipeError);
+});

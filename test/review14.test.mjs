@@ -100,3 +100,24 @@ test('SocketIO.writeAsync of empty data is a send too (EPIPE after shutdown(SHUT
   a.shutdown(socket.SHUT_WR);
   await assert.rejects(f.writeAsync(new Uint8Array(0)), (e) => e instanceof socket.BrokenPipeError);
 });
+
+// Python takes timeouts up to about 292 years; setTimeout cannot wait more
+// than 2**31 - 1 ms (it warns and waits 1 ms instead), so a twin on a
+// socket with a timeout above about 24.8 days must not time out at once.
+test('an async twin on a socket whose timeout exceeds setTimeout\'s range waits for its data', async (t) => {
+  const [a, b] = socket.socketpair();
+  t.after(() => {
+    a.close();
+    b.close();
+  });
+  a.settimeout(3e6); // 34.7 days
+  const warnings = [];
+  const onWarning = (w) => warnings.push(w.name);
+  process.on('warning', onWarning);
+  t.after(() => process.off('warning', onWarning));
+  const timer = setTimeout(() => b.send(B('hi')), 50);
+  t.after(() => clearTimeout(timer));
+  assert.deepEqual(await a.recvAsync(10), B('hi'));
+  await new Promise((r) => setImmediate(r));
+  assert.deepEqual(warnings, []);
+});

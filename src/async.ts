@@ -10,6 +10,7 @@
 // the whole environment, started by the first wait, delivering ready
 // descriptors in batches to `onReady`. A socket costs nothing in it until
 // it waits, and then only an entry in two tables indexed by descriptor.
+import { performance } from 'node:perf_hooks';
 import { clearTimeout, setTimeout } from 'node:timers';
 import { toNativeAddress } from './address';
 import {
@@ -90,6 +91,8 @@ function startReadiness(): number {
 /** The timeout and abort bookkeeping of a pending call that has either. */
 class Guard {
   timer: ReturnType<typeof setTimeout> | null = null;
+  /** When a timeout longer than one timer can wait ends (performance.now()); 0 otherwise. */
+  deadline = 0;
   constructor(
     readonly syscall: string,
     readonly sock: Socket,
@@ -104,8 +107,24 @@ class Guard {
   }
 }
 
+/** setTimeout's longest delay (a longer one fires after 1 ms): longer timeouts wait in steps. */
+const MAX_DELAY = 2147483647;
+
+function armTimer(g: Guard, ms: number, unref: boolean): void {
+  g.timer = setTimeout(onTimeout, ms > MAX_DELAY ? MAX_DELAY : ms, g);
+  if (unref) g.timer.unref();
+}
+
 function onTimeout(g: Guard): void {
-  (g.sock._aio as Aio).drop(g.sock, g.op, g.dir, timedOut(g.syscall));
+  const aio = g.sock._aio as Aio;
+  if (g.deadline !== 0) {
+    const left = g.deadline - performance.now();
+    if (left > 0) {
+      armTimer(g, left, (aio.flags & UNREF) !== 0);
+      return;
+    }
+  }
+  aio.drop(g.sock, g.op, g.dir, timedOut(g.syscall));
 }
 
 /** A call waiting in a socket's queue. */
@@ -255,8 +274,8 @@ class Aio {
       const g = new Guard(op.about as string, sock, op, dir, signal);
       op.about = g;
       if (timeoutMs > 0) {
-        g.timer = setTimeout(onTimeout, timeoutMs, g);
-        if (this.flags & UNREF) g.timer.unref();
+        if (timeoutMs > MAX_DELAY) g.deadline = performance.now() + timeoutMs;
+        armTimer(g, timeoutMs, (this.flags & UNREF) !== 0);
       }
       if (signal !== undefined) signal.addEventListener('abort', g, { once: true });
     }

@@ -121,3 +121,57 @@ test('an async twin on a socket whose timeout exceeds setTimeout\'s range waits 
   await new Promise((r) => setImmediate(r));
   assert.deepEqual(warnings, []);
 });
+
+/** `[host, port]` whose host is a getter counting its reads. */
+function countingAddress(host, port) {
+  const address = [undefined, port];
+  let reads = 0;
+  Object.defineProperty(address, 0, {
+    get() {
+      reads++;
+      return host;
+    },
+    enumerable: true,
+  });
+  return { address, reads: () => reads };
+}
+
+// The project's rule (as the sync calls keep it): each caller value is
+// read once. The twins read an address's host once to decide whether it
+// needs a lookup and again to convert it, so a host that changes between
+// the reads (a getter, a Proxy) can skip the thread-pool lookup and be
+// looked up on the event loop by the conversion.
+for (const host of ['127.0.0.1', 'localhost']) {
+  test(`the async twins read an address's host (${host}) once, as the sync calls do`, async (t) => {
+    const rx = socket.socket(socket.AF_INET, socket.SOCK_DGRAM);
+    const tx = socket.socket(socket.AF_INET, socket.SOCK_DGRAM);
+    const cx = socket.socket(socket.AF_INET, socket.SOCK_DGRAM);
+    t.after(() => {
+      rx.close();
+      tx.close();
+      cx.close();
+    });
+    rx.bind(['127.0.0.1', 0]);
+    const port = rx.getsockname()[1];
+    const reads = {};
+    let c = countingAddress(host, port);
+    tx.sendto(B('a'), c.address);
+    reads.sendto = c.reads();
+    c = countingAddress(host, port);
+    await tx.sendtoAsync(B('a'), c.address);
+    reads.sendtoAsync = c.reads();
+    c = countingAddress(host, port);
+    await tx.sendmsgAsync([B('a')], [], 0, c.address);
+    reads.sendmsgAsync = c.reads();
+    c = countingAddress(host, port);
+    await tx.sendmmsgAsync([[B('a'), c.address]]);
+    reads.sendmmsgAsync = c.reads();
+    c = countingAddress(host, port);
+    await cx.connectAsync(c.address);
+    reads.connectAsync = c.reads();
+    c = countingAddress(host, port);
+    assert.equal(await cx.connect_exAsync(c.address), 0);
+    reads.connect_exAsync = c.reads();
+    assert.deepEqual(reads, { sendto: 1, sendtoAsync: 1, sendmsgAsync: 1, sendmmsgAsync: 1, connectAsync: 1, connect_exAsync: 1 });
+  });
+}

@@ -601,6 +601,15 @@ export function hostToLookUp(family: number, address: unknown): string | null {
 }
 
 /**
+ * A twin's address as read once: an array is copied, so that deciding on a
+ * lookup and converting the address see the same elements (a getter or a
+ * Proxy runs once, as in the sync call).
+ */
+export function addressOnce(address: unknown): unknown {
+  return Array.isArray(address) ? address.slice() : address;
+}
+
+/**
  * An IP address whose host is a name, resolved on the thread pool the way
  * bind() and connect() would resolve it (CPython's setipaddr: the first
  * getaddrinfo answer of the socket's family), so that binding or
@@ -620,7 +629,8 @@ export async function resolveHostAsync(family: number, address: unknown, signal:
 }
 
 /** connectAsync and connect_exAsync: a host name is first resolved on the thread pool. */
-function connectResolved(sock: Socket, address: AddressArg, options: AsyncOptions | undefined, raise: boolean): Promise<unknown> {
+function connectResolved(sock: Socket, given: AddressArg, options: AsyncOptions | undefined, raise: boolean): Promise<unknown> {
+  const address = addressOnce(given) as AddressArg;
   let signal: AbortSignal | undefined;
   try {
     signal = signalOf(options);
@@ -742,7 +752,7 @@ const sendtoAsync = function sendtoAsync(this: Socket, ...args: unknown[]) {
   try {
     const [rest, options] = splitOptions(args, 3);
     flags = sendtoFlags(rest.length, rest[1]);
-    const address = rest[rest.length - 1];
+    const address = addressOnce(rest[rest.length - 1]);
     buf = toBytes(rest[0], 'data');
     signal = signalOf(options);
     // A host name is looked up on the thread pool first; the call joins

@@ -4,7 +4,7 @@
 // buffers onto iovecs and lays out or walks the control-message block.
 import { endianness } from 'node:os';
 import { toNativeAddress } from './address';
-import { hostToLookUp, READ, rejecting, resolveHostAsync, signalOf, splitOptions, start, WRITE, type AsyncOptions } from './async';
+import { addressOnce, hostToLookUp, READ, rejecting, resolveHostAsync, signalOf, splitOptions, start, WRITE, type AsyncOptions } from './async';
 import { callSync, POLLIN, POLLOUT, syncCall, type EngineSocket, type Stored } from './engine';
 import { argRangeError, argTypeError, argValueError, plainOSError } from './errors';
 import { binding, type Bytes } from './native';
@@ -309,7 +309,8 @@ const sendmsg_afalg = function sendmsg_afalg(this: Socket, msgOrOptions?: unknow
 
 const sendmsgAsync = function sendmsgAsync(this: Socket, ...args: unknown[]): Promise<number> {
   return rejecting(() => {
-    const [[buffers, ancdata, flags, address], options] = splitOptions(args, 4);
+    const [[buffers, ancdata, flags, given], options] = splitOptions(args, 4);
+    const address = addressOnce(given);
     // A host name is looked up on the thread pool first (checked the same
     // way once it is an address).
     if (hostToLookUp(this.family, address) !== null && !options?.signal?.aborted) {

@@ -6,7 +6,7 @@
 // or at a scratch slab, and decodes the senders' addresses.
 import { constants as bufferConstants } from 'node:buffer';
 import { toNativeAddress } from './address';
-import { hostToLookUp, READ, rejecting, resolveHostAsync, signalOf, splitOptions, start, WRITE, type AsyncOptions } from './async';
+import { addressOnce, hostToLookUp, READ, rejecting, resolveHostAsync, signalOf, splitOptions, start, WRITE, type AsyncOptions } from './async';
 import { callSync, EBADF, POLLIN, POLLOUT, syncCall, type EngineSocket, type Stored } from './engine';
 import { argRangeError, argTypeError, argValueError } from './errors';
 import { binding, type Bytes } from './native';
@@ -173,6 +173,35 @@ function collectInto(addrs: Address[]): RecvmmsgIntoEntry[] {
 }
 
 /**
+ * For sendmmsgAsync: the messages as read once (planSend rejects what is
+ * not an iterable of messages): each `[data, address]` copied with its
+ * address, one copy per address object, so the same address stays one
+ * value for the lookups and the conversion.
+ */
+function messagesOnce(given: unknown): unknown {
+  if (typeof given === 'string' || !isIterable(given)) return given;
+  const list = Array.from(given);
+  let lastIn: unknown = undefined;
+  let lastOut: unknown = undefined;
+  for (let i = 0; i < list.length; i++) {
+    const m = list[i];
+    if (!Array.isArray(m)) continue;
+    if (m.length !== 2) {
+      list[i] = m.slice();
+      continue;
+    }
+    const data: unknown = m[0];
+    const address: unknown = m[1];
+    if (address !== lastIn) {
+      lastIn = address;
+      lastOut = addressOnce(address);
+    }
+    list[i] = [data, lastOut];
+  }
+  return list;
+}
+
+/**
  * For sendmmsgAsync: when a message's address has a host name, the
  * messages with every such address looked up on the thread pool (each
  * distinct address once), so that the batch never blocks the loop on a
@@ -259,8 +288,8 @@ const recvmmsg_intoAsync = function recvmmsg_intoAsync(this: Socket, ...args: un
 const sendmmsgAsync = function sendmmsgAsync(this: Socket, ...args: unknown[]): Promise<number> {
   return rejecting(() => {
     const [[given, flags], options] = splitOptions(args, 2);
-    // An iterable is read once, here, so the lookups and the send see the same messages.
-    const messages = !Array.isArray(given) && isIterable(given) && typeof given !== 'string' ? Array.from(given) : given;
+    // Read once, here, so the lookups and the send see the same messages.
+    const messages = messagesOnce(given);
     const resolving = resolveNames(this.family, messages, options);
     if (resolving !== null) {
       return resolving.then((resolved) =>

@@ -2,6 +2,7 @@
 // messages, batches and sendfile, each checked against CPython 3 on Linux.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { constants as osConstants } from 'node:os';
 import * as socket from 'bsdsock';
 
 const B = (s) => Buffer.from(s);
@@ -175,3 +176,154 @@ for (const host of ['127.0.0.1', 'localhost']) {
     assert.deepEqual(reads, { sendto: 1, sendtoAsync: 1, sendmsgAsync: 1, sendmmsgAsync: 1, connectAsync: 1, connect_exAsync: 1 });
   });
 }
+
+// A twin keeps the caller's buffer while it waits. If the caller detaches
+// (transfers) or shrinks it meanwhile, the call must fail, as recv_intoAsync
+// does (OSError EINVAL, nothing consumed), not send or receive through an
+// empty buffer: sendallAsync resolved with none of its bytes sent, the
+// datagram sends sent an empty datagram, the datagram receives consumed and
+// dropped a datagram.
+
+/** Detaches the ArrayBuffer under `view` (as a transfer to another thread does). */
+function detach(view) {
+  structuredClone(view.buffer, { transfer: [view.buffer] });
+  assert.equal(view.byteLength, 0);
+}
+
+/** A connected AF_UNIX datagram pair whose sender's queue is full: [a, b, queued]. */
+function fullDatagramPair(t) {
+  const [a, b] = socket.socketpair(socket.AF_UNIX, socket.SOCK_DGRAM);
+  t.after(() => {
+    a.close();
+    b.close();
+  });
+  a.setblocking(false);
+  b.setblocking(false);
+  let queued = 0;
+  for (let i = 0; i < 100000; i++) {
+    try {
+      a.send(B('fill'));
+      queued++;
+    } catch (e) {
+      if (!(e instanceof socket.BlockingIOError)) throw e;
+      break;
+    }
+  }
+  assert.ok(queued > 0);
+  return [a, b, queued];
+}
+
+/** Receives the `queued` fill datagrams, then returns what else is queued (null for nothing). */
+function afterFill(b, queued) {
+  for (let i = 0; i < queued; i++) assert.deepEqual(b.recv(100), B('fill'));
+  try {
+    return b.recv(100);
+  } catch (e) {
+    if (e instanceof socket.BlockingIOError) return null;
+    throw e;
+  }
+}
+
+const isEINVAL = (e) => e instanceof socket.OSError && e.errno === osConstants.errno.EINVAL;
+
+test('sendallAsync whose buffer is detached while it waits rejects, and sends none of it', async (t) => {
+  const [a, b] = socket.socketpair();
+  t.after(() => {
+    a.close();
+    b.close();
+  });
+  a.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, 4096);
+  a.setblocking(false);
+  b.setblocking(false);
+  let filled = 0;
+  for (let i = 0; i < 100000; i++) {
+    try {
+      filled += a.send(Buffer.alloc(4096, 1));
+    } catch (e) {
+      if (!(e instanceof socket.BlockingIOError)) throw e;
+      break;
+    }
+  }
+  const data = new Uint8Array(65536).fill(2);
+  const p = a.sendallAsync(data);
+  detach(data);
+  let got = 0;
+  const drain = setInterval(() => {
+    try {
+      for (let i = 0; i < 1000; i++) got += b.recv(1 << 16).length;
+    } catch (e) {
+      if (!(e instanceof socket.BlockingIOError)) throw e;
+    }
+  }, 5);
+  t.after(() => clearInterval(drain));
+  await assert.rejects(p, isEINVAL);
+  await new Promise((r) => setTimeout(r, 30));
+  assert.equal(got, filled);
+});
+
+test('sendAsync, sendtoAsync, sendmsgAsync and sendmmsgAsync whose buffer is detached while they wait reject, and send no datagram', async (t) => {
+  const calls = {
+    sendAsync: (a, data) => a.sendAsync(data),
+    sendtoAsync: (a, data, to) => a.sendtoAsync(data, to),
+    sendmsgAsync: (a, data) => a.sendmsgAsync([data]),
+    sendmmsgAsync: (a, data) => a.sendmmsgAsync([data]),
+  };
+  for (const [name, call] of Object.entries(calls)) {
+    const [a, b, queued] = fullDatagramPair(t);
+    let to = null;
+    if (name === 'sendtoAsync') {
+      // sendto needs an address: a bound receiver with the same full queue.
+      const rx = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM);
+      t.after(() => rx.close());
+      to = `\0bsdsock-review14-${process.pid}`;
+      rx.bind(to);
+      rx.setblocking(false);
+      let n = 0;
+      for (let i = 0; i < 100000; i++) {
+        try {
+          a.sendto(B('fill'), to);
+          n++;
+        } catch (e) {
+          if (!(e instanceof socket.BlockingIOError)) throw e;
+          break;
+        }
+      }
+      const data = new Uint8Array(5).fill(65);
+      const p = call(a, data, to);
+      detach(data);
+      assert.equal(afterFill(rx, n), null, name);
+      await assert.rejects(p, isEINVAL, name);
+      assert.equal(afterFill(rx, 0), null, name);
+      continue;
+    }
+    const data = new Uint8Array(5).fill(65);
+    const p = call(a, data);
+    detach(data);
+    assert.equal(afterFill(b, queued), null, name);
+    await assert.rejects(p, isEINVAL, name);
+    assert.equal(afterFill(b, 0), null, name);
+  }
+});
+
+test('recv_intoAsync, recvfrom_intoAsync, recvmsg_intoAsync and recvmmsg_intoAsync whose buffer is detached while they wait reject, and leave the datagram queued', async (t) => {
+  const calls = {
+    recv_intoAsync: (b, buf) => b.recv_intoAsync(buf),
+    recvfrom_intoAsync: (b, buf) => b.recvfrom_intoAsync(buf),
+    recvmsg_intoAsync: (b, buf) => b.recvmsg_intoAsync([buf]),
+    recvmmsg_intoAsync: (b, buf) => b.recvmmsg_intoAsync([buf]),
+  };
+  for (const [name, call] of Object.entries(calls)) {
+    const [a, b] = socket.socketpair(socket.AF_UNIX, socket.SOCK_DGRAM);
+    t.after(() => {
+      a.close();
+      b.close();
+    });
+    const buf = new Uint8Array(8);
+    const p = call(b, buf);
+    detach(buf);
+    a.send(B('hello'));
+    await assert.rejects(p, isEINVAL, name);
+    b.setblocking(false);
+    assert.deepEqual(b.recv(100), B('hello'), name);
+  }
+});

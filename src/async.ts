@@ -29,7 +29,7 @@ import { EAGAIN, EBADF, EINPROGRESS, isSocketTimeout, POLLOUT, type EngineSocket
 import { argTypeError, fromErrno, timedOut } from './errors';
 import { answerOfFamily, asciiHost, isNumericHost } from './host-lookup';
 import { binding, type Bytes } from './native';
-import { sendtoAddress, sendtoFamily } from './sendto-address';
+import { sendtoAddress } from './sendto-address';
 import { getaddrinfoAsync } from './resolver';
 import { Socket, type Address, type AddressArg } from './socket';
 import { bufsizeOf, intoLength, isBytes, isOptions, sendtoFlags, toBytes, toFlags } from './validate';
@@ -729,7 +729,7 @@ const sendAsync = function sendAsync(this: Socket, data: unknown, flags?: unknow
   } catch (e) {
     return badArgument(e);
   }
-  return start(this, WRITE, 'send', sendStep, buf, f, undefined, undefined, signal);
+  return start(this, WRITE, 'send', sendStep, buf, f, buf.byteLength, undefined, signal);
 } as Socket['sendAsync'];
 
 const sendallAsync = function sendallAsync(this: Socket, data: unknown, flags?: unknown, options?: unknown) {
@@ -743,7 +743,7 @@ const sendallAsync = function sendallAsync(this: Socket, data: unknown, flags?: 
     return badArgument(e);
   }
   // The offset sent so far lives in the record (b).
-  return start(this, WRITE, 'send', sendallStep, buf, 0, f, undefined, signal);
+  return start(this, WRITE, 'send', sendallStep, buf, 0, f, buf.byteLength, signal);
 } as Socket['sendallAsync'];
 
 const sendtoAsync = function sendtoAsync(this: Socket, ...args: unknown[]) {
@@ -768,7 +768,7 @@ const sendtoAsync = function sendtoAsync(this: Socket, ...args: unknown[]) {
   } catch (e) {
     return badArgument(e);
   }
-  return start(this, WRITE, 'sendto', sendtoStep, buf, flags | MSG_DONTWAIT, a, sendtoFamily(this.family, a), signal);
+  return start(this, WRITE, 'sendto', sendtoStep, buf, flags | MSG_DONTWAIT, a, buf.byteLength, signal);
 } as Socket['sendtoAsync'];
 
 const ref = function ref(this: Socket) {

@@ -261,27 +261,31 @@ test('sendallAsync whose buffer is detached while it waits rejects, and sends no
   assert.equal(got, filled);
 });
 
-test('sendAsync, sendtoAsync, sendmsgAsync and sendmmsgAsync whose buffer is detached while they wait reject, and send no datagram', async (t) => {
-  const calls = {
-    sendAsync: (a, data) => a.sendAsync(data),
-    sendtoAsync: (a, data, to) => a.sendtoAsync(data, to),
-    sendmsgAsync: (a, data) => a.sendmsgAsync([data]),
-    sendmmsgAsync: (a, data) => a.sendmmsgAsync([data]),
-  };
-  for (const [name, call] of Object.entries(calls)) {
-    const [a, b, queued] = fullDatagramPair(t);
-    let to = null;
+const datagramSends = {
+  sendAsync: (a, data) => a.sendAsync(data),
+  sendtoAsync: (a, data, to) => a.sendtoAsync(data, to),
+  sendmsgAsync: (a, data) => a.sendmsgAsync([data]),
+  sendmmsgAsync: (a, data) => a.sendmmsgAsync([data]),
+};
+for (const [name, call] of Object.entries(datagramSends)) {
+  test(`${name} whose buffer is detached while it waits rejects, and sends no datagram`, async (t) => {
     if (name === 'sendtoAsync') {
-      // sendto needs an address: a bound receiver with the same full queue.
+      // sendto needs an address: an unconnected sender and a bound
+      // receiver whose queue is full.
+      const tx = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM);
       const rx = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM);
-      t.after(() => rx.close());
-      to = `\0bsdsock-review14-${process.pid}`;
+      t.after(() => {
+        tx.close();
+        rx.close();
+      });
+      const to = Buffer.from(`\0bsdsock-review14-${process.pid}`);
       rx.bind(to);
       rx.setblocking(false);
+      tx.setblocking(false);
       let n = 0;
       for (let i = 0; i < 100000; i++) {
         try {
-          a.sendto(B('fill'), to);
+          tx.sendto(B('fill'), to);
           n++;
         } catch (e) {
           if (!(e instanceof socket.BlockingIOError)) throw e;
@@ -289,30 +293,31 @@ test('sendAsync, sendtoAsync, sendmsgAsync and sendmmsgAsync whose buffer is det
         }
       }
       const data = new Uint8Array(5).fill(65);
-      const p = call(a, data, to);
+      const p = call(tx, data, to);
       detach(data);
       assert.equal(afterFill(rx, n), null, name);
       await assert.rejects(p, isEINVAL, name);
       assert.equal(afterFill(rx, 0), null, name);
-      continue;
+      return;
     }
+    const [a, b, queued] = fullDatagramPair(t);
     const data = new Uint8Array(5).fill(65);
     const p = call(a, data);
     detach(data);
     assert.equal(afterFill(b, queued), null, name);
     await assert.rejects(p, isEINVAL, name);
     assert.equal(afterFill(b, 0), null, name);
-  }
-});
+  });
+}
 
-test('recv_intoAsync, recvfrom_intoAsync, recvmsg_intoAsync and recvmmsg_intoAsync whose buffer is detached while they wait reject, and leave the datagram queued', async (t) => {
-  const calls = {
-    recv_intoAsync: (b, buf) => b.recv_intoAsync(buf),
-    recvfrom_intoAsync: (b, buf) => b.recvfrom_intoAsync(buf),
-    recvmsg_intoAsync: (b, buf) => b.recvmsg_intoAsync([buf]),
-    recvmmsg_intoAsync: (b, buf) => b.recvmmsg_intoAsync([buf]),
-  };
-  for (const [name, call] of Object.entries(calls)) {
+const datagramReceives = {
+  recv_intoAsync: (b, buf) => b.recv_intoAsync(buf),
+  recvfrom_intoAsync: (b, buf) => b.recvfrom_intoAsync(buf),
+  recvmsg_intoAsync: (b, buf) => b.recvmsg_intoAsync([buf]),
+  recvmmsg_intoAsync: (b, buf) => b.recvmmsg_intoAsync([buf]),
+};
+for (const [name, call] of Object.entries(datagramReceives)) {
+  test(`${name} whose buffer is detached while it waits rejects, and leaves the datagram queued`, async (t) => {
     const [a, b] = socket.socketpair(socket.AF_UNIX, socket.SOCK_DGRAM);
     t.after(() => {
       a.close();
@@ -325,5 +330,5 @@ test('recv_intoAsync, recvfrom_intoAsync, recvmsg_intoAsync and recvmmsg_intoAsy
     await assert.rejects(p, isEINVAL, name);
     b.setblocking(false);
     assert.deepEqual(b.recv(100), B('hello'), name);
-  }
-});
+  });
+}

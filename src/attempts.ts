@@ -52,11 +52,11 @@ export function sendOnce(fd: number, buf: Bytes, flags: number): number {
   return binding.sendbuf(fd, buf, flags);
 }
 
-/** One sendto of all of `buf` to the native address `address` of `family`. */
-export function sendtoOnce(fd: number, buf: Bytes, flags: number, family: number, address: unknown): number {
-  return family === SOCKADDR_ENCODED
-    ? binding.sendto_sockaddr(fd, buf, 0, buf.byteLength, flags, address as Buffer)
-    : binding.sendto(fd, buf, 0, buf.byteLength, flags, family, address);
+/** One sendto of the first `len` bytes of `buf` to `address` (sendtoAddress's answer) on a socket of `family`. */
+export function sendtoOnce(fd: number, buf: Bytes, len: number, flags: number, family: number, address: unknown): number {
+  return sendtoFamily(family, address) === SOCKADDR_ENCODED
+    ? binding.sendto_sockaddr(fd, buf, 0, len, flags, address as Buffer)
+    : binding.sendto(fd, buf, 0, len, flags, family, address);
 }
 
 // A call that waits keeps the caller's buffers, and the caller may detach
@@ -125,11 +125,7 @@ export function sendStep(op: Stored, sock: EngineSocket): number {
 
 /** sendto of the `d` bytes of `a` with flags `b` to the native address `c`. */
 export function sendtoStep(op: Stored, sock: EngineSocket): number {
-  const fd = sock.fileno();
-  const address = op.c;
-  return sendtoFamily(sock.family, address) === SOCKADDR_ENCODED
-    ? binding.sendto_sockaddr(fd, op.a as Bytes, 0, op.d as number, op.b as number, address as Buffer)
-    : binding.sendto(fd, op.a as Bytes, 0, op.d as number, op.b as number, sock.family, address);
+  return sendtoOnce(sock.fileno(), op.a as Bytes, op.d as number, op.b as number, sock.family, op.c);
 }
 
 /** recv into `a[b, b + c)` with flags `d` (the makefile() layers). */

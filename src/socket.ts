@@ -28,7 +28,7 @@ import {
 import { EAGAIN, EBADF, ECONNRESET, ENOTSOCK, isSocketTimeout, retrySync, waitSync } from './engine';
 import { argRangeError, argTypeError, argValueError, fromErrno, OSError, plainOSError } from './errors';
 import { binding, type Bytes } from './native';
-import { sendtoAddress, sendtoFamily } from './sendto-address';
+import { sendtoAddress } from './sendto-address';
 import { bufsizeOf, intoLength, sendtoFlags, toBytes, toCInt, toFlags, toInteger, toTimeout } from './validate';
 
 const C = binding.constants;
@@ -525,8 +525,7 @@ export class Socket {
     const addr = arguments.length === 2 ? flagsOrAddress : address;
     const buf = toBytes(data, 'data');
     const a = sendtoAddress(this.#family, addr, 'sendto', this.#proto);
-    const family = sendtoFamily(this.#family, a);
-    const r = sendtoOnce(this.#fd, buf, flags, family, a);
+    const r = sendtoOnce(this.#fd, buf, buf.byteLength, flags, this.#family, a);
     return r >= 0 ? r : retrySync(this, r, SENDTO, buf, flags, a, buf.byteLength);
   }
 

@@ -7,6 +7,16 @@ import * as socket from 'bsdsock';
 
 const B = (s) => Buffer.from(s);
 
+/** socketpair(...args), closed when the test ends. */
+function pairOf(t, ...args) {
+  const [a, b] = socket.socketpair(...args);
+  t.after(() => {
+    a.close();
+    b.close();
+  });
+  return [a, b];
+}
+
 /** A bound UDP pair on loopback: [receiver, sender]. */
 function udpPair(t) {
   const rx = socket.socket(socket.AF_INET, socket.SOCK_DGRAM);
@@ -36,37 +46,27 @@ function queued(s) {
 // Python: SocketIO.readinto(b) checks _timeout_occurred, then calls
 // recv_into(b), which for an empty b returns 0 without a system call: a
 // queued datagram stays queued.
-test('SocketIO.readinto of an empty buffer leaves a queued datagram alone (as Python)', (t) => {
-  const [rx, tx] = udpPair(t);
-  tx.sendto(B('abc'), rx.getsockname());
-  const f = rx.makefile('rb', 0);
-  t.after(() => f.close());
-  // Let the datagram arrive first.
-  rx.settimeout(5);
-  assert.equal(rx.recv(1, socket.MSG_PEEK).length, 1);
-  assert.equal(f.readinto(new Uint8Array(0)), 0);
-  assert.deepEqual(queued(rx), B('abc'));
-});
-
-test('SocketIO.readintoAsync of an empty buffer leaves a queued datagram alone (as the sync readinto)', async (t) => {
-  const [rx, tx] = udpPair(t);
-  tx.sendto(B('abc'), rx.getsockname());
-  const f = rx.makefile('rb', 0);
-  t.after(() => f.close());
-  rx.settimeout(5);
-  assert.equal(rx.recv(1, socket.MSG_PEEK).length, 1);
-  assert.equal(await f.readintoAsync(new Uint8Array(0)), 0);
-  assert.deepEqual(queued(rx), B('abc'));
-});
+for (const [name, readinto] of [
+  ['readinto', (f, buf) => f.readinto(buf)],
+  ['readintoAsync', (f, buf) => f.readintoAsync(buf)],
+]) {
+  test(`SocketIO.${name} of an empty buffer leaves a queued datagram alone (as Python's readinto)`, async (t) => {
+    const [rx, tx] = udpPair(t);
+    tx.sendto(B('abc'), rx.getsockname());
+    const f = rx.makefile('rb', 0);
+    t.after(() => f.close());
+    // Let the datagram arrive first.
+    rx.settimeout(5);
+    assert.equal(rx.recv(1, socket.MSG_PEEK).length, 1);
+    assert.equal(await readinto(f, new Uint8Array(0)), 0);
+    assert.deepEqual(queued(rx), B('abc'));
+  });
+}
 
 // Python: read(0) is readinto(bytearray(0)), which raises OSError
 // 'cannot read from timed out object' once a read has timed out.
 test('SocketIO.read(0) after a timeout raises "cannot read from timed out object" (as Python)', (t) => {
-  const [a, b] = socket.socketpair();
-  t.after(() => {
-    a.close();
-    b.close();
-  });
+  const [a, b] = pairOf(t);
   const f = a.makefile('rb', 0);
   t.after(() => f.close());
   a.settimeout(0.01);
@@ -77,11 +77,7 @@ test('SocketIO.read(0) after a timeout raises "cannot read from timed out object
 // Python: SocketIO.write(b) is sock.send(b), a system call even for
 // b'' (BrokenPipeError once the socket's writing half is shut down).
 test('SocketIO.write of empty data is a send, as Python (EPIPE after shutdown(SHUT_WR))', (t) => {
-  const [a, b] = socket.socketpair();
-  t.after(() => {
-    a.close();
-    b.close();
-  });
+  const [a, b] = pairOf(t);
   const f = a.makefile('wb', 0);
   t.after(() => f.close());
   assert.equal(f.write(new Uint8Array(0)), 0);
@@ -91,11 +87,7 @@ test('SocketIO.write of empty data is a send, as Python (EPIPE after shutdown(SH
 });
 
 test('SocketIO.writeAsync of empty data is a send too (EPIPE after shutdown(SHUT_WR))', async (t) => {
-  const [a, b] = socket.socketpair();
-  t.after(() => {
-    a.close();
-    b.close();
-  });
+  const [a, b] = pairOf(t);
   const f = a.makefile('wb', 0);
   t.after(() => f.close());
   a.shutdown(socket.SHUT_WR);
@@ -106,11 +98,7 @@ test('SocketIO.writeAsync of empty data is a send too (EPIPE after shutdown(SHUT
 // than 2**31 - 1 ms (it warns and waits 1 ms instead), so a twin on a
 // socket with a timeout above about 24.8 days must not time out at once.
 test('an async twin on a socket whose timeout exceeds setTimeout\'s range waits for its data', async (t) => {
-  const [a, b] = socket.socketpair();
-  t.after(() => {
-    a.close();
-    b.close();
-  });
+  const [a, b] = pairOf(t);
   a.settimeout(3e6); // 34.7 days
   const warnings = [];
   const onWarning = (w) => warnings.push(w.name);
@@ -192,11 +180,7 @@ function detach(view) {
 
 /** A connected AF_UNIX datagram pair whose sender's queue is full: [a, b, queued]. */
 function fullDatagramPair(t) {
-  const [a, b] = socket.socketpair(socket.AF_UNIX, socket.SOCK_DGRAM);
-  t.after(() => {
-    a.close();
-    b.close();
-  });
+  const [a, b] = pairOf(t, socket.AF_UNIX, socket.SOCK_DGRAM);
   a.setblocking(false);
   b.setblocking(false);
   let queued = 0;
@@ -227,11 +211,7 @@ function afterFill(b, queued) {
 const isEINVAL = (e) => e instanceof socket.OSError && e.errno === osConstants.errno.EINVAL;
 
 test('sendallAsync whose buffer is detached while it waits rejects, and sends none of it', async (t) => {
-  const [a, b] = socket.socketpair();
-  t.after(() => {
-    a.close();
-    b.close();
-  });
+  const [a, b] = pairOf(t);
   a.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, 4096);
   a.setblocking(false);
   b.setblocking(false);
@@ -318,11 +298,7 @@ const datagramReceives = {
 };
 for (const [name, call] of Object.entries(datagramReceives)) {
   test(`${name} whose buffer is detached while it waits rejects, and leaves the datagram queued`, async (t) => {
-    const [a, b] = socket.socketpair(socket.AF_UNIX, socket.SOCK_DGRAM);
-    t.after(() => {
-      a.close();
-      b.close();
-    });
+    const [a, b] = pairOf(t, socket.AF_UNIX, socket.SOCK_DGRAM);
     const buf = new Uint8Array(8);
     const p = call(b, buf);
     detach(buf);

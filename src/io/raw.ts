@@ -513,7 +513,7 @@ export class SocketIO extends FileBase<Buffer> {
     return this._core.runSync(rawWrite(view), true);
   }
 
-  /** The async twin of write(): resolves the number of bytes sent (at least one). */
+  /** The async twin of write(): resolves the number of bytes sent (at least one, unless `data` is empty). */
   writeAsync(data: ArrayBufferView | ArrayBuffer, options?: AsyncOptions): Promise<number> {
     try {
       this.#checkWritable();

@@ -10,6 +10,7 @@
 // the whole environment, started by the first wait, delivering ready
 // descriptors in batches to `onReady`. A socket costs nothing in it until
 // it waits, and then only an entry in two tables indexed by descriptor.
+import { performance } from 'node:perf_hooks';
 import { clearTimeout, setTimeout } from 'node:timers';
 import { toNativeAddress } from './address';
 import {
@@ -28,7 +29,7 @@ import { EAGAIN, EBADF, EINPROGRESS, isSocketTimeout, POLLOUT, type EngineSocket
 import { argTypeError, fromErrno, timedOut } from './errors';
 import { answerOfFamily, asciiHost, isNumericHost } from './host-lookup';
 import { binding, type Bytes } from './native';
-import { sendtoAddress, sendtoFamily } from './sendto-address';
+import { sendtoAddress } from './sendto-address';
 import { getaddrinfoAsync } from './resolver';
 import { Socket, type Address, type AddressArg } from './socket';
 import { bufsizeOf, intoLength, isBytes, isOptions, sendtoFlags, toBytes, toFlags } from './validate';
@@ -90,6 +91,8 @@ function startReadiness(): number {
 /** The timeout and abort bookkeeping of a pending call that has either. */
 class Guard {
   timer: ReturnType<typeof setTimeout> | null = null;
+  /** When a timeout longer than one timer can wait ends (performance.now()); 0 otherwise. */
+  deadline = 0;
   constructor(
     readonly syscall: string,
     readonly sock: Socket,
@@ -104,8 +107,24 @@ class Guard {
   }
 }
 
+/** setTimeout's longest delay (a longer one fires after 1 ms): longer timeouts wait in steps. */
+const MAX_DELAY = 2147483647;
+
+function armTimer(g: Guard, ms: number, unref: boolean): void {
+  g.timer = setTimeout(onTimeout, ms > MAX_DELAY ? MAX_DELAY : ms, g);
+  if (unref) g.timer.unref();
+}
+
 function onTimeout(g: Guard): void {
-  (g.sock._aio as Aio).drop(g.sock, g.op, g.dir, timedOut(g.syscall));
+  const aio = g.sock._aio as Aio;
+  if (g.deadline !== 0) {
+    const left = g.deadline - performance.now();
+    if (left > 0) {
+      armTimer(g, left, (aio.flags & UNREF) !== 0);
+      return;
+    }
+  }
+  aio.drop(g.sock, g.op, g.dir, timedOut(g.syscall));
 }
 
 /** A call waiting in a socket's queue. */
@@ -255,8 +274,8 @@ class Aio {
       const g = new Guard(op.about as string, sock, op, dir, signal);
       op.about = g;
       if (timeoutMs > 0) {
-        g.timer = setTimeout(onTimeout, timeoutMs, g);
-        if (this.flags & UNREF) g.timer.unref();
+        if (timeoutMs > MAX_DELAY) g.deadline = performance.now() + timeoutMs;
+        armTimer(g, timeoutMs, (this.flags & UNREF) !== 0);
       }
       if (signal !== undefined) signal.addEventListener('abort', g, { once: true });
     }
@@ -582,6 +601,15 @@ export function hostToLookUp(family: number, address: unknown): string | null {
 }
 
 /**
+ * A twin's address as read once: an array is copied, so that deciding on a
+ * lookup and converting the address see the same elements (a getter or a
+ * Proxy runs once, as in the sync call).
+ */
+export function addressOnce(address: unknown): unknown {
+  return Array.isArray(address) ? address.slice() : address;
+}
+
+/**
  * An IP address whose host is a name, resolved on the thread pool the way
  * bind() and connect() would resolve it (CPython's setipaddr: the first
  * getaddrinfo answer of the socket's family), so that binding or
@@ -601,7 +629,8 @@ export async function resolveHostAsync(family: number, address: unknown, signal:
 }
 
 /** connectAsync and connect_exAsync: a host name is first resolved on the thread pool. */
-function connectResolved(sock: Socket, address: AddressArg, options: AsyncOptions | undefined, raise: boolean): Promise<unknown> {
+function connectResolved(sock: Socket, given: AddressArg, options: AsyncOptions | undefined, raise: boolean): Promise<unknown> {
+  const address = addressOnce(given) as AddressArg;
   let signal: AbortSignal | undefined;
   try {
     signal = signalOf(options);
@@ -700,7 +729,7 @@ const sendAsync = function sendAsync(this: Socket, data: unknown, flags?: unknow
   } catch (e) {
     return badArgument(e);
   }
-  return start(this, WRITE, 'send', sendStep, buf, f, undefined, undefined, signal);
+  return start(this, WRITE, 'send', sendStep, buf, f, buf.byteLength, undefined, signal);
 } as Socket['sendAsync'];
 
 const sendallAsync = function sendallAsync(this: Socket, data: unknown, flags?: unknown, options?: unknown) {
@@ -714,7 +743,7 @@ const sendallAsync = function sendallAsync(this: Socket, data: unknown, flags?: 
     return badArgument(e);
   }
   // The offset sent so far lives in the record (b).
-  return start(this, WRITE, 'send', sendallStep, buf, 0, f, undefined, signal);
+  return start(this, WRITE, 'send', sendallStep, buf, 0, f, buf.byteLength, signal);
 } as Socket['sendallAsync'];
 
 const sendtoAsync = function sendtoAsync(this: Socket, ...args: unknown[]) {
@@ -723,7 +752,7 @@ const sendtoAsync = function sendtoAsync(this: Socket, ...args: unknown[]) {
   try {
     const [rest, options] = splitOptions(args, 3);
     flags = sendtoFlags(rest.length, rest[1]);
-    const address = rest[rest.length - 1];
+    const address = addressOnce(rest[rest.length - 1]);
     buf = toBytes(rest[0], 'data');
     signal = signalOf(options);
     // A host name is looked up on the thread pool first; the call joins
@@ -739,7 +768,7 @@ const sendtoAsync = function sendtoAsync(this: Socket, ...args: unknown[]) {
   } catch (e) {
     return badArgument(e);
   }
-  return start(this, WRITE, 'sendto', sendtoStep, buf, flags | MSG_DONTWAIT, a, sendtoFamily(this.family, a), signal);
+  return start(this, WRITE, 'sendto', sendtoStep, buf, flags | MSG_DONTWAIT, a, buf.byteLength, signal);
 } as Socket['sendtoAsync'];
 
 const ref = function ref(this: Socket) {

@@ -5,10 +5,10 @@
 // arguments (the fast path: no record, no closure); the steps read the
 // same arguments from a record, for the engines' waits.
 import { checkDecoded, type Address } from './address';
-import { SOCKADDR_ENCODED } from './sendto-address';
+import { SOCKADDR_ENCODED, sendtoFamily } from './sendto-address';
 import { binding, type Bytes } from './native';
 import { recvOffset, recvTake, recvTarget } from './recvbuf';
-import { EAGAIN, EALREADY, EINPROGRESS, EINTR, EISCONN, ENOTCONN, POLLIN, POLLOUT, syncCall, type EngineSocket, type Stored } from './engine';
+import { EAGAIN, EALREADY, EINPROGRESS, EINTR, EINVAL, EISCONN, ENOTCONN, POLLIN, POLLOUT, syncCall, type EngineSocket, type Stored } from './engine';
 import { fromErrno } from './errors';
 
 const C = binding.constants;
@@ -52,22 +52,40 @@ export function sendOnce(fd: number, buf: Bytes, flags: number): number {
   return binding.sendbuf(fd, buf, flags);
 }
 
-/** One sendto of all of `buf` to the native address `address` of `family`. */
-export function sendtoOnce(fd: number, buf: Bytes, flags: number, family: number, address: unknown): number {
-  return family === SOCKADDR_ENCODED
-    ? binding.sendto_sockaddr(fd, buf, 0, buf.byteLength, flags, address as Buffer)
-    : binding.sendto(fd, buf, 0, buf.byteLength, flags, family, address);
+/** One sendto of the first `len` bytes of `buf` to `address` (sendtoAddress's answer) on a socket of `family`. */
+export function sendtoOnce(fd: number, buf: Bytes, len: number, flags: number, family: number, address: unknown): number {
+  return sendtoFamily(family, address) === SOCKADDR_ENCODED
+    ? binding.sendto_sockaddr(fd, buf, 0, len, flags, address as Buffer)
+    : binding.sendto(fd, buf, 0, len, flags, family, address);
+}
+
+// A call that waits keeps the caller's buffers, and the caller may detach
+// or resize them meanwhile: the steps send or receive the lengths the call
+// began with (the addon refuses a span past a buffer's end with -EINVAL),
+// and the steps taking lists compare the total length, so such a call
+// fails instead of moving other bytes (an empty datagram, a dropped one).
+
+/** The total byte length of `bufs`, as a call begins (see above). */
+export function totalLength(bufs: readonly Bytes[]): number {
+  let n = 0;
+  for (let i = 0; i < bufs.length; i++) n += bufs[i].byteLength;
+  return n;
+}
+
+/** -EINVAL when `bufs` no longer total `total` bytes, else 0. */
+export function resized(bufs: readonly Bytes[], total: number): number {
+  return totalLength(bufs) === total ? 0 : -EINVAL;
 }
 
 /**
- * Sends what it can of `a` (the bytes) from offset `b` with flags `c`,
- * keeping the offset in `b`: undefined once all is out, else the errno of
- * the send that stopped (-EAGAIN: wait, then go on from `b`).
+ * Sends what it can of `a` (the bytes, `d` of them) from offset `b` with
+ * flags `c`, keeping the offset in `b`: undefined once all is out, else
+ * the errno of the send that stopped (-EAGAIN: wait, then go on from `b`).
  */
 export function sendallStep(op: Stored, sock: EngineSocket): undefined | number {
   const fd = sock.fileno();
   const buf = op.a as Bytes;
-  const len = buf.byteLength;
+  const len = op.d as number;
   let off = op.b as number;
   do {
     const r = binding.send(fd, buf, off, len - off, op.c as number);
@@ -100,13 +118,14 @@ export function recvfromIntoStep(op: Stored, sock: EngineSocket): [number, Addre
   return recvfromIntoOnce(sock.fileno(), op.a as Bytes, op.b as number, op.c as number);
 }
 
+/** send of the `c` bytes of `a` with flags `b`. */
 export function sendStep(op: Stored, sock: EngineSocket): number {
-  return sendOnce(sock.fileno(), op.a as Bytes, op.b as number);
+  return binding.send(sock.fileno(), op.a as Bytes, 0, op.c as number, op.b as number);
 }
 
-/** sendto of all of `a` with flags `b` to the native address `c`. */
+/** sendto of the `d` bytes of `a` with flags `b` to the native address `c`. */
 export function sendtoStep(op: Stored, sock: EngineSocket): number {
-  return sendtoOnce(sock.fileno(), op.a as Bytes, op.b as number, op.d as number, op.c);
+  return sendtoOnce(sock.fileno(), op.a as Bytes, op.d as number, op.b as number, sock.family, op.c);
 }
 
 /** recv into `a[b, b + c)` with flags `d` (the makefile() layers). */

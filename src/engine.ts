@@ -22,6 +22,7 @@ export const EWOULDBLOCK = E.EWOULDBLOCK;
 export const EINPROGRESS = E.EINPROGRESS;
 export const EALREADY = E.EALREADY;
 export const EINTR = E.EINTR;
+export const EINVAL = E.EINVAL;
 export const EISCONN = E.EISCONN;
 export const ENOTCONN = E.ENOTCONN;
 export const ECONNRESET = E.ECONNRESET;

@@ -4,7 +4,8 @@
 // buffers onto iovecs and lays out or walks the control-message block.
 import { endianness } from 'node:os';
 import { toNativeAddress } from './address';
-import { hostToLookUp, READ, rejecting, resolveHostAsync, signalOf, splitOptions, start, WRITE, type AsyncOptions } from './async';
+import { addressOnce, hostToLookUp, READ, rejecting, resolveHostAsync, signalOf, splitOptions, start, WRITE, type AsyncOptions } from './async';
+import { resized, totalLength } from './attempts';
 import { callSync, POLLIN, POLLOUT, syncCall, type EngineSocket, type Stored } from './engine';
 import { argRangeError, argTypeError, argValueError, plainOSError } from './errors';
 import { binding, type Bytes } from './native';
@@ -153,6 +154,8 @@ function copyOut(buf: Buffer, n: number, fromScratch: boolean): Buffer {
 /** The checked arguments of a sendmsg call. */
 interface SendPlan {
   bufs: Bytes[];
+  /** Their total length as the call began (src/attempts.ts: totalLength). */
+  total: number;
   control: Buffer | null;
   flags: number;
   family: number;
@@ -166,7 +169,7 @@ function planSend(sock: Socket, buffers: unknown, ancdata: unknown, flags: unkno
   const a = address === undefined || address === null ? null : toNativeAddress(family, address, 'sendmsg', sock.proto);
   const bufs = toBytesList(buffers, 'buffers');
   const control = encodeAncillary(ancdata);
-  return { bufs, control, flags: f, family, address: a };
+  return { bufs, total: totalLength(bufs), control, flags: f, family, address: a };
 }
 
 // The attempts, shared by each call and its twin.
@@ -174,6 +177,8 @@ function planSend(sock: Socket, buffers: unknown, ancdata: unknown, flags: unkno
 /** sendmsg of the plan `a` with flags `b`. */
 function sendmsgStep(op: Stored, sock: EngineSocket): number {
   const p = op.a as SendPlan;
+  const bad = resized(p.bufs, p.total);
+  if (bad !== 0) return bad;
   return native.sendmsg(sock.fileno(), p.bufs, p.control, op.b as number, p.family, p.address);
 }
 
@@ -196,8 +201,10 @@ function recvmsgStep(op: Stored, sock: EngineSocket): [RawMsg, Buffer] | number 
   }
 }
 
-/** recvmsg into the buffers `a`, `b` bytes of ancillary data, flags `c`. */
+/** recvmsg into the buffers `a` (`d` bytes in all), `b` bytes of ancillary data, flags `c`. */
 function recvmsgIntoStep(op: Stored, sock: EngineSocket): RawMsg | number {
+  const bad = resized(op.a as Bytes[], op.d as number);
+  if (bad !== 0) return bad;
   return native.recvmsg(sock.fileno(), op.a as Bytes[], op.b as number, op.c as number);
 }
 
@@ -234,7 +241,7 @@ function intoPlan(buffers: unknown, ancbufsize: unknown, flags: unknown): [Bytes
 
 const recvmsg_into = function recvmsg_into(this: Socket, buffers: unknown, ancbufsize?: unknown, flags?: unknown): RecvmsgIntoResult {
   const [bufs, anc, f] = intoPlan(buffers, ancbufsize, flags);
-  const r = callSync(this, RECVMSG_INTO, bufs, anc, f);
+  const r = callSync(this, RECVMSG_INTO, bufs, anc, f, totalLength(bufs));
   return deliver(r, r[0]);
 } as Socket['recvmsg_into'];
 
@@ -303,13 +310,14 @@ const sendmsg_afalg = function sendmsg_afalg(this: Socket, msgOrOptions?: unknow
   const items = _afalgAncdata(options);
   const f = toFlags((options as AfalgOptions).flags);
   const bufs = msg === undefined || msg === null ? [] : toBytesList(msg, 'msg');
-  const plan: SendPlan = { bufs, control: native.cmsg_encode(items), flags: f, family: this.family, address: null };
+  const plan: SendPlan = { bufs, total: totalLength(bufs), control: native.cmsg_encode(items), flags: f, family: this.family, address: null };
   return sendPlanned(this, plan);
 } as Socket['sendmsg_afalg'];
 
 const sendmsgAsync = function sendmsgAsync(this: Socket, ...args: unknown[]): Promise<number> {
   return rejecting(() => {
-    const [[buffers, ancdata, flags, address], options] = splitOptions(args, 4);
+    const [[buffers, ancdata, flags, given], options] = splitOptions(args, 4);
+    const address = addressOnce(given);
     // A host name is looked up on the thread pool first (checked the same
     // way once it is an address).
     if (hostToLookUp(this.family, address) !== null && !options?.signal?.aborted) {
@@ -341,7 +349,7 @@ const recvmsg_intoAsync = function recvmsg_intoAsync(this: Socket, ...args: unkn
     const [[buffers, ancbufsize, flags], options] = splitOptions(args, 3);
     const [list, anc, f] = intoPlan(buffers, ancbufsize, flags);
     const bufs = list.slice();
-    return start(this, READ, 'recvmsg_into', recvmsgIntoStep, bufs, anc, f | MSG_DONTWAIT, undefined, signalOf(options)).then((v) =>
+    return start(this, READ, 'recvmsg_into', recvmsgIntoStep, bufs, anc, f | MSG_DONTWAIT, totalLength(bufs), signalOf(options)).then((v) =>
       deliver(v, v[0]),
     );
   });

@@ -6,7 +6,8 @@
 // or at a scratch slab, and decodes the senders' addresses.
 import { constants as bufferConstants } from 'node:buffer';
 import { toNativeAddress } from './address';
-import { hostToLookUp, READ, rejecting, resolveHostAsync, signalOf, splitOptions, start, WRITE, type AsyncOptions } from './async';
+import { addressOnce, hostToLookUp, READ, rejecting, resolveHostAsync, signalOf, splitOptions, start, WRITE, type AsyncOptions } from './async';
+import { resized, totalLength } from './attempts';
 import { callSync, EBADF, POLLIN, POLLOUT, syncCall, type EngineSocket, type Stored } from './engine';
 import { argRangeError, argTypeError, argValueError } from './errors';
 import { binding, type Bytes } from './native';
@@ -92,6 +93,8 @@ function intoBuffers(buffers: unknown): Bytes[] {
 
 interface SendPlan {
   datas: Bytes[];
+  /** Their total length as the call began (src/attempts.ts: totalLength). */
+  total: number;
   addresses: unknown[] | null;
   flags: number;
 }
@@ -132,7 +135,7 @@ function planSend(sock: Socket, messages: unknown, flags: unknown): SendPlan {
     }
     addresses[i] = lastOut;
   }
-  return { datas, addresses, flags: f };
+  return { datas, total: totalLength(datas), addresses, flags: f };
 }
 
 // --- results -----------------------------------------------------------------
@@ -173,6 +176,35 @@ function collectInto(addrs: Address[]): RecvmmsgIntoEntry[] {
 }
 
 /**
+ * For sendmmsgAsync: the messages as read once (planSend rejects what is
+ * not an iterable of messages): each `[data, address]` copied with its
+ * address, one copy per address object, so the same address stays one
+ * value for the lookups and the conversion.
+ */
+function messagesOnce(given: unknown): unknown {
+  if (typeof given === 'string' || !isIterable(given)) return given;
+  const list = Array.from(given);
+  let lastIn: unknown = undefined;
+  let lastOut: unknown = undefined;
+  for (let i = 0; i < list.length; i++) {
+    const m = list[i];
+    if (!Array.isArray(m)) continue;
+    if (m.length !== 2) {
+      list[i] = m.slice();
+      continue;
+    }
+    const data: unknown = m[0];
+    const address: unknown = m[1];
+    if (address !== lastIn) {
+      lastIn = address;
+      lastOut = addressOnce(address);
+    }
+    list[i] = [data, lastOut];
+  }
+  return list;
+}
+
+/**
  * For sendmmsgAsync: when a message's address has a host name, the
  * messages with every such address looked up on the thread pool (each
  * distinct address once), so that the batch never blocks the loop on a
@@ -208,6 +240,8 @@ function recvmmsgStep(op: Stored, sock: EngineSocket): RecvmmsgEntry[] | number 
 }
 
 function recvmmsgIntoStep(op: Stored, sock: EngineSocket): RecvmmsgIntoEntry[] | number {
+  const bad = resized(op.a as Bytes[], op.c as number);
+  if (bad !== 0) return bad;
   const r = native.mmsg_recv(sock.fileno(), op.a as Bytes[], 0, 0, op.b as number, meta);
   return typeof r === 'number' ? r : collectInto(r);
 }
@@ -217,6 +251,8 @@ function sendmmsgStep(op: Stored, sock: EngineSocket): number {
   const fd = sock.fileno();
   // Nothing to send; still EBADF on a closed socket.
   if (p.datas.length === 0) return fd < 0 ? -EBADF : 0;
+  const bad = resized(p.datas, p.total);
+  if (bad !== 0) return bad;
   return native.mmsg_send(fd, p.datas, p.addresses, sock.family, op.b as number);
 }
 
@@ -231,7 +267,8 @@ const recvmmsg = function recvmmsg(this: Socket, vlen: unknown, bufsize: unknown
 
 const recvmmsg_into = function recvmmsg_into(this: Socket, buffers: unknown, flags?: unknown): RecvmmsgIntoEntry[] {
   const f = toFlags(flags);
-  return callSync(this, RECVMMSG_INTO, intoBuffers(buffers), f);
+  const bufs = intoBuffers(buffers);
+  return callSync(this, RECVMMSG_INTO, bufs, f, totalLength(bufs));
 } as Socket['recvmmsg_into'];
 
 const sendmmsg = function sendmmsg(this: Socket, messages: unknown, flags?: unknown): number {
@@ -252,15 +289,15 @@ const recvmmsg_intoAsync = function recvmmsg_intoAsync(this: Socket, ...args: un
     const [[buffers, flags], options] = splitOptions(args, 2);
     const f = toFlags(flags) | MSG_DONTWAIT;
     const bufs = intoBuffers(buffers);
-    return start(this, READ, 'recvmmsg_into', recvmmsgIntoStep, bufs, f, undefined, undefined, signalOf(options));
+    return start(this, READ, 'recvmmsg_into', recvmmsgIntoStep, bufs, f, totalLength(bufs), undefined, signalOf(options));
   });
 } as Socket['recvmmsg_intoAsync'];
 
 const sendmmsgAsync = function sendmmsgAsync(this: Socket, ...args: unknown[]): Promise<number> {
   return rejecting(() => {
     const [[given, flags], options] = splitOptions(args, 2);
-    // An iterable is read once, here, so the lookups and the send see the same messages.
-    const messages = !Array.isArray(given) && isIterable(given) && typeof given !== 'string' ? Array.from(given) : given;
+    // Read once, here, so the lookups and the send see the same messages.
+    const messages = messagesOnce(given);
     const resolving = resolveNames(this.family, messages, options);
     if (resolving !== null) {
       return resolving.then((resolved) =>

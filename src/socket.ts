@@ -28,7 +28,7 @@ import {
 import { EAGAIN, EBADF, ECONNRESET, ENOTSOCK, isSocketTimeout, retrySync, waitSync } from './engine';
 import { argRangeError, argTypeError, argValueError, fromErrno, OSError, plainOSError } from './errors';
 import { binding, type Bytes } from './native';
-import { sendtoAddress, sendtoFamily } from './sendto-address';
+import { sendtoAddress } from './sendto-address';
 import { bufsizeOf, intoLength, sendtoFlags, toBytes, toCInt, toFlags, toInteger, toTimeout } from './validate';
 
 const C = binding.constants;
@@ -492,7 +492,7 @@ export class Socket {
     const buf = toBytes(data, 'data');
     const f = toFlags(flags);
     const r = sendOnce(this.#fd, buf, f);
-    return r >= 0 ? r : retrySync(this, r, SEND, buf, f);
+    return r >= 0 ? r : retrySync(this, r, SEND, buf, f, buf.byteLength);
   }
 
   /**
@@ -506,12 +506,12 @@ export class Socket {
     const r = sendOnce(this.#fd, buf, f);
     if (r === buf.byteLength) return;
     if (r < 0) {
-      retrySync(this, r, SENDALL, buf, 0, f);
+      retrySync(this, r, SENDALL, buf, 0, f, buf.byteLength);
       return;
     }
-    const op = { a: buf, b: r, c: f, d: undefined };
+    const op = { a: buf, b: r, c: f, d: buf.byteLength };
     const rest = sendallStep(op, this);
-    if (rest !== undefined) retrySync(this, rest, SENDALL, buf, op.b, f);
+    if (rest !== undefined) retrySync(this, rest, SENDALL, buf, op.b, f, op.d);
   }
 
   /**
@@ -525,9 +525,8 @@ export class Socket {
     const addr = arguments.length === 2 ? flagsOrAddress : address;
     const buf = toBytes(data, 'data');
     const a = sendtoAddress(this.#family, addr, 'sendto', this.#proto);
-    const family = sendtoFamily(this.#family, a);
-    const r = sendtoOnce(this.#fd, buf, flags, family, a);
-    return r >= 0 ? r : retrySync(this, r, SENDTO, buf, flags, a, family);
+    const r = sendtoOnce(this.#fd, buf, buf.byteLength, flags, this.#family, a);
+    return r >= 0 ? r : retrySync(this, r, SENDTO, buf, flags, a, buf.byteLength);
   }
 
   // --- options --------------------------------------------------------------

@@ -113,6 +113,9 @@ export class RawCore {
   /** Python's SocketIO.readinto: one recv; null where a non-blocking socket would block. */
   readSync(buf: Uint8Array, off: number, len: number): number | null {
     if (this.timedOut) throw new OSError('cannot read from timed out object');
+    // As Python's recv_into of an empty buffer: no recv, which would
+    // discard a queued datagram.
+    if (len === 0) return 0;
     const sock = this.sock;
     const fd = sock.fileno();
     const r = binding.recv(fd, buf, off, len, 0);
@@ -129,6 +132,7 @@ export class RawCore {
   /** The async twin of readSync: waits for data whatever the blocking flag. */
   async readAsync(buf: Uint8Array, off: number, len: number, signal: AbortSignal | undefined): Promise<number> {
     if (this.timedOut) throw new OSError('cannot read from timed out object');
+    if (len === 0) return 0;
     const sock = this.sock;
     try {
       return await start(sock, READ, 'recv_into', recvAtStep, buf, off, len, MSG_DONTWAIT, signal);
@@ -509,7 +513,7 @@ export class SocketIO extends FileBase<Buffer> {
     return this._core.runSync(rawWrite(view), true);
   }
 
-  /** The async twin of write(): resolves the number of bytes sent (at least one). */
+  /** The async twin of write(): resolves the number of bytes sent (at least one, unless `data` is empty). */
   writeAsync(data: ArrayBufferView | ArrayBuffer, options?: AsyncOptions): Promise<number> {
     try {
       this.#checkWritable();
@@ -563,7 +567,7 @@ function* rawReadinto(view: Uint8Array): Op<number | null> {
 
 function* rawRead(n: number): Op<Buffer | null> {
   const buf = Buffer.allocUnsafe(n);
-  const r = n === 0 ? 0 : yield readReq(buf, 0, n);
+  const r = yield readReq(buf, 0, n);
   if (r === null) return null;
   return r === n ? buf : Buffer.from(buf.subarray(0, r));
 }
@@ -597,7 +601,7 @@ function* rawReadline(limit: number): Op<Buffer> {
 }
 
 function* rawWrite(view: Uint8Array): Op<number | null> {
-  if (view.byteLength === 0) return 0;
+  // Empty data too: Python's write() is one send() whatever the length.
   return yield writeReq(view, 0, view.byteLength);
 }
 

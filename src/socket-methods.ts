@@ -34,11 +34,18 @@ declare module './socket' {
     connectAsync(address: AddressArg, options?: AsyncOptions): Promise<void>;
     /** Promise twin of {@link Socket.connect_ex}: resolves 0 or an errno. */
     connect_exAsync(address: AddressArg, options?: AsyncOptions): Promise<number>;
-    /** Promise twin of {@link Socket.recv}; a `bufsize` of 0 resolves an empty Buffer at once, as recv(0) returns. */
+    /**
+     * Promise twin of {@link Socket.recv}; a `bufsize` of 0 resolves an empty Buffer at once, as recv(0) returns.
+     * A twin waits for data, then makes one non-blocking receive: with `MSG_WAITALL` it resolves what that
+     * receive brings, as Python's recv does on a socket with a timeout, not necessarily `bufsize` bytes.
+     */
     recvAsync(bufsize: number, flags?: number, options?: AsyncOptions): Promise<Buffer>;
     /** {@link Socket.recvAsync} called as `recvAsync(bufsize, options?)`. */
     recvAsync(bufsize: number, options?: AsyncOptions): Promise<Buffer>;
-    /** Promise twin of {@link Socket.recv_into}; an empty `buffer` resolves 0 at once (`nbytes` 0 means all of `buffer`). */
+    /**
+     * Promise twin of {@link Socket.recv_into}; an empty `buffer` resolves 0 at once (`nbytes` 0 means all of `buffer`).
+     * With `MSG_WAITALL`, as {@link Socket.recvAsync}: one receive once data is there.
+     */
     recv_intoAsync(buffer: Bytes, nbytes?: number, flags?: number, options?: AsyncOptions): Promise<number>;
     /** {@link Socket.recv_intoAsync} called as `recv_intoAsync(buffer, options?)`. */
     recv_intoAsync(buffer: Bytes, options?: AsyncOptions): Promise<number>;

@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <sys/ioctl.h>
 #include <unistd.h>
 
 #define FD_ARG(i, var)                                           \
@@ -42,10 +43,17 @@ static napi_value js_setnonblocking(napi_env env, napi_callback_info info) {
   FD_ARG(0, fd);
   int on;
   if (bsd_read_bool(env, argv[1], &on)) return BSD_REFUSE(env);
+#ifdef FIONBIO
+  /* One system call where fcntl needs two (F_GETFL, F_SETFL): the async
+   * accept and connect of a blocking-mode socket switch it around every
+   * attempt. */
+  if (ioctl(fd, FIONBIO, &on) < 0) return bsd_errno(env, errno);
+#else
   int fl = fcntl(fd, F_GETFL);
   if (fl < 0) return bsd_errno(env, errno);
   int nfl = on ? (fl | O_NONBLOCK) : (fl & ~O_NONBLOCK);
   if (nfl != fl && fcntl(fd, F_SETFL, nfl) < 0) return bsd_errno(env, errno);
+#endif
   return bsd_int(env, 0);
 }
 

@@ -381,9 +381,17 @@ export class Socket {
 
   /** @internal Wraps an accepted [fd, address] as Python's accept() does. */
   _adopt(r: [number, Address]): [Socket, Address] {
+    let address: Address;
+    try {
+      address = checkDecoded(r[1]);
+    } catch (e) {
+      // As Python: the new connection is closed when its address has no form.
+      binding.close(r[0]);
+      throw e;
+    }
     const sock = new Socket(this.#family, this.#type, this.#proto, r[0]);
     if (defaultTimeout === null && this.#timeout) sock.setblocking(true);
-    return [sock, checkDecoded(r[1])];
+    return [sock, address];
   }
 
   /**

@@ -335,3 +335,21 @@ for (const [name, call] of [
     assert.deepEqual(await call(b), B('world'));
   });
 }
+
+// accept() whose peer address has no Python form (a codec's -EAFNOSUPPORT
+// or -EPROTONOSUPPORT; no family on this kernel produces one, so the
+// wrapper is called with such a result): the error is raised and the new
+// connection's descriptor is closed, as CPython's accept closes it, not
+// left to the garbage collector.
+test('accept of a connection whose address cannot be decoded closes the new descriptor', (t) => {
+  const [a, b] = pairOf(t);
+  const srv = socket.socket(socket.AF_INET, socket.SOCK_STREAM);
+  t.after(() => srv.close());
+  const fd = b.detach();
+  // CPython's words for an address it has no form for.
+  assert.throws(() => srv._adopt([fd, -osConstants.errno.EAFNOSUPPORT]), { name: 'TypeError', message: 'Invalid address type' });
+  // The descriptor is closed: its peer sees the end of the stream (without
+  // the fix it stays open and this times out).
+  a.settimeout(5);
+  assert.deepEqual(a.recv(10), Buffer.alloc(0));
+});

@@ -57,6 +57,9 @@ int bsd_read_int64(napi_env env, napi_value v, int64_t *out);
 int bsd_read_uint32(napi_env env, napi_value v, uint32_t *out);
 int bsd_read_bool(napi_env env, napi_value v, int *out);
 int bsd_read_bytes(napi_env env, napi_value v, void **data, size_t *len);
+/* An Int32Array of at least `min` elements that a binding writes results
+ * into (mmsg's per-message lengths, recvfrom's byte count). */
+int bsd_read_int32s(napi_env env, napi_value v, size_t min, int32_t **out);
 /* The (buffer, offset, length) triple of the hot paths, bounds-checked. */
 int bsd_read_span(napi_env env, napi_value *argv, char **data, size_t *len);
 /* A string or bytes-like argument as a fresh malloc'd C string (NULL for

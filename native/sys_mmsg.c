@@ -137,22 +137,6 @@ static int send_batch(int fd, struct mmsghdr *m, uint32_t n, int flags) {
   return (int)i;
 }
 
-/* The Int32Array that receives [msg_len, msg_flags] per message: 0 or
- * -EINVAL. */
-static int meta_arg(napi_env env, napi_value v, uint32_t n, int32_t **out) {
-  bool is = false;
-  napi_typedarray_type type;
-  size_t length, offset;
-  void *data;
-  napi_value ab;
-  if (napi_is_typedarray(env, v, &is) != napi_ok || !is ||
-      napi_get_typedarray_info(env, v, &type, &length, &data, &ab, &offset) != napi_ok || type != napi_int32_array ||
-      length < 2 * (size_t)n)
-    return -EINVAL;
-  *out = data;
-  return 0;
-}
-
 /* mmsg_recv(fd, target, bufsize, vlen, flags, meta) -> addresses or -errno.
  * target is either an array of bytes-like objects, one message each (then
  * bufsize and vlen are ignored), or one bytes-like slab cut into vlen
@@ -181,7 +165,7 @@ static napi_value js_mmsg_recv(napi_env env, napi_callback_info info) {
     if (n < 1 || n > MMSG_MAX || bufsize < 0 || (uint64_t)bufsize > slab_len / n) return BSD_REFUSE(env);
   }
   int32_t *meta;
-  if (meta_arg(env, argv[5], n, &meta)) return BSD_REFUSE(env);
+  if (bsd_read_int32s(env, argv[5], 2 * (size_t)n, &meta)) return BSD_REFUSE(env);
 
   mmsg_block b;
   int e = block_init(env, &b, n);

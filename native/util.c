@@ -52,6 +52,20 @@ int bsd_read_bool(napi_env env, napi_value v, int *out) {
   return 0;
 }
 
+int bsd_read_int32s(napi_env env, napi_value v, size_t min, int32_t **out) {
+  bool is = false;
+  napi_typedarray_type type;
+  size_t length, offset;
+  void *data;
+  napi_value ab;
+  if (napi_is_typedarray(env, v, &is) != napi_ok || !is ||
+      napi_get_typedarray_info(env, v, &type, &length, &data, &ab, &offset) != napi_ok || type != napi_int32_array ||
+      length < min || data == NULL)
+    return -EINVAL;
+  *out = data;
+  return 0;
+}
+
 static size_t typedarray_width(napi_typedarray_type type) {
   switch (type) {
     case napi_int16_array: case napi_uint16_array: return 2;

@@ -25,14 +25,33 @@ export function recvOnce(fd: number, size: number, flags: number): Buffer | numb
   return n < 0 ? n : recvTake(buf, off, n > size ? size : n);
 }
 
+/** What binding.recvfrom writes besides its result: the byte count, an IPv4 sender's address and port. */
+const received = new Int32Array(3);
+
+/** The IPv4 host of the last sender, kept: a socket mostly hears from a few peers. */
+let lastInetAddress = 0;
+let lastInetHost = '0.0.0.0';
+
+/** A sender's address as Python gives it (see binding.recvfrom), or the -errno of the call. */
+function senderAddress(r: Address | number | undefined): Address | number {
+  if (received[0] < 0) return r as number;
+  if (r !== undefined) return checkDecoded(r);
+  const a = received[1];
+  if (a !== lastInetAddress) {
+    lastInetAddress = a;
+    lastInetHost = `${a >>> 24}.${(a >>> 16) & 255}.${(a >>> 8) & 255}.${a & 255}`;
+  }
+  return [lastInetHost, received[2]];
+}
+
 /** One recvfrom of at most `size` bytes: `[data, address]`. */
 export function recvfromOnce(fd: number, size: number, flags: number): [Buffer, Address] | number {
   const buf = recvTarget(size);
   const off = recvOffset(buf);
-  const r = binding.recvfrom(fd, buf, off, size, flags);
-  if (typeof r === 'number') return r;
-  const n = r[0];
-  return [recvTake(buf, off, n > size ? size : n), checkDecoded(r[1])];
+  const address = senderAddress(binding.recvfrom(fd, buf, off, size, flags, received));
+  if (typeof address === 'number') return address;
+  const n = received[0];
+  return [recvTake(buf, off, n > size ? size : n), address];
 }
 
 /** One recv into the first `n` bytes of `buf`. */
@@ -42,9 +61,8 @@ export function recvIntoOnce(fd: number, buf: Bytes, n: number, flags: number): 
 
 /** One recvfrom into the first `n` bytes of `buf`: `[nbytes, address]`. */
 export function recvfromIntoOnce(fd: number, buf: Bytes, n: number, flags: number): [number, Address] | number {
-  const r = binding.recvfrom(fd, buf, 0, n, flags);
-  if (typeof r !== 'number') checkDecoded(r[1]);
-  return r;
+  const address = senderAddress(binding.recvfrom(fd, buf, 0, n, flags, received));
+  return typeof address === 'number' ? address : [received[0], address];
 }
 
 /** One send of all of `buf` (the kernel may take less). */

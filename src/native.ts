@@ -99,7 +99,12 @@ interface SocketBinding {
   recv(fd: number, buffer: Bytes, offset: number, length: number, flags: number): number;
   /** recv() into the whole of `buffer`. */
   recvbuf(fd: number, buffer: Bytes, flags: number): number;
-  recvfrom(fd: number, buffer: Bytes, offset: number, length: number, flags: number): [number, Address] | number;
+  /**
+   * recvfrom(): -errno (out[0] is -1), or with out[0] the byte count: the
+   * sender's address, or undefined for an IPv4 sender whose address (host
+   * order) and port are out[1] and out[2].
+   */
+  recvfrom(fd: number, buffer: Bytes, offset: number, length: number, flags: number, out: Int32Array): Address | number | undefined;
   shutdown(fd: number, how: number): number;
   getsockname(fd: number): Address | number;
   getpeername(fd: number): Address | number;

@@ -123,8 +123,15 @@ static napi_value js_listen(napi_env env, napi_callback_info info) {
 }
 
 /* accept(fd) -> [newfd, address] or -errno. The new fd is close-on-exec. */
+/* accept(fd, out) -> -errno, or the peer's address with the new
+ * descriptor in out[0]; an IPv4 peer is undefined with its address (host
+ * order) and port in out[1] and out[2], as recvfrom's sender. out[0] is
+ * -1 unless a connection was accepted. */
 static napi_value js_accept(napi_env env, napi_callback_info info) {
-  ARGS(1);
+  ARGS(2);
+  int32_t *out;
+  if (bsd_read_int32s(env, argv[1], 3, &out)) return BSD_REFUSE(env);
+  out[0] = -1;
   INT_ARG(0, fd);
   struct sockaddr_storage ss;
   socklen_t len = sizeof ss;
@@ -141,16 +148,20 @@ static napi_value js_accept(napi_env env, napi_callback_info info) {
   }
 #endif
   if (r < 0) return bsd_errno(env, errno);
+  if (ss.ss_family == AF_INET && len >= sizeof(struct sockaddr_in)) {
+    const struct sockaddr_in *sin = (const struct sockaddr_in *)&ss;
+    out[0] = r;
+    out[1] = (int32_t)ntohl(sin->sin_addr.s_addr);
+    out[2] = ntohs(sin->sin_port);
+    return bsd_undefined(env);
+  }
   napi_value addr = bsd_sockaddr_decode(env, (struct sockaddr *)&ss, len);
   if (addr == NULL) {
     close(r);
     return NULL;
   }
-  napi_value arr;
-  napi_create_array_with_length(env, 2, &arr);
-  napi_set_element(env, arr, 0, bsd_int(env, r));
-  napi_set_element(env, arr, 1, addr);
-  return arr;
+  out[0] = r;
+  return addr;
 }
 
 /* send(fd, buf, offset, length, flags) -> bytes sent or -errno */

@@ -25,23 +25,30 @@ export function recvOnce(fd: number, size: number, flags: number): Buffer | numb
   return n < 0 ? n : recvTake(buf, off, n > size ? size : n);
 }
 
-/** What binding.recvfrom writes besides its result: the byte count, an IPv4 sender's address and port. */
+/**
+ * What binding.recvfrom and binding.accept write besides their result: the
+ * byte count or the new descriptor, and an IPv4 peer's address and port.
+ */
 const received = new Int32Array(3);
 
-/** The IPv4 host of the last sender, kept: a socket mostly hears from a few peers. */
+/** The IPv4 host of the last peer, kept: a socket mostly hears from a few peers. */
 let lastInetAddress = 0;
 let lastInetHost = '0.0.0.0';
 
-/** A sender's address as Python gives it (see binding.recvfrom), or the -errno of the call. */
-function senderAddress(r: Address | number | undefined): Address | number {
-  if (received[0] < 0) return r as number;
-  if (r !== undefined) return checkDecoded(r);
+/** The IPv4 peer in `received`, as Python gives it: `[host, port]`. */
+function inetPeer(): Address {
   const a = received[1];
   if (a !== lastInetAddress) {
     lastInetAddress = a;
     lastInetHost = `${a >>> 24}.${(a >>> 16) & 255}.${(a >>> 8) & 255}.${a & 255}`;
   }
   return [lastInetHost, received[2]];
+}
+
+/** A sender's address as Python gives it (see binding.recvfrom), or the -errno of the call. */
+function senderAddress(r: Address | number | undefined): Address | number {
+  if (received[0] < 0) return r as number;
+  return r === undefined ? inetPeer() : checkDecoded(r);
 }
 
 /** One recvfrom of at most `size` bytes: `[data, address]`. */
@@ -157,8 +164,20 @@ export function sendAtStep(op: Stored, sock: EngineSocket): number {
 }
 
 /** One accept: `[fd, address]` or a negative errno. */
-export function acceptStep(_op: Stored, sock: EngineSocket): [number, Address] | number {
-  return binding.accept(sock.fileno());
+/**
+ * One accept: `[fd, address]`, or -errno. An address without a form is
+ * left as the codec's negative errno for Socket._adopt, which closes the
+ * descriptor before raising.
+ */
+export function acceptOnce(fd: number): [number, Address | number] | number {
+  const r = binding.accept(fd, received);
+  const conn = received[0];
+  if (conn < 0) return r as number;
+  return [conn, r === undefined ? inetPeer() : r];
+}
+
+export function acceptStep(_op: Stored, sock: EngineSocket): [number, Address | number] | number {
+  return acceptOnce(sock.fileno());
 }
 
 /** The sync calls as the sync engine runs them. */

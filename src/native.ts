@@ -89,7 +89,12 @@ interface SocketBinding {
   bind(fd: number, family: number, address: NativeAddress): number;
   connect(fd: number, family: number, address: NativeAddress): number;
   listen(fd: number, backlog: number): number;
-  accept(fd: number): [number, Address] | number;
+  /**
+   * accept(): -errno (out[0] is -1), or with out[0] the new descriptor: the
+   * peer's address (a codec's negative errno when it has no form), or
+   * undefined for an IPv4 peer, whose address and port are out[1], out[2].
+   */
+  accept(fd: number, out: Int32Array): Address | number | undefined;
   send(fd: number, data: Bytes, offset: number, length: number, flags: number): number;
   /** send() of the whole of `data` (no offset and length to check). */
   sendbuf(fd: number, data: Bytes, flags: number): number;

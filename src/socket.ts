@@ -16,6 +16,7 @@ import {
   SEND,
   SENDALL,
   SENDTO,
+  acceptOnce,
   recvfromIntoOnce,
   recvfromOnce,
   recvIntoOnce,
@@ -374,13 +375,13 @@ export class Socket {
    * and blocks when there is no default timeout and this one has a timeout.
    */
   accept(): [Socket, Address] {
-    let r = binding.accept(this.#fd);
+    let r = acceptOnce(this.#fd);
     if (typeof r === 'number') r = retrySync(this, r, ACCEPT, undefined, undefined);
     return this._adopt(r);
   }
 
   /** @internal Wraps an accepted [fd, address] as Python's accept() does. */
-  _adopt(r: [number, Address]): [Socket, Address] {
+  _adopt(r: [number, Address | number]): [Socket, Address] {
     let address: Address;
     try {
       address = checkDecoded(r[1]);

@@ -1,4 +1,4 @@
-// The sender's address that recvfrom, recvfrom_into and their twins
+// The peer's address that recvfrom, recvfrom_into, accept and their twins
 // return. For an IPv4 sender the addon hands over the raw address and port
 // and the host string is made (and the last one kept) in TypeScript
 // (src/attempts.ts): senders that alternate, on every octet, must each be
@@ -101,3 +101,23 @@ test('other families come from their codecs: IPv6 (4 elements), AF_UNIX paths, a
   a.close();
   b.close();
 });
+
+for (const [name, accept] of [['accept', (srv) => srv.accept()], ['acceptAsync', (srv) => srv.acceptAsync()]]) {
+  test(`${name}: IPv4 peers that alternate are each reported with their own host and port`, async (t) => {
+    const srv = socket.create_server(['127.0.0.1', 0]);
+    const opened = [srv];
+    t.after(() => {
+      for (const s of opened) s.close();
+    });
+    for (const host of HOSTS) {
+      const c = socket.socket(socket.AF_INET, socket.SOCK_STREAM);
+      opened.push(c);
+      c.bind([host, 0]);
+      c.connect(srv.getsockname());
+      const [conn, address] = await accept(srv);
+      opened.push(conn);
+      assert.deepEqual(address, c.getsockname());
+      assert.deepEqual(conn.getpeername(), address);
+    }
+  });
+}

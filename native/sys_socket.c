@@ -123,14 +123,42 @@ static napi_value js_listen(napi_env env, napi_callback_info info) {
 }
 
 /* accept(fd) -> [newfd, address] or -errno. The new fd is close-on-exec. */
+/* Puts an IP peer's address in out[1..] for TypeScript to make its Python
+ * form (see recvfrom): out[1] is 4 or 6; IPv4: out[2] the address in host
+ * order, out[3] the port; IPv6: out[2..5] the 16 address bytes as they
+ * are, out[6] the port, out[7] the flow info, out[8] the scope id. 1 if
+ * the address was put there, 0 for any other family. */
+static int put_ip_peer(int32_t *out, const struct sockaddr_storage *ss, socklen_t len) {
+  if (ss->ss_family == AF_INET && len >= sizeof(struct sockaddr_in)) {
+    const struct sockaddr_in *sin = (const struct sockaddr_in *)ss;
+    out[1] = 4;
+    out[2] = (int32_t)ntohl(sin->sin_addr.s_addr);
+    out[3] = ntohs(sin->sin_port);
+    return 1;
+  }
+  if (ss->ss_family == AF_INET6 && len >= sizeof(struct sockaddr_in6)) {
+    const struct sockaddr_in6 *sin6 = (const struct sockaddr_in6 *)ss;
+    out[1] = 6;
+    memcpy(out + 2, &sin6->sin6_addr, 16);
+    out[6] = ntohs(sin6->sin6_port);
+    out[7] = (int32_t)ntohl(sin6->sin6_flowinfo);
+    out[8] = (int32_t)sin6->sin6_scope_id;
+    return 1;
+  }
+  return 0;
+}
+
+/* The length of the out array of recvfrom and accept. */
+#define PEER_OUT 9
+
 /* accept(fd, out) -> -errno, or the peer's address with the new
- * descriptor in out[0]; an IPv4 peer is undefined with its address (host
- * order) and port in out[1] and out[2], as recvfrom's sender. out[0] is
+ * descriptor in out[0]; an IP peer is undefined with its address in
+ * out[1..], as recvfrom's sender. out[0] is
  * -1 unless a connection was accepted. */
 static napi_value js_accept(napi_env env, napi_callback_info info) {
   ARGS(2);
   int32_t *out;
-  if (bsd_read_int32s(env, argv[1], 3, &out)) return BSD_REFUSE(env);
+  if (bsd_read_int32s(env, argv[1], PEER_OUT, &out)) return BSD_REFUSE(env);
   out[0] = -1;
   INT_ARG(0, fd);
   struct sockaddr_storage ss;
@@ -148,11 +176,8 @@ static napi_value js_accept(napi_env env, napi_callback_info info) {
   }
 #endif
   if (r < 0) return bsd_errno(env, errno);
-  if (ss.ss_family == AF_INET && len >= sizeof(struct sockaddr_in)) {
-    const struct sockaddr_in *sin = (const struct sockaddr_in *)&ss;
+  if (put_ip_peer(out, &ss, len)) {
     out[0] = r;
-    out[1] = (int32_t)ntohl(sin->sin_addr.s_addr);
-    out[2] = ntohs(sin->sin_port);
     return bsd_undefined(env);
   }
   napi_value addr = bsd_sockaddr_decode(env, (struct sockaddr *)&ss, len);
@@ -255,17 +280,17 @@ static napi_value js_recvbuf(napi_env env, napi_callback_info info) {
 }
 
 /* recvfrom(fd, buf, offset, length, flags, out) -> -errno, or the sender's
- * address with the byte count in out[0]. An IPv4 sender is returned as
- * undefined with out[1] its address (host order) and out[2] its port:
- * TypeScript builds the [host, port] pair, which costs far less there than
- * an array and a string made through Node-API (about a third of the call).
+ * address with the byte count in out[0]. An IP sender is returned as
+ * undefined with its address in out[1..] (put_ip_peer): TypeScript builds
+ * the Python form, which costs far less there than arrays and a string
+ * made through Node-API (two thirds of the call).
  * Any other address is the codec's value (or its negative errno). out[0]
  * is -1 unless the call succeeded, so a negative errno and a codec's are
  * told apart. */
 static napi_value js_recvfrom(napi_env env, napi_callback_info info) {
   ARGS(6);
   int32_t *out;
-  if (bsd_read_int32s(env, argv[5], 3, &out)) return BSD_REFUSE(env);
+  if (bsd_read_int32s(env, argv[5], PEER_OUT, &out)) return BSD_REFUSE(env);
   out[0] = -1;
   INT_ARG(0, fd);
   char *data;
@@ -278,12 +303,7 @@ static napi_value js_recvfrom(napi_env env, napi_callback_info info) {
   RETRY(sys_recvfrom(fd, data, len, flags, (struct sockaddr *)&ss, &alen));
   if (r < 0) return bsd_errno(env, errno);
   out[0] = r > INT32_MAX ? INT32_MAX : (int32_t)r;
-  if (ss.ss_family == AF_INET && alen >= sizeof(struct sockaddr_in)) {
-    const struct sockaddr_in *sin = (const struct sockaddr_in *)&ss;
-    out[1] = (int32_t)ntohl(sin->sin_addr.s_addr);
-    out[2] = ntohs(sin->sin_port);
-    return bsd_undefined(env);
-  }
+  if (put_ip_peer(out, &ss, alen)) return bsd_undefined(env);
   return bsd_sockaddr_decode(env, (struct sockaddr *)&ss, alen);
 }
 

@@ -27,28 +27,82 @@ export function recvOnce(fd: number, size: number, flags: number): Buffer | numb
 
 /**
  * What binding.recvfrom and binding.accept write besides their result: the
- * byte count or the new descriptor, and an IPv4 peer's address and port.
+ * byte count or the new descriptor, and an IP peer's address (see
+ * ipPeer). `receivedBytes` views the same memory, for an IPv6 address.
  */
-const received = new Int32Array(3);
+const received = new Int32Array(9);
+const receivedBytes = new Uint8Array(received.buffer, 8, 16);
 
-/** The IPv4 host of the last peer, kept: a socket mostly hears from a few peers. */
+/** The host of the last IPv4 and IPv6 peers, kept: a socket mostly hears from a few peers. */
 let lastInetAddress = 0;
 let lastInetHost = '0.0.0.0';
+const lastInet6Address = new Int32Array(4);
+let lastInet6Host = '::';
 
-/** The IPv4 peer in `received`, as Python gives it: `[host, port]`. */
-function inetPeer(): Address {
-  const a = received[1];
-  if (a !== lastInetAddress) {
-    lastInetAddress = a;
-    lastInetHost = `${a >>> 24}.${(a >>> 16) & 255}.${(a >>> 8) & 255}.${a & 255}`;
+/** The IP peer in `received`, as Python gives it: `[host, port]` or `[host, port, flowinfo, scope_id]`. */
+function ipPeer(): Address {
+  if (received[1] === 4) {
+    const a = received[2];
+    if (a !== lastInetAddress) {
+      lastInetAddress = a;
+      lastInetHost = `${a >>> 24}.${(a >>> 16) & 255}.${(a >>> 8) & 255}.${a & 255}`;
+    }
+    return [lastInetHost, received[3]];
   }
-  return [lastInetHost, received[2]];
+  const last = lastInet6Address;
+  if (received[2] !== last[0] || received[3] !== last[1] || received[4] !== last[2] || received[5] !== last[3]) {
+    last[0] = received[2];
+    last[1] = received[3];
+    last[2] = received[4];
+    last[3] = received[5];
+    lastInet6Host = inet6Text(receivedBytes);
+  }
+  return [lastInet6Host, received[6], received[7] >>> 0, received[8] >>> 0];
+}
+
+/**
+ * The text of an IPv6 address, exactly as the C library's inet_ntop
+ * writes it (which is what the addon gave before): lowercase hex groups,
+ * the first longest run of two or more zero groups as `::`, and the last
+ * 32 bits in dotted form after six zero groups, or after five and ffff
+ * (IPv4-compatible and IPv4-mapped addresses).
+ */
+export function inet6Text(b: Uint8Array): string {
+  let bestStart = -1;
+  let bestLength = 0;
+  let runStart = -1;
+  for (let i = 0; i < 8; i++) {
+    if (b[2 * i] === 0 && b[2 * i + 1] === 0) {
+      if (runStart < 0) runStart = i;
+      if (i - runStart + 1 > bestLength) {
+        bestStart = runStart;
+        bestLength = i - runStart + 1;
+      }
+    } else {
+      runStart = -1;
+    }
+  }
+  if (bestLength < 2) bestStart = -1;
+  let text = '';
+  for (let i = 0; i < 8; i++) {
+    if (bestStart >= 0 && i >= bestStart && i < bestStart + bestLength) {
+      if (i === bestStart) text += ':';
+      continue;
+    }
+    if (i !== 0) text += ':';
+    if (i === 6 && bestStart === 0 && (bestLength === 6 || (bestLength === 5 && b[10] === 0xff && b[11] === 0xff))) {
+      return `${text}${b[12]}.${b[13]}.${b[14]}.${b[15]}`;
+    }
+    text += ((b[2 * i] << 8) | b[2 * i + 1]).toString(16);
+  }
+  if (bestStart >= 0 && bestStart + bestLength === 8) text += ':';
+  return text;
 }
 
 /** A sender's address as Python gives it (see binding.recvfrom), or the -errno of the call. */
 function senderAddress(r: Address | number | undefined): Address | number {
   if (received[0] < 0) return r as number;
-  return r === undefined ? inetPeer() : checkDecoded(r);
+  return r === undefined ? ipPeer() : checkDecoded(r);
 }
 
 /** One recvfrom of at most `size` bytes: `[data, address]`. */
@@ -173,7 +227,7 @@ export function acceptOnce(fd: number): [number, Address | number] | number {
   const r = binding.accept(fd, received);
   const conn = received[0];
   if (conn < 0) return r as number;
-  return [conn, r === undefined ? inetPeer() : r];
+  return [conn, r === undefined ? ipPeer() : r];
 }
 
 export function acceptStep(_op: Stored, sock: EngineSocket): [number, Address | number] | number {

@@ -92,7 +92,7 @@ interface SocketBinding {
   /**
    * accept(): -errno (out[0] is -1), or with out[0] the new descriptor: the
    * peer's address (a codec's negative errno when it has no form), or
-   * undefined for an IPv4 peer, whose address and port are out[1], out[2].
+   * undefined for an IP peer, whose address is in out[1..8] as recvfrom's.
    */
   accept(fd: number, out: Int32Array): Address | number | undefined;
   send(fd: number, data: Bytes, offset: number, length: number, flags: number): number;
@@ -106,8 +106,8 @@ interface SocketBinding {
   recvbuf(fd: number, buffer: Bytes, flags: number): number;
   /**
    * recvfrom(): -errno (out[0] is -1), or with out[0] the byte count: the
-   * sender's address, or undefined for an IPv4 sender whose address (host
-   * order) and port are out[1] and out[2].
+   * sender's address, or undefined for an IP sender, whose address is in
+   * out[1..8] (native/sys_socket.c, put_ip_peer).
    */
   recvfrom(fd: number, buffer: Bytes, offset: number, length: number, flags: number, out: Int32Array): Address | number | undefined;
   shutdown(fd: number, how: number): number;

@@ -122,7 +122,6 @@ static napi_value js_listen(napi_env env, napi_callback_info info) {
   return listen(fd, backlog) < 0 ? bsd_errno(env, errno) : bsd_int(env, 0);
 }
 
-/* accept(fd) -> [newfd, address] or -errno. The new fd is close-on-exec. */
 /* Puts an IP peer's address in out[1..] for TypeScript to make its Python
  * form (see recvfrom): out[1] is 4 or 6; IPv4: out[2] the address in host
  * order, out[3] the port; IPv6: out[2..5] the 16 address bytes as they
@@ -152,9 +151,9 @@ static int put_ip_peer(int32_t *out, const struct sockaddr_storage *ss, socklen_
 #define PEER_OUT 9
 
 /* accept(fd, out) -> -errno, or the peer's address with the new
- * descriptor in out[0]; an IP peer is undefined with its address in
- * out[1..], as recvfrom's sender. out[0] is
- * -1 unless a connection was accepted. */
+ * descriptor (close-on-exec) in out[0]; an IP peer is undefined with its
+ * address in out[1..], as recvfrom's sender. out[0] is -1 unless a
+ * connection was accepted. */
 static napi_value js_accept(napi_env env, napi_callback_info info) {
   ARGS(2);
   int32_t *out;

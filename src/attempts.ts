@@ -217,7 +217,6 @@ export function sendAtStep(op: Stored, sock: EngineSocket): number {
   return binding.send(sock.fileno(), op.a as Bytes, op.b as number, op.c as number, op.d as number);
 }
 
-/** One accept: `[fd, address]` or a negative errno. */
 /**
  * One accept: `[fd, address]`, or -errno. An address without a form is
  * left as the codec's negative errno for Socket._adopt, which closes the

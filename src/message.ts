@@ -325,10 +325,10 @@ const sendmsgAsync = function sendmsgAsync(this: Socket, ...args: unknown[]): Pr
         this.sendmsgAsync(buffers as Iterable<Bytes>, ancdata as Iterable<AncillaryInput>, flags as number, resolved as Address, options),
       );
     }
-    const p = planSend(this, buffers, ancdata, flags, address);
-    // A snapshot: the call may wait, and the caller may reuse its array meanwhile.
-    const plan: SendPlan = { ...p, bufs: p.bufs.slice() };
-    return start(this, WRITE, 'sendmsg', sendmsgStep, plan, p.flags | MSG_DONTWAIT, undefined, undefined, signalOf(options));
+    // The plan's buffer list is its own (toBytesList), so the caller may
+    // reuse its array while the call waits.
+    const plan = planSend(this, buffers, ancdata, flags, address);
+    return start(this, WRITE, 'sendmsg', sendmsgStep, plan, plan.flags | MSG_DONTWAIT, undefined, undefined, signalOf(options));
   });
 } as Socket['sendmsgAsync'];
 
@@ -347,8 +347,8 @@ const recvmsgAsync = function recvmsgAsync(this: Socket, ...args: unknown[]): Pr
 const recvmsg_intoAsync = function recvmsg_intoAsync(this: Socket, ...args: unknown[]): Promise<RecvmsgIntoResult> {
   return rejecting(() => {
     const [[buffers, ancbufsize, flags], options] = splitOptions(args, 3);
-    const [list, anc, f] = intoPlan(buffers, ancbufsize, flags);
-    const bufs = list.slice();
+    // intoPlan's list is a fresh array of checked views: the call keeps it.
+    const [bufs, anc, f] = intoPlan(buffers, ancbufsize, flags);
     return start(this, READ, 'recvmsg_into', recvmsgIntoStep, bufs, anc, f | MSG_DONTWAIT, totalLength(bufs), signalOf(options)).then((v) =>
       deliver(v, v[0]),
     );

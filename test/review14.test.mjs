@@ -353,3 +353,26 @@ test('accept of a connection whose address cannot be decoded closes the new desc
   a.settimeout(5);
   assert.deepEqual(a.recv(10), Buffer.alloc(0));
 });
+
+// The twins that take a list of buffers keep a list of their own: the
+// caller may refill or empty its array while the call waits, and the
+// datagram is what the array held when the call began.
+test('sendmsgAsync and recvmsg_intoAsync keep their own buffer lists while they wait', async (t) => {
+  const [a, b, queued] = fullDatagramPair(t);
+  const parts = [B('one'), B('two')];
+  const sending = a.sendmsgAsync(parts);
+  parts[0] = B('changed');
+  parts.length = 1;
+  assert.deepEqual(afterFill(b, queued), null);
+  assert.equal(await sending, 6);
+  assert.deepEqual(b.recv(100), B('onetwo'));
+
+  const into = [Buffer.alloc(3), Buffer.alloc(3)];
+  const given = into.slice();
+  const receiving = b.recvmsg_intoAsync(given);
+  given.length = 0;
+  a.send(B('abcdef'));
+  const [n] = await receiving;
+  assert.equal(n, 6);
+  assert.deepEqual(into, [B('abc'), B('def')]);
+});

@@ -140,7 +140,7 @@ const WORKLOADS = [
     title: 'TCP stream, 64 KiB writes',
     unit: 'GB/s',
     better: 'higher',
-    impls: [node('bsdsock-async', 'w1-bsdsock-async.mjs'), node('net', 'w1-net.mjs')],
+    impls: [node('bsdsock-async', 'w1-bsdsock-async.mjs'), node('net', 'w1-net.mjs'), c('c', 'stream')],
   },
   {
     id: 'W2',
@@ -154,6 +154,7 @@ const WORKLOADS = [
       node('bsdsock-sync', 'w2-bsdsock-sync.mjs'),
       py('python', 'pingpong.py', ['tcp']),
       c('c', 'pingpong', ['tcp']),
+      c('c-epoll', 'pingpong', ['tcp', 'epoll']),
     ],
   },
   {
@@ -182,6 +183,7 @@ const WORKLOADS = [
       node('bsdsock-sync', 'w4-bsdsock-sync.mjs'),
       py('python', 'pingpong.py', ['unix']),
       c('c', 'pingpong', ['unix']),
+      c('c-epoll', 'pingpong', ['unix', 'epoll']),
     ],
   },
   {
@@ -189,7 +191,7 @@ const WORKLOADS = [
     title: 'TCP accept rate, one connection at a time',
     unit: 'conn/s',
     better: 'higher',
-    impls: [node('bsdsock-async', 'w5-bsdsock-async.mjs'), node('net', 'w5-net.mjs')],
+    impls: [node('bsdsock-async', 'w5-bsdsock-async.mjs'), node('net', 'w5-net.mjs'), c('c', 'accept'), c('c-epoll', 'accept', ['epoll'])],
   },
   {
     id: 'W6',

@@ -540,8 +540,9 @@ function connectStart(op: Stored, sock: EngineSocket): number {
   // A loopback or LAN connect is often done by now: one poll() spares a
   // trip through the loop.
   const fd = sock.fileno();
-  if (binding.poll(fd, POLLOUT, 0) <= 0) return -EINPROGRESS;
-  r = connectOutcome(fd);
+  const revents = binding.poll(fd, POLLOUT, 0);
+  if (revents <= 0) return -EINPROGRESS;
+  r = connectOutcome(fd, (revents & POLLOUT) !== 0);
   return r === -EAGAIN ? -EINPROGRESS : r;
 }
 

@@ -281,12 +281,17 @@ function connectDoneStep(_op: Stored, sock: EngineSocket): number {
 /** The sync connect's wait: every failure names connect (connect_ex returns its errno). */
 export const CONNECT = syncCall('connect', POLLOUT, connectDoneStep, 'connect', 'connect');
 
-/** The outcome of a twin's connect in progress, from SO_ERROR: 0, -EAGAIN (still going) or -errno. */
-export function connectOutcome(fd: number): number {
+/**
+ * The outcome of a twin's connect in progress, from SO_ERROR: 0, -EAGAIN
+ * (still going) or -errno. `polled`: poll() itself has just said writable,
+ * which a connect under way never is, so SO_ERROR alone decides.
+ */
+export function connectOutcome(fd: number, polled = false): number {
   const g = binding.getsockopt(fd, C.SOL_SOCKET, C.SO_ERROR, soError);
   if (g < 0) return g;
   const err = soError[0];
   if (err === 0 || err === EISCONN) {
+    if (polled) return 0;
     // A wake-up alone proves nothing (Deno's uv_poll reports the events it
     // was asked for, denoland/deno#36317): no peer yet means still going.
     return binding.getpeername(fd) === -ENOTCONN ? -EAGAIN : 0;

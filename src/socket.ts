@@ -49,6 +49,8 @@ const SOCK_CLOEXEC = C.SOCK_CLOEXEC ?? 0;
 const DEFAULT_BACKLOG = Math.min(C.SOMAXCONN ?? 128, 128);
 
 let defaultTimeout: number | null = null;
+/** Set while _adopt wraps a descriptor that accept() has just returned. */
+let adopting = false;
 
 /**
  * The default timeout, in seconds, of new socket objects, or `null` when new
@@ -166,9 +168,12 @@ export class Socket {
       fd = toCInt(fileno, 'fileno');
       if (fd < 0) throw argValueError('fileno', 'negative file descriptor');
       // As Python does, the descriptor must be an open socket even when
-      // family, type and protocol are all given.
-      const name = binding.getsockname(fd);
-      if (name === -EBADF || name === -ENOTSOCK) throw fromErrno(-name, 'getsockname');
+      // family, type and protocol are all given; one accept() has just
+      // made is one.
+      if (!adopting) {
+        const name = binding.getsockname(fd);
+        if (name === -EBADF || name === -ENOTSOCK) throw fromErrno(-name, 'getsockname');
+      }
       if (family === -1 || type === -1 || proto === -1) {
         const info = binding.sockinfo(fd);
         if (typeof info === 'number') throw fromErrno(-info, 'getsockopt');
@@ -390,7 +395,13 @@ export class Socket {
       binding.close(r[0]);
       throw e;
     }
-    const sock = new Socket(this.#family, this.#type, this.#proto, r[0]);
+    let sock: Socket;
+    adopting = true;
+    try {
+      sock = new Socket(this.#family, this.#type, this.#proto, r[0]);
+    } finally {
+      adopting = false;
+    }
     if (defaultTimeout === null && this.#timeout) sock.setblocking(true);
     return [sock, address];
   }

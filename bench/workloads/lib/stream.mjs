@@ -17,15 +17,18 @@ function countBuf(n) {
   return b;
 }
 
-async function receiveAsync() {
+// `into`: the receiver reuses one buffer (recv_intoAsync) instead of a new
+// Buffer per receive (recvAsync); C's receiver reuses one, as this does.
+async function receiveAsync(into) {
   const srv = socket.create_server(['127.0.0.1', 0]);
   console.log(srv.getsockname()[1]);
   const [c] = await srv.acceptAsync();
+  const buf = Buffer.alloc(CHUNK);
   let total = 0;
   for (;;) {
-    const d = await c.recvAsync(CHUNK);
-    if (d.length === 0) break;
-    total += d.length;
+    const n = into ? await c.recv_intoAsync(buf) : (await c.recvAsync(CHUNK)).length;
+    if (n === 0) break;
+    total += n;
   }
   await c.sendallAsync(countBuf(total));
   c.close();
@@ -117,7 +120,7 @@ async function sendNet(port) {
 }
 
 export async function stream(file, impl, role) {
-  if (role === 'server') return impl === 'net' ? receiveNet() : receiveAsync();
+  if (role === 'server') return impl === 'net' ? receiveNet() : receiveAsync(impl === 'bsdsock-async-into');
   const helper = spawnHelper(file, 'server');
   const port = Number(await helper.nextLine());
   const r = impl === 'net' ? await sendNet(port) : await sendAsync(port);

@@ -31,7 +31,7 @@ import { answerOfFamily, asciiHost, isNumericHost } from './host-lookup';
 import { binding, type Bytes } from './native';
 import { sendtoAddress } from './sendto-address';
 import { getaddrinfoAsync } from './resolver';
-import { Socket, type Address, type AddressArg } from './socket';
+import { onDescriptorRelease, Socket, type Address, type AddressArg } from './socket';
 import { bufsizeOf, intoLength, isBytes, isOptions, sendtoFlags, toBytes, toFlags } from './validate';
 
 const C = binding.constants;
@@ -55,15 +55,85 @@ const BACKEND_VARIABLE = 'BSDSOCK_READINESS';
 
 /** The (fd, events) pairs of each delivery; null until the first wait. */
 let delivered: Int32Array | null = null;
-/** fd -> the socket waiting on it: kept alive while it waits, and only then. */
-const waiting: Array<Socket | undefined> = [];
+/**
+ * fd -> the socket waiting on it: kept alive while it waits, and only
+ * then. Two Socket objects may share a descriptor (`socket(fileno=...)`
+ * of another's fileno, as in Python): then the entry is an array of them,
+ * each is told of every event, and the descriptor is watched for what any
+ * of them waits for.
+ */
+const waiting: Array<Socket | Socket[] | undefined> = [];
 
 function onReady(count: number): void {
   const pairs = delivered!;
   for (let i = 0; i < count; i++) {
-    const sock = waiting[pairs[2 * i]];
-    if (sock !== undefined) (sock._aio as Aio).ready(sock, pairs[2 * i + 1]);
+    const w = waiting[pairs[2 * i]];
+    if (w === undefined) continue;
+    if (!Array.isArray(w)) (w._aio as Aio).ready(w, pairs[2 * i + 1]);
+    else for (const sock of w.slice()) (sock._aio as Aio).ready(sock, pairs[2 * i + 1]);
   }
+}
+
+/** Records that `sock` waits on `fd`. */
+function addWaiter(fd: number, sock: Socket): void {
+  const w = waiting[fd];
+  if (w === undefined || w === sock) waiting[fd] = sock;
+  else if (!Array.isArray(w)) waiting[fd] = [w, sock];
+  else if (!w.includes(sock)) w.push(sock);
+}
+
+/** Records that `sock` no longer waits on `fd`. */
+function removeWaiter(fd: number, sock: Socket): void {
+  const w = waiting[fd];
+  if (w === sock) waiting[fd] = undefined;
+  else if (Array.isArray(w)) {
+    const i = w.indexOf(sock);
+    if (i >= 0) w.splice(i, 1);
+    if (w.length === 1) waiting[fd] = w[0];
+  }
+}
+
+/** The other sockets waiting on `fd` (rare: usually none). */
+function othersOn(fd: number, sock: Socket): Socket[] {
+  const w = waiting[fd];
+  if (!Array.isArray(w)) return w === undefined || w === sock ? [] : [w];
+  return w.filter((s) => s !== sock);
+}
+
+/**
+ * `sock` closed or detached `fd`, which took it out of the poll set. Other
+ * Socket objects waiting on the same descriptor would then wait for ever:
+ * after a close they fail as their next call would (EBADF); a detached
+ * descriptor stays open, and they watch it again.
+ */
+function othersLoseWatch(fd: number, sock: Socket, closing: boolean): void {
+  if (waiting[fd] === undefined) return;
+  for (const other of othersOn(fd, sock)) {
+    const aio = other._aio as Aio;
+    aio.flags &= ~WATCHED;
+    if (closing) {
+      removeWaiter(fd, other);
+      aio.rejectAll(null);
+    } else {
+      aio.update(other);
+    }
+  }
+}
+
+// A socket that never waited has no Aio, yet others may wait on its descriptor.
+onDescriptorRelease((fd, sock, closing) => {
+  const aio = sock._aio as Aio | null;
+  if (aio !== null) aio.close(sock, closing);
+  else othersLoseWatch(fd, sock, closing);
+});
+
+/** What the other sockets on `fd` have native readiness watch for. */
+function watchedByOthers(fd: number, sock: Socket): number {
+  const w = waiting[fd];
+  if (w === undefined || w === sock) return 0;
+  let events = 0;
+  for (const s of othersOn(fd, sock)) events |= (s._aio as Aio).flags & WATCHED;
+  return events;
 }
 
 function backendName(): string {
@@ -217,13 +287,17 @@ class Aio {
     else this.wq = op;
   }
 
-  /** Rejects everything pending with EBADF and stops for good. */
-  close(): void {
+  /**
+   * Rejects everything pending with EBADF and stops for good. `sock` has
+   * closed its descriptor (`closing`) or detached it; it has already left
+   * the poll set (disown, native side).
+   */
+  close(sock: Socket, closing: boolean): void {
     if (this.flags & CLOSED) return;
-    // The descriptor has already left the poll set (disown, native side).
     this.flags = (this.flags & ~WATCHED) | CLOSED;
-    if (waiting[this.fd]?._aio === this) waiting[this.fd] = undefined;
+    removeWaiter(this.fd, sock);
     this.rejectAll(null);
+    othersLoseWatch(this.fd, sock, closing);
   }
 
   /** Rejects every queued operation with `err`, or EBADF when null. */
@@ -331,20 +405,22 @@ class Aio {
   update(sock: Socket): void {
     if (this.flags & CLOSED) return;
     const want = (this.rq !== null ? READ : 0) | (this.wq !== null ? WRITE : 0);
+    const fd = this.fd;
     if (want === (this.flags & WATCHED)) {
       // Delivered and done: nothing waits, so nothing keeps the socket.
-      if (want === 0 && waiting[this.fd] === sock) waiting[this.fd] = undefined;
+      if (want === 0) removeWaiter(fd, sock);
       return;
     }
-    const r = binding.readiness_watch(this.fd, want);
+    const r = binding.readiness_watch(fd, want | watchedByOthers(fd, sock));
     if (r < 0) {
       this.flags &= ~WATCHED;
-      waiting[this.fd] = undefined;
+      removeWaiter(fd, sock);
       this.rejectAll(fromErrno(-r, 'epoll_ctl'));
       return;
     }
     this.flags = (this.flags & ~WATCHED) | want;
-    waiting[this.fd] = want !== 0 ? sock : undefined;
+    if (want !== 0) addWaiter(fd, sock);
+    else removeWaiter(fd, sock);
   }
 
   setRef(on: boolean): void {

@@ -49,6 +49,15 @@ const SOCK_CLOEXEC = C.SOCK_CLOEXEC ?? 0;
 const DEFAULT_BACKLOG = Math.min(C.SOMAXCONN ?? 128, 128);
 
 let defaultTimeout: number | null = null;
+/** The async engine's part in a close or detach (src/async.ts); none until it loads. */
+type ReleaseHook = (fd: number, sock: Socket, closing: boolean) => void;
+let releaseHook: ReleaseHook | null = null;
+
+/** @internal Set by the async engine: told of every close and detach. */
+export function onDescriptorRelease(hook: ReleaseHook): void {
+  releaseHook = hook;
+}
+
 /** Set while _adopt wraps a descriptor that accept() has just returned. */
 let adopting = false;
 
@@ -151,7 +160,7 @@ export class Socket {
   #ioRefs = 0;
   #closed = false;
   /** @internal The async machinery's state (src/async.ts), created on first use. */
-  _aio: { close(): void } | null = null;
+  _aio: object | null = null;
 
   constructor(family: number = -1, type: number = -1, proto: number = -1, fileno: number | null = null) {
     family = toCInt(family, 'family');
@@ -248,9 +257,10 @@ export class Socket {
     if (fd === -1) return;
     this.#fd = -1;
     this.#forget(fd);
-    // Pending async calls are rejected and their watcher stopped before the
-    // descriptor can be reused.
-    if (this._aio !== null) this._aio.close();
+    // Pending async calls (this socket's, and those of other Socket objects
+    // on the same descriptor) are rejected and their watcher stopped before
+    // the descriptor can be reused.
+    if (releaseHook !== null) releaseHook(fd, this, true);
     const r = binding.close(fd);
     // Python ignores ECONNRESET from close() (bpo-30319).
     if (r < 0 && -r !== ECONNRESET) throw fromErrno(-r, 'close');
@@ -271,7 +281,7 @@ export class Socket {
     this.#closed = true;
     this.#fd = -1;
     this.#forget(fd);
-    if (this._aio !== null) this._aio.close();
+    if (releaseHook !== null && fd !== -1) releaseHook(fd, this, false);
     return fd;
   }
 

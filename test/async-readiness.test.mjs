@@ -132,6 +132,59 @@ for (const backend of BACKENDS) {
     assert.deepEqual(out.trim().split('\n'), ['EBADF', 'late on time']);
   });
 
+  test(`${backend}: two Socket objects on one descriptor (socket(fileno=...)): both are woken, and closing or detaching one leaves the other no wait without end`, { skip: skipBackend(backend) }, () => {
+    const out = child(
+      backend,
+      `const hang = setTimeout(() => { console.log('hang'); process.exit(1); }, 10000);
+       const within = (p) => Promise.race([p, new Promise((r) => setTimeout(() => r('still waiting'), 2000))]);
+       const wrap = (sock) => new s.socket(sock.family, sock.type, 0, sock.fileno());
+       const text = (p) => p.then((d) => String(d), (e) => e.code);
+       (async () => {
+         // Both wait to read; each of two messages wakes one of them.
+         let [a, peer] = s.socketpair();
+         let b = wrap(a);
+         let pa = text(a.recvAsync(10)), pb = text(b.recvAsync(10));
+         setTimeout(() => peer.send(Buffer.from('one')), 30);
+         setTimeout(() => peer.send(Buffer.from('two')), 60);
+         console.log([await within(pa), await within(pb)].sort().join(' '));
+         b.detach(); a.close(); peer.close();
+         // One waits to read, the other to write.
+         [a, peer] = s.socketpair();
+         a.setsockopt(s.SOL_SOCKET, s.SO_SNDBUF, 4096);
+         for (let i = 0; i < 1000; i++) { try { a.send(Buffer.alloc(4096), s.MSG_DONTWAIT); } catch { break; } }
+         b = wrap(a);
+         pa = text(a.recvAsync(10));
+         const pw = b.sendAsync(Buffer.from('w')).then((n) => 'sent ' + n, (e) => e.code);
+         setTimeout(() => peer.send(Buffer.from('r')), 30);
+         console.log(await within(pa));
+         setTimeout(() => { for (let i = 0; i < 1000; i++) { try { peer.recv(65536, s.MSG_DONTWAIT); } catch { break; } } }, 30);
+         console.log(await within(pw));
+         b.detach(); a.close(); peer.close();
+         // Closing one: the other's pending twin fails as its next call would.
+         [a, peer] = s.socketpair();
+         b = wrap(a);
+         pa = text(a.recvAsync(10));
+         await new Promise((r) => setTimeout(r, 20));
+         b.close();
+         console.log('after close:', await within(pa));
+         a.detach(); peer.close();
+         // Detaching one: the descriptor stays open and the other still waits on it.
+         [a, peer] = s.socketpair();
+         b = wrap(a);
+         pa = text(a.recvAsync(10));
+         pb = text(b.recvAsync(10));
+         await new Promise((r) => setTimeout(r, 20));
+         b.detach();
+         console.log('detached:', await within(pb));
+         setTimeout(() => peer.send(Buffer.from('kept')), 30);
+         console.log('other:', await within(pa));
+         a.close(); peer.close();
+         clearTimeout(hang);
+       })();`,
+    );
+    assert.deepEqual(out.trim().split('\n'), ['one two', 'r', 'sent 1', 'after close: EBADF', 'detached: EBADF', 'other: kept']);
+  });
+
   test(`${backend}: a worker torn down with twins pending on many sockets exits cleanly, and the process too`, { skip: skipBackend(backend) }, () => {
     const out = child(
       backend,

@@ -194,6 +194,10 @@ function onTimeout(g: Guard): void {
       return;
     }
   }
+  // The loop may run a due timer before the readiness event of data that
+  // came in time: the call tries once more first, as a poll() at the
+  // deadline would have seen that data.
+  if (aio.lastTry(g.sock, g.op, g.dir)) return;
   aio.drop(g.sock, g.op, g.dir, timedOut(g.syscall));
 }
 
@@ -378,6 +382,22 @@ class Aio {
     // The next in line may be able to go now.
     if (wasHead && this.tail(dir) !== null) this.drain(sock, dir);
     this.update(sock);
+  }
+
+  /**
+   * Runs `op` once more if it is first in its queue (a timed-out call);
+   * true when that finished it.
+   */
+  lastTry(sock: Socket, op: Pending<unknown>, dir: Direction): boolean {
+    if (this.flags & CLOSED) return false;
+    const t = this.tail(dir);
+    if (t === null || t.next !== op || !op.run(sock)) return false;
+    if (op === t) this.setTail(dir, null);
+    else t.next = op.next;
+    op.next = null;
+    if (this.tail(dir) !== null) this.drain(sock, dir);
+    this.update(sock);
+    return true;
   }
 
   ready(sock: Socket, events: number): void {

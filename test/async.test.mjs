@@ -113,6 +113,37 @@ test('recv_intoAsync, recvfromAsync, recvfrom_intoAsync, sendtoAsync over UDP', 
   s.close();
 });
 
+test('data that comes before the timeout is received even when the loop runs the due timer first', async () => {
+  // The peer's data arrives while the twin waits; the loop is then held
+  // past the 1 ms timeout, so that the timer and the readiness event are
+  // both due when it turns, and libuv runs timers first.
+  const holdLoop = (ms) => {
+    const until = performance.now() + ms;
+    while (performance.now() < until);
+  };
+  for (const [name, call, feed] of [
+    ['recvAsync', (a) => a.recvAsync(10).then(String), (b) => b.send(Buffer.from('late'))],
+    ['recvfromAsync', (a) => a.recvfromAsync(10).then(([d]) => String(d)), (b) => b.send(Buffer.from('late'))],
+  ]) {
+    const [a, b] = socket.socketpair(socket.AF_UNIX, socket.SOCK_DGRAM);
+    a.settimeout(0.001);
+    const p = call(a).then((d) => d, (e) => `${e.constructor.name}: ${e.message}`);
+    feed(b);
+    holdLoop(20);
+    assert.equal(await p, 'late', name);
+    a.close();
+    b.close();
+  }
+  const srv = socket.create_server(['127.0.0.1', 0]);
+  srv.settimeout(0.001);
+  const accepted = srv.acceptAsync().then(([c]) => (c.close(), 'accepted'), (e) => `${e.constructor.name}: ${e.message}`);
+  const client = socket.create_connection(srv.getsockname());
+  holdLoop(20);
+  assert.equal(await accepted, 'accepted');
+  client.close();
+  srv.close();
+});
+
 test('a timeout rejects with TimeoutError "timed out" after the socket timeout', async () => {
   const [a, b] = socket.socketpair();
   a.settimeout(0.15);

@@ -47,7 +47,10 @@ let spare: Buffer | null = null;
 /** The buffer a receive of up to `size` bytes reads into, at {@link recvOffset}. */
 export function recvTarget(size: number): Buffer {
   if (size <= SLAB_MAX) {
-    if (slabOffset + size > SLAB_SIZE) {
+    // A caller may transfer the ArrayBuffer under a result it was given
+    // (postMessage, structuredClone): that detaches the slab, which then
+    // has no bytes left to read into.
+    if (slabOffset + size > SLAB_SIZE || slabBuffer.byteLength === 0) {
       slab = Buffer.allocUnsafeSlow(SLAB_SIZE);
       slabBuffer = slab.buffer;
       slabOffset = 0;

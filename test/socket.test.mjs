@@ -105,6 +105,33 @@ test('socketpair() defaults to AF_UNIX SOCK_STREAM; data flows both ways', () =>
   }
 });
 
+test('transferring the ArrayBuffer under a received Buffer leaves later receives working', async () => {
+  // Small results are views of a shared slab (as Node's pooled Buffers);
+  // transferring one's ArrayBuffer (structuredClone, postMessage) detaches
+  // the slab, and every later receive in the process failed with EINVAL.
+  const [a, b] = socket.socketpair();
+  a.send(Buffer.from('first'));
+  const first = b.recv(10);
+  assert.equal(String(first), 'first');
+  structuredClone(first.buffer, { transfer: [first.buffer] });
+  assert.equal(first.length, 0);
+  a.send(Buffer.from('second'));
+  assert.equal(String(b.recv(10)), 'second');
+  a.send(Buffer.from('third'));
+  const [d] = await Promise.all([b.recvAsync(10)]);
+  assert.equal(String(d), 'third');
+  structuredClone(d.buffer, { transfer: [d.buffer] });
+  a.send(Buffer.from('fourth'));
+  assert.equal(String(await b.recvAsync(10)), 'fourth');
+  const [u, v] = socket.socketpair(socket.AF_UNIX, socket.SOCK_DGRAM);
+  u.send(Buffer.from('fifth'));
+  const [data, address] = v.recvfrom(10);
+  structuredClone(data.buffer, { transfer: [data.buffer] });
+  u.send(Buffer.from('sixth'));
+  assert.deepEqual([String(v.recvfrom(10)[0]), address], ['sixth', null]);
+  for (const s of [a, b, u, v]) s.close();
+});
+
 test('socketpair(AF_UNIX, SOCK_DGRAM) keeps message boundaries', () => {
   const [a, b] = socket.socketpair(socket.AF_UNIX, socket.SOCK_DGRAM);
   try {

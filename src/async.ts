@@ -31,6 +31,7 @@ import { answerOfFamily, asciiHost, isNumericHost } from './host-lookup';
 import { binding, type Bytes } from './native';
 import { sendtoAddress } from './sendto-address';
 import { getaddrinfoAsync } from './resolver';
+import { abortReason, checkSignal, isAborted, offAbort, onAbort } from './signal';
 import { onDescriptorRelease, Socket, type Address, type AddressArg } from './socket';
 import { bufsizeOf, intoLength, isBytes, isOptions, sendtoFlags, toBytes, toFlags } from './validate';
 
@@ -173,7 +174,7 @@ class Guard {
 
   /** The abort listener (an object, so that no closure is needed). */
   handleEvent(): void {
-    (this.sock._aio as Aio).drop(this.sock, this.op, this.dir, this.signal!.reason);
+    (this.sock._aio as Aio).drop(this.sock, this.op, this.dir, abortReason(this.signal!));
   }
 }
 
@@ -254,7 +255,7 @@ class Pending<T> implements Stored {
     if (typeof g === 'string') return;
     this.about = g.syscall;
     if (g.timer !== null) clearTimeout(g.timer);
-    if (g.signal !== undefined) g.signal.removeEventListener('abort', g);
+    if (g.signal !== undefined) offAbort(g.signal, g);
   }
 }
 
@@ -355,7 +356,7 @@ class Aio {
         if (timeoutMs > MAX_DELAY) g.deadline = performance.now() + timeoutMs;
         armTimer(g, timeoutMs, (this.flags & UNREF) !== 0);
       }
-      if (signal !== undefined) signal.addEventListener('abort', g, { once: true });
+      if (signal !== undefined) onAbort(signal, g);
     }
     this.update(sock);
   }
@@ -474,10 +475,7 @@ function aioOf(sock: Socket): Aio {
 export function signalOf(options: unknown): AbortSignal | undefined {
   if (options === undefined || options === null) return undefined;
   if (typeof options !== 'object') throw argTypeError('options', 'of type object', options);
-  const signal = (options as AsyncOptions).signal;
-  if (signal === undefined) return undefined;
-  if (!(signal instanceof AbortSignal)) throw argTypeError('options.signal', 'an instance of AbortSignal', signal);
-  return signal;
+  return checkSignal((options as AsyncOptions).signal, 'options.signal');
 }
 
 /** True when nothing waits in `dir` before a new call, so it may try at once. */
@@ -527,7 +525,7 @@ export function start<T>(
   d: unknown,
   signal: AbortSignal | undefined,
 ): Promise<T> {
-  if (signal !== undefined && signal.aborted) return Promise.reject(signal.reason);
+  if (signal !== undefined && isAborted(signal)) return Promise.reject(abortReason(signal));
   if (!idle(sock, dir)) return queue(sock, dir, syscall, step, a, b, c, d, signal);
   const op = firstTry;
   op.a = a;
@@ -661,7 +659,7 @@ function connectStep(op: Stored, sock: EngineSocket): unknown {
 
 /** connect (resolves undefined) or connect_ex (resolves 0 or the errno) once the address is an IP address. */
 function connectNow(sock: Socket, address: AddressArg, signal: AbortSignal | undefined, raise: boolean): Promise<unknown> {
-  if (signal?.aborted) return Promise.reject(signal.reason);
+  if (signal !== undefined && isAborted(signal)) return Promise.reject(abortReason(signal));
   let a: unknown;
   try {
     a = toNativeAddress(sock.family, address, raise ? 'connect' : 'connect_ex', sock.proto);
@@ -767,7 +765,7 @@ const recvAsync = function recvAsync(this: Socket, bufsize: unknown, flags?: unk
   }
   // As the sync recv (and Python's, and asyncio's sock_recv): asking for
   // nothing returns at once, without a system call, whatever is queued.
-  if (size === 0 && !signal?.aborted) return Promise.resolve(Buffer.alloc(0));
+  if (size === 0 && (signal === undefined || !isAborted(signal))) return Promise.resolve(Buffer.alloc(0));
   return start(this, READ, 'recv', recvStep, size, f, undefined, undefined, signal);
 } as Socket['recvAsync'];
 
@@ -784,7 +782,7 @@ const recv_intoAsync = function recv_intoAsync(this: Socket, buffer: unknown, nb
     return badArgument(e);
   }
   // An empty buffer: 0 at once, without a system call, as the sync recv_into.
-  if (n === 0 && !signal?.aborted) return Promise.resolve(0);
+  if (n === 0 && (signal === undefined || !isAborted(signal))) return Promise.resolve(0);
   return start(this, READ, 'recv_into', recvIntoStep, buf, n, f, undefined, signal);
 } as Socket['recv_intoAsync'];
 
@@ -854,7 +852,7 @@ const sendtoAsync = function sendtoAsync(this: Socket, ...args: unknown[]) {
     signal = signalOf(options);
     // A host name is looked up on the thread pool first; the call joins
     // the queue once it has its address.
-    if (hostToLookUp(this.family, address) !== null && !signal?.aborted) {
+    if (hostToLookUp(this.family, address) !== null && (signal === undefined || !isAborted(signal))) {
       return resolveHostAsync(this.family, address, signal).then((resolved) =>
         options === undefined
           ? this.sendtoAsync(buf, flags, resolved as Address)

@@ -5,6 +5,7 @@
 import { endianness } from 'node:os';
 import { toNativeAddress } from './address';
 import { addressOnce, hostToLookUp, READ, rejecting, resolveHostAsync, signalOf, splitOptions, start, WRITE, type AsyncOptions } from './async';
+import { isAborted } from './signal';
 import { resized, totalLength } from './attempts';
 import { callSync, POLLIN, POLLOUT, syncCall, type EngineSocket, type Stored } from './engine';
 import { argRangeError, argTypeError, argValueError, plainOSError } from './errors';
@@ -318,17 +319,18 @@ const sendmsgAsync = function sendmsgAsync(this: Socket, ...args: unknown[]): Pr
   return rejecting(() => {
     const [[buffers, ancdata, flags, given], options] = splitOptions(args, 4);
     const address = addressOnce(given);
+    const signal = signalOf(options);
     // A host name is looked up on the thread pool first (checked the same
     // way once it is an address).
-    if (hostToLookUp(this.family, address) !== null && !options?.signal?.aborted) {
-      return resolveHostAsync(this.family, address, options?.signal).then((resolved) =>
-        this.sendmsgAsync(buffers as Iterable<Bytes>, ancdata as Iterable<AncillaryInput>, flags as number, resolved as Address, options),
+    if (hostToLookUp(this.family, address) !== null && (signal === undefined || !isAborted(signal))) {
+      return resolveHostAsync(this.family, address, signal).then((resolved) =>
+        this.sendmsgAsync(buffers as Iterable<Bytes>, ancdata as Iterable<AncillaryInput>, flags as number, resolved as Address, { signal }),
       );
     }
     // The plan's buffer list is its own (toBytesList), so the caller may
     // reuse its array while the call waits.
     const plan = planSend(this, buffers, ancdata, flags, address);
-    return start(this, WRITE, 'sendmsg', sendmsgStep, plan, plan.flags | MSG_DONTWAIT, undefined, undefined, signalOf(options));
+    return start(this, WRITE, 'sendmsg', sendmsgStep, plan, plan.flags | MSG_DONTWAIT, undefined, undefined, signal);
   });
 } as Socket['sendmsgAsync'];
 

@@ -6,7 +6,8 @@
 // or at a scratch slab, and decodes the senders' addresses.
 import { constants as bufferConstants } from 'node:buffer';
 import { toNativeAddress } from './address';
-import { addressOnce, hostToLookUp, READ, rejecting, resolveHostAsync, signalOf, splitOptions, start, WRITE, type AsyncOptions } from './async';
+import { addressOnce, hostToLookUp, READ, rejecting, resolveHostAsync, signalOf, splitOptions, start, WRITE } from './async';
+import { isAborted } from './signal';
 import { resized, totalLength } from './attempts';
 import { callSync, EBADF, POLLIN, POLLOUT, syncCall, type EngineSocket, type Stored } from './engine';
 import { argRangeError, argTypeError, argValueError } from './errors';
@@ -211,12 +212,12 @@ function messagesOnce(given: unknown): unknown {
  * lookup; null when none needs one (or `messages` is not an array, which
  * planSend rejects).
  */
-function resolveNames(family: number, messages: unknown, options: AsyncOptions | undefined): Promise<MmsgMessage[]> | null {
-  if (!Array.isArray(messages) || options?.signal?.aborted) return null;
+function resolveNames(family: number, messages: unknown, signal: AbortSignal | undefined): Promise<MmsgMessage[]> | null {
+  if (!Array.isArray(messages) || (signal !== undefined && isAborted(signal))) return null;
   const lookups = new Map<unknown, Promise<unknown>>();
   for (const m of messages) {
     if (!Array.isArray(m) || m.length !== 2 || lookups.has(m[1])) continue;
-    if (hostToLookUp(family, m[1]) !== null) lookups.set(m[1], resolveHostAsync(family, m[1], options?.signal));
+    if (hostToLookUp(family, m[1]) !== null) lookups.set(m[1], resolveHostAsync(family, m[1], signal));
   }
   if (lookups.size === 0) return null;
   return Promise.all(lookups.values()).then((values) => {
@@ -298,14 +299,13 @@ const sendmmsgAsync = function sendmmsgAsync(this: Socket, ...args: unknown[]): 
     const [[given, flags], options] = splitOptions(args, 2);
     // Read once, here, so the lookups and the send see the same messages.
     const messages = messagesOnce(given);
-    const resolving = resolveNames(this.family, messages, options);
+    const signal = signalOf(options);
+    const resolving = resolveNames(this.family, messages, signal);
     if (resolving !== null) {
-      return resolving.then((resolved) =>
-        options === undefined ? this.sendmmsgAsync(resolved, flags as number) : this.sendmmsgAsync(resolved, flags as number, options),
-      );
+      return resolving.then((resolved) => this.sendmmsgAsync(resolved, flags as number, { signal }));
     }
     const p = planSend(this, messages, flags);
-    return start(this, WRITE, 'sendmmsg', sendmmsgStep, p, p.flags | MSG_DONTWAIT, undefined, undefined, signalOf(options));
+    return start(this, WRITE, 'sendmmsg', sendmmsgStep, p, p.flags | MSG_DONTWAIT, undefined, undefined, signal);
   });
 } as Socket['sendmmsgAsync'];
 

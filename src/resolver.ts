@@ -12,6 +12,7 @@ import { domainToASCII } from 'node:url';
 import { argRangeError, argTypeError, argValueError, fromEai, fromErrno, fromHerrno, OSError, plainOSError } from './errors';
 import { binding, isLookupFailure, type Bytes, type CString, type EaiFailure, type HerrnoFailure, type NativeAddrInfo, type NativeHost } from './native';
 import { bytesOf, isBytes, isOptions, toCInt, toCString, toInteger, utf8Bytes } from './validate';
+import { abortReason, checkSignal, isAborted, offAbort, onAbort } from './signal';
 
 const C = binding.constants;
 
@@ -129,9 +130,7 @@ function splitOptions(args: unknown[], positional: number): [unknown[], Resolver
   }
   if (options === undefined) return [args, {}];
   if (!isOptions(options)) throw argTypeError('options', 'of type object', options);
-  const signal = options.signal;
-  if (signal !== undefined && !(signal instanceof AbortSignal)) throw argTypeError('options.signal', 'an instance of AbortSignal', signal);
-  return [args, { signal: signal as AbortSignal | undefined }];
+  return [args, { signal: checkSignal(options.signal, 'options.signal') }];
 }
 
 // ---- the native calls a step can need, run blocking or on the pool ----
@@ -180,20 +179,20 @@ function runSync<T>(steps: Steps<T>): T {
 /** Settles with `p`, or rejects with the signal's reason as soon as it aborts. */
 function abortable<T>(p: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
   if (signal === undefined) return p;
-  if (signal.aborted) {
+  if (isAborted(signal)) {
     p.catch(() => {});
-    return Promise.reject(signal.reason);
+    return Promise.reject(abortReason(signal));
   }
   return new Promise<T>((resolve, reject) => {
-    const onAbort = (): void => reject(signal.reason);
-    signal.addEventListener('abort', onAbort, { once: true });
+    const aborted = (): void => reject(abortReason(signal));
+    onAbort(signal, aborted);
     p.then(
       (v) => {
-        signal.removeEventListener('abort', onAbort);
+        offAbort(signal, aborted);
         resolve(v);
       },
       (e) => {
-        signal.removeEventListener('abort', onAbort);
+        offAbort(signal, aborted);
         reject(e);
       },
     );
@@ -201,7 +200,7 @@ function abortable<T>(p: Promise<T>, signal: AbortSignal | undefined): Promise<T
 }
 
 async function runAsync<T>(steps: Steps<T>, signal: AbortSignal | undefined): Promise<T> {
-  if (signal?.aborted) throw signal.reason;
+  if (signal !== undefined && isAborted(signal)) throw abortReason(signal);
   let r = steps.next();
   while (!r.done) {
     const value = await abortable(callAsync(r.value), signal);
@@ -382,7 +381,7 @@ export function getnameinfo(sockaddr: AddrInfoAddress | unknown[], flags: number
 export function getnameinfoAsync(sockaddr: AddrInfoAddress | unknown[], flags: number, options?: ResolverOptions): Promise<[string, string]>;
 export async function getnameinfoAsync(...args: unknown[]): Promise<[string, string]> {
   const [a, o] = splitOptions(args, 2);
-  if (o.signal?.aborted) throw o.signal.reason;
+  if (o.signal !== undefined && isAborted(o.signal)) throw abortReason(o.signal);
   return runAsync(getnameinfoSteps(a[0], a[1]), o.signal);
 }
 

@@ -223,6 +223,56 @@ test('an aborted signal rejects with its reason and consumes nothing', async () 
   b.close();
 });
 
+test("a signal whose own properties are replaced: the twin reads it through AbortSignal's accessors and loses nothing", async () => {
+  const [a, b] = socket.socketpair();
+  // An addEventListener that throws: the call used to throw after it had
+  // joined the queue, so the data went to a call whose Promise no one had.
+  const deaf = new AbortController();
+  deaf.signal.addEventListener = () => {
+    throw new Error('no listeners');
+  };
+  const first = a.recvAsync(10, { signal: deaf.signal });
+  b.send(Buffer.from('data'));
+  assert.equal(String(await first), 'data');
+  // It still aborts: the listener is the prototype's.
+  const p = a.recvAsync(10, { signal: deaf.signal });
+  const reason = new Error('stop');
+  deaf.abort(reason);
+  await assert.rejects(p, (e) => e === reason);
+  // An `aborted` getter that throws is not called, nor is a `reason` one.
+  const odd = new AbortController();
+  for (const name of ['aborted', 'reason']) {
+    Object.defineProperty(odd.signal, name, { configurable: true, get: () => { throw new Error(`${name} getter`); } });
+  }
+  const q = a.recvAsync(10, { signal: odd.signal });
+  const why = new Error('why');
+  try {
+    odd.abort(why);
+  } catch {
+    // Deno's abort() itself reads the signal's own properties.
+    delete odd.signal.aborted;
+    delete odd.signal.reason;
+    odd.abort(why);
+  }
+  await assert.rejects(q, (e) => e === why);
+  b.send(Buffer.from('more'));
+  // Aborted now: a new call with it rejects at once, and nothing was consumed.
+  await assert.rejects(a.recvAsync(10, { signal: odd.signal }), (e) => e === why);
+  assert.equal(String(await a.recvAsync(10)), 'more');
+  // An object that only claims to be a signal is refused as an argument:
+  // a rejection, not a throw.
+  const fake = Object.create(AbortSignal.prototype);
+  for (const call of [() => a.recvAsync(10, { signal: fake }), () => a.sendAsync(Buffer.from('x'), { signal: fake }), () => a.connectAsync('/nonexistent', { signal: fake }), () => socket.getaddrinfoAsync('localhost', 80, { signal: fake })]) {
+    let p2;
+    assert.doesNotThrow(() => {
+      p2 = call();
+    });
+    await assert.rejects(p2, (e) => e instanceof TypeError && e.code === 'ERR_INVALID_ARG_TYPE');
+  }
+  a.close();
+  b.close();
+});
+
 test('abort racing the arrival of data loses nothing', async () => {
   const [a, b] = socket.socketpair(socket.AF_UNIX, socket.SOCK_DGRAM);
   let received = 0;

@@ -9,6 +9,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { nodeOnly } from './fixtures/runtime.mjs';
+import { SLOWDOWN } from './support/emulation.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const BACKENDS = ['uv', 'thread'];
@@ -20,7 +21,7 @@ function child(backend, code, args = []) {
   return execFileSync(process.execPath, [...args, '-e', `const s = require('bsdsock');\n${code}`], {
     cwd: root,
     encoding: 'utf8',
-    timeout: 20000,
+    timeout: 20000 * SLOWDOWN,
     env: { ...process.env, BSDSOCK_READINESS: backend },
   });
 }
@@ -135,13 +136,14 @@ for (const backend of BACKENDS) {
   test(`${backend}: two Socket objects on one descriptor (socket(fileno=...)): both are woken, and closing or detaching one leaves the other no wait without end`, { skip: skipBackend(backend) }, () => {
     const out = child(
       backend,
-      `const hang = setTimeout(() => { console.log('hang'); process.exit(1); }, 10000);
-       const within = (p) => Promise.race([p, new Promise((r) => setTimeout(() => r('still waiting'), 2000))]);
+      `const hang = setTimeout(() => { console.log('hang'); process.exit(1); }, ${10000 * SLOWDOWN});
+       const within = (p) => Promise.race([p, new Promise((r) => setTimeout(() => r('still waiting'), ${2000 * SLOWDOWN}))]);
        const wrap = (sock) => new s.socket(sock.family, sock.type, 0, sock.fileno());
        const text = (p) => p.then((d) => String(d), (e) => e.code);
        (async () => {
-         // Both wait to read; each of two messages wakes one of them.
-         let [a, peer] = s.socketpair();
+         // Both wait to read; each of two datagrams goes to one of them
+         // (datagrams: on a stream, two sends may arrive as one read).
+         let [a, peer] = s.socketpair(s.AF_UNIX, s.SOCK_DGRAM);
          let b = wrap(a);
          let pa = text(a.recvAsync(10)), pb = text(b.recvAsync(10));
          setTimeout(() => peer.send(Buffer.from('one')), 30);

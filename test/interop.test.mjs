@@ -135,7 +135,7 @@ function tcpClient(port, host = '127.0.0.1', family = socket.AF_INET) {
 
 // --- toNetSocket -------------------------------------------------------------
 
-test('toNetSocket: a connected TCP client becomes the net.Socket of the same descriptor; data flows both ways', { skip: nodeOnly('netHandle') }, T, async () => {
+test('toNetSocket: a connected TCP client becomes the net.Socket of the same descriptor; data flows both ways', { ...T, skip: nodeOnly('netHandle') }, async () => {
   const srv = await netServer();
   const port = srv.address().port;
   const s = tcpClient(port);
@@ -180,7 +180,7 @@ test('toNetSocket: a connected TCP client becomes the net.Socket of the same des
   await closeServer(srv);
 });
 
-test('toNetSocket: the bsdsock socket is detached: fileno() -1, every call EBADF, pending twins rejected EBADF', { skip: nodeOnly('netHandle') }, T, async () => {
+test('toNetSocket: the bsdsock socket is detached: fileno() -1, every call EBADF, pending twins rejected EBADF', { ...T, skip: nodeOnly('netHandle') }, async () => {
   const [a, b] = socket.socketpair();
   // A pending send: fill a's send buffer first, then queue one more.
   a.setblocking(false);
@@ -236,7 +236,7 @@ test('toNetSocket: the bsdsock socket is detached: fileno() -1, every call EBADF
   await closed;
 });
 
-test('toNetSocket + tls.connect({ socket }): TLS over a bsdsock connection to a tls server, round trip', { skip: nodeOnly('netHandle') }, T, async () => {
+test('toNetSocket + tls.connect({ socket }): TLS over a bsdsock connection to a tls server, round trip', { ...T, skip: nodeOnly('netHandle') }, async () => {
   let serverSaw = '';
   const srv = tls.createServer({ key: KEY, cert: CERT }, (c) => {
     c.on('data', (d) => (serverSaw += d));
@@ -267,7 +267,7 @@ test('toNetSocket + tls.connect({ socket }): TLS over a bsdsock connection to a 
   await closeServer(srv);
 });
 
-test('toNetSocket: an AF_UNIX socketpair end becomes a net.Socket (a Pipe); half-close follows net\'s rules', { skip: nodeOnly('netHandle') }, T, async () => {
+test('toNetSocket: an AF_UNIX socketpair end becomes a net.Socket (a Pipe); half-close follows net\'s rules', { ...T, skip: nodeOnly('netHandle') }, async () => {
   const [a, b] = socket.socketpair();
   const fd = a.fileno();
   const na = a.toNetSocket();
@@ -293,7 +293,7 @@ test('toNetSocket: an AF_UNIX socketpair end becomes a net.Socket (a Pipe); half
   b.close();
 });
 
-test('toNetSocket options go to net.Socket: allowHalfOpen, readable: false', { skip: nodeOnly('netHandle') }, T, async () => {
+test('toNetSocket options go to net.Socket: allowHalfOpen, readable: false', { ...T, skip: nodeOnly('netHandle') }, async () => {
   const [a, b] = socket.socketpair();
   const na = a.toNetSocket({ allowHalfOpen: true });
   assert.equal(na.allowHalfOpen, true);
@@ -322,7 +322,7 @@ test('toNetSocket options go to net.Socket: allowHalfOpen, readable: false', { s
   d.close();
 });
 
-test('toNetSocket over IPv6 loopback', { skip: nodeOnly('netHandle') }, T, async (t) => {
+test('toNetSocket over IPv6 loopback', { ...T, skip: nodeOnly('netHandle') }, async (t) => {
   let srv;
   try {
     srv = await netServer(undefined, '::1');
@@ -403,7 +403,7 @@ test('toNetSocket refuses an unconnected or listening socket with OSError ENOTCO
   }
 });
 
-test('toNetSocket refuses options.fd (ERR_INVALID_ARG_VALUE) and non-object options (ERR_INVALID_ARG_TYPE), socket left usable', { skip: nodeOnly('netHandle') }, T, async () => {
+test('toNetSocket refuses options.fd (ERR_INVALID_ARG_VALUE) and non-object options (ERR_INVALID_ARG_TYPE), socket left usable', { ...T, skip: nodeOnly('netHandle') }, async () => {
   const [a, b] = socket.socketpair();
   const fd = a.fileno();
   for (const bad of [{ fd: 0 }, { fd }, { fd: null }, { fd: 'x' }]) {
@@ -436,7 +436,7 @@ test('toNetSocket refuses options.fd (ERR_INVALID_ARG_VALUE) and non-object opti
 
 // --- fromNetSocket: moves --------------------------------------------------------
 
-test('fromNetSocket moves a net.connect client: net.Socket destroyed, bsdsock socket blocking, connection intact', { skip: nodeOnly('netHandle') }, T, async () => {
+test('fromNetSocket moves a net.connect client: net.Socket destroyed, bsdsock socket blocking, connection intact', { ...T, skip: nodeOnly('netHandle') }, async () => {
   assert.equal(socket.getdefaulttimeout(), null);
   let serverEnded = false;
   const srv = await netServer();
@@ -475,7 +475,7 @@ test('fromNetSocket moves a net.connect client: net.Socket destroyed, bsdsock so
   await closeServer(srv);
 });
 
-test('fromNetSocket moves a connection accepted by net.createServer; the peer talks to bsdsock', { skip: nodeOnly('netHandle') }, T, async () => {
+test('fromNetSocket moves a connection accepted by net.createServer; the peer talks to bsdsock', { ...T, skip: nodeOnly('netHandle') }, async () => {
   let resolveSock;
   const taken = new Promise((r) => (resolveSock = r));
   const srv = await netServer((conn) => {
@@ -504,7 +504,7 @@ test('fromNetSocket moves a connection accepted by net.createServer; the peer ta
   await closeServer(srv);
 });
 
-test('fromNetSocket takes the default timeout\'s mode (setdefaulttimeout)', { skip: nodeOnly('netHandle') }, T, async () => {
+test('fromNetSocket takes the default timeout\'s mode (setdefaulttimeout)', { ...T, skip: nodeOnly('netHandle') }, async () => {
   const srv = await netServer();
   const port = srv.address().port;
   const conns = [];
@@ -543,7 +543,7 @@ test('fromNetSocket takes the default timeout\'s mode (setdefaulttimeout)', { sk
 
 // --- fromNetSocket: refusals -------------------------------------------------------
 
-test('fromNetSocket refuses a net.Socket with unread buffered bytes; after read() it moves without losing any', { skip: nodeOnly('netHandle') }, T, async () => {
+test('fromNetSocket refuses a net.Socket with unread buffered bytes; after read() it moves without losing any', { ...T, skip: nodeOnly('netHandle') }, async () => {
   const srv = await netServer();
   const client = net.connect(srv.address().port, '127.0.0.1');
   const [[conn]] = await Promise.all([once(srv, 'connection'), once(client, 'connect')]);
@@ -564,7 +564,7 @@ test('fromNetSocket refuses a net.Socket with unread buffered bytes; after read(
   await closeServer(srv);
 });
 
-test('fromNetSocket refuses a net.Socket with unsent writes until their callbacks ran', { skip: nodeOnly('netHandle') }, T, async () => {
+test('fromNetSocket refuses a net.Socket with unsent writes until their callbacks ran', { ...T, skip: nodeOnly('netHandle') }, async () => {
   const [a, b] = socket.socketpair();
   const na = a.toNetSocket();
   // More than the socket buffers hold while b does not read: libuv keeps the rest queued.
@@ -590,7 +590,7 @@ test('fromNetSocket refuses a net.Socket with unsent writes until their callback
   b.close();
 });
 
-test('a write that completed synchronously leaves writableLength 0: fromNetSocket right after write() loses nothing', { skip: nodeOnly('netHandle') }, T, async () => {
+test('a write that completed synchronously leaves writableLength 0: fromNetSocket right after write() loses nothing', { ...T, skip: nodeOnly('netHandle') }, async () => {
   const srv = await netServer();
   const client = net.connect(srv.address().port, '127.0.0.1');
   const [[conn]] = await Promise.all([once(srv, 'connection'), once(client, 'connect')]);
@@ -641,7 +641,7 @@ test('fromNetSocket refuses a TLSSocket (ERR_INVALID_ARG_VALUE), which keeps wor
   await closeServer(srv);
 });
 
-test('fromNetSocket refuses what is not a net.Socket, and non-object options (ERR_INVALID_ARG_TYPE)', { skip: nodeOnly('netHandle') }, T, async () => {
+test('fromNetSocket refuses what is not a net.Socket, and non-object options (ERR_INVALID_ARG_TYPE)', { ...T, skip: nodeOnly('netHandle') }, async () => {
   const bs = socket.socket();
   const ds = dgram.createSocket('udp4');
   for (const bad of [undefined, null, 3, 'fd', {}, { _handle: { fd: 1 } }, new Duplex(), bs, ds]) {
@@ -667,7 +667,7 @@ test('fromNetSocket refuses what is not a net.Socket, and non-object options (ER
   b.close();
 });
 
-test('fromNetSocket on a net.Socket over a FIFO (not a socket): OSError ENOTSOCK, the net.Socket untouched, no descriptor leaked', { skip: nodeOnly('netHandle') }, T, async () => {
+test('fromNetSocket on a net.Socket over a FIFO (not a socket): OSError ENOTSOCK, the net.Socket untouched, no descriptor leaked', { ...T, skip: nodeOnly('netHandle') }, async () => {
   const dir = mkdtempSync(join(tmpdir(), 'bsdsock-interop-'));
   try {
     const path = join(dir, 'fifo');
@@ -692,7 +692,7 @@ test('fromNetSocket on a net.Socket over a FIFO (not a socket): OSError ENOTSOCK
   }
 });
 
-test('ownership after a move survives garbage collection of the object left behind', { skip: nodeOnly('netHandle') }, T, () => {
+test('ownership after a move survives garbage collection of the object left behind', { ...T, skip: nodeOnly('netHandle') }, () => {
   // In a child with --expose-gc: the detached bsdsock Socket (after
   // toNetSocket) and the destroyed net.Socket (after fromNetSocket) are
   // collected without closing the descriptor that moved on, and without a
@@ -732,7 +732,7 @@ test('fromNetSocket is exported alike by the ESM and CommonJS entries', T, () =>
 
 // --- fromNetSocket: shared -----------------------------------------------------------
 
-test('fromNetSocket { shared: true }: both usable, bsdsock side non-blocking, getsockopt sees net\'s settings', { skip: nodeOnly('netHandle') }, T, async () => {
+test('fromNetSocket { shared: true }: both usable, bsdsock side non-blocking, getsockopt sees net\'s settings', { ...T, skip: nodeOnly('netHandle') }, async () => {
   const srv = await netServer();
   const client = net.connect(srv.address().port, '127.0.0.1');
   const [[conn]] = await Promise.all([once(srv, 'connection'), once(client, 'connect')]);
@@ -780,7 +780,7 @@ test('fromNetSocket { shared: true }: both usable, bsdsock side non-blocking, ge
   await closeServer(srv);
 });
 
-test('fromNetSocket { shared: true } is allowed with bytes buffered (nothing is moved)', { skip: nodeOnly('netHandle') }, T, async () => {
+test('fromNetSocket { shared: true } is allowed with bytes buffered (nothing is moved)', { ...T, skip: nodeOnly('netHandle') }, async () => {
   const [a, b] = socket.socketpair();
   const na = a.toNetSocket();
   b.sendall(Buffer.from('buffered'));
@@ -799,7 +799,7 @@ test('fromNetSocket { shared: true } is allowed with bytes buffered (nothing is 
 
 // --- child processes and workers -----------------------------------------------------
 
-test('fromNetSocket takes a child process\'s \'pipe\' stdio (AF_UNIX socketpair) in; data both ways with the child', { skip: nodeOnly('netHandle') }, T, async () => {
+test('fromNetSocket takes a child process\'s \'pipe\' stdio (AF_UNIX socketpair) in; data both ways with the child', { ...T, skip: nodeOnly('netHandle') }, async () => {
   const childCode = `
     const net = require('node:net');
     const s3 = new net.Socket({ fd: 3, readable: true, writable: true });
@@ -890,7 +890,7 @@ test('no dedicated API: a socket reaches a child process through spawn\'s stdio 
   b.close();
 });
 
-test('no file descriptor is left open by this file', { skip: nodeOnly('ownFds') }, T, async () => {
+test('no file descriptor is left open by this file', { ...T, skip: nodeOnly('ownFds') }, async () => {
   // Handles that net, child_process and workers close are released on a
   // later turn of the loop: give them a few.
   let now = fdList();

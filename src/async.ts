@@ -525,7 +525,7 @@ export function start<T>(
   d: unknown,
   signal: AbortSignal | undefined,
 ): Promise<T> {
-  if (signal !== undefined && isAborted(signal)) return Promise.reject(abortReason(signal));
+  if (isAborted(signal)) return Promise.reject(abortReason(signal!));
   if (!idle(sock, dir)) return queue(sock, dir, syscall, step, a, b, c, d, signal);
   const op = firstTry;
   op.a = a;
@@ -659,7 +659,7 @@ function connectStep(op: Stored, sock: EngineSocket): unknown {
 
 /** connect (resolves undefined) or connect_ex (resolves 0 or the errno) once the address is an IP address. */
 function connectNow(sock: Socket, address: AddressArg, signal: AbortSignal | undefined, raise: boolean): Promise<unknown> {
-  if (signal !== undefined && isAborted(signal)) return Promise.reject(abortReason(signal));
+  if (isAborted(signal)) return Promise.reject(abortReason(signal!));
   let a: unknown;
   try {
     a = toNativeAddress(sock.family, address, raise ? 'connect' : 'connect_ex', sock.proto);
@@ -765,7 +765,7 @@ const recvAsync = function recvAsync(this: Socket, bufsize: unknown, flags?: unk
   }
   // As the sync recv (and Python's, and asyncio's sock_recv): asking for
   // nothing returns at once, without a system call, whatever is queued.
-  if (size === 0 && (signal === undefined || !isAborted(signal))) return Promise.resolve(Buffer.alloc(0));
+  if (size === 0 && !isAborted(signal)) return Promise.resolve(Buffer.alloc(0));
   return start(this, READ, 'recv', recvStep, size, f, undefined, undefined, signal);
 } as Socket['recvAsync'];
 
@@ -782,7 +782,7 @@ const recv_intoAsync = function recv_intoAsync(this: Socket, buffer: unknown, nb
     return badArgument(e);
   }
   // An empty buffer: 0 at once, without a system call, as the sync recv_into.
-  if (n === 0 && (signal === undefined || !isAborted(signal))) return Promise.resolve(0);
+  if (n === 0 && !isAborted(signal)) return Promise.resolve(0);
   return start(this, READ, 'recv_into', recvIntoStep, buf, n, f, undefined, signal);
 } as Socket['recv_intoAsync'];
 
@@ -852,7 +852,7 @@ const sendtoAsync = function sendtoAsync(this: Socket, ...args: unknown[]) {
     signal = signalOf(options);
     // A host name is looked up on the thread pool first; the call joins
     // the queue once it has its address.
-    if (hostToLookUp(this.family, address) !== null && (signal === undefined || !isAborted(signal))) {
+    if (hostToLookUp(this.family, address) !== null && !isAborted(signal)) {
       return resolveHostAsync(this.family, address, signal).then((resolved) =>
         options === undefined
           ? this.sendtoAsync(buf, flags, resolved as Address)

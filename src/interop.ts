@@ -8,6 +8,7 @@ import { EBADF } from './engine';
 import { argTypeError, argValueError, fromErrno } from './errors';
 import { binding } from './native';
 import { getdefaulttimeout, Socket } from './socket';
+import { checkSignal } from './signal';
 
 const C = binding.constants;
 
@@ -47,7 +48,7 @@ function stateError(message: string): TypeError {
 function checkNetOptions(options: ToNetSocketOptions | undefined): void {
   if (options === undefined) return;
   const { signal, ...rest } = options as ToNetSocketOptions & { signal?: unknown };
-  if (signal !== undefined && !(signal instanceof AbortSignal)) throw argTypeError('signal', 'an instance of AbortSignal', signal);
+  checkSignal(signal, 'signal');
   new net.Socket(rest).destroy();
 }
 

@@ -322,7 +322,7 @@ const sendmsgAsync = function sendmsgAsync(this: Socket, ...args: unknown[]): Pr
     const signal = signalOf(options);
     // A host name is looked up on the thread pool first (checked the same
     // way once it is an address).
-    if (hostToLookUp(this.family, address) !== null && (signal === undefined || !isAborted(signal))) {
+    if (hostToLookUp(this.family, address) !== null && !isAborted(signal)) {
       return resolveHostAsync(this.family, address, signal).then((resolved) =>
         this.sendmsgAsync(buffers as Iterable<Bytes>, ancdata as Iterable<AncillaryInput>, flags as number, resolved as Address, { signal }),
       );

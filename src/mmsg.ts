@@ -213,7 +213,7 @@ function messagesOnce(given: unknown): unknown {
  * planSend rejects).
  */
 function resolveNames(family: number, messages: unknown, signal: AbortSignal | undefined): Promise<MmsgMessage[]> | null {
-  if (!Array.isArray(messages) || (signal !== undefined && isAborted(signal))) return null;
+  if (!Array.isArray(messages) || isAborted(signal)) return null;
   const lookups = new Map<unknown, Promise<unknown>>();
   for (const m of messages) {
     if (!Array.isArray(m) || m.length !== 2 || lookups.has(m[1])) continue;

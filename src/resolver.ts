@@ -200,7 +200,7 @@ function abortable<T>(p: Promise<T>, signal: AbortSignal | undefined): Promise<T
 }
 
 async function runAsync<T>(steps: Steps<T>, signal: AbortSignal | undefined): Promise<T> {
-  if (signal !== undefined && isAborted(signal)) throw abortReason(signal);
+  if (isAborted(signal)) throw abortReason(signal!);
   let r = steps.next();
   while (!r.done) {
     const value = await abortable(callAsync(r.value), signal);
@@ -381,7 +381,7 @@ export function getnameinfo(sockaddr: AddrInfoAddress | unknown[], flags: number
 export function getnameinfoAsync(sockaddr: AddrInfoAddress | unknown[], flags: number, options?: ResolverOptions): Promise<[string, string]>;
 export async function getnameinfoAsync(...args: unknown[]): Promise<[string, string]> {
   const [a, o] = splitOptions(args, 2);
-  if (o.signal !== undefined && isAborted(o.signal)) throw abortReason(o.signal);
+  if (isAborted(o.signal)) throw abortReason(o.signal!);
   return runAsync(getnameinfoSteps(a[0], a[1]), o.signal);
 }
 

@@ -18,9 +18,9 @@ const ONCE = { once: true };
 /** What an abort listener may be: a function, or an object with handleEvent. */
 type AbortListener = (() => void) | { handleEvent(): void };
 
-/** Whether `signal` (checked by {@link checkSignal}) has aborted. */
-export function isAborted(signal: AbortSignal): boolean {
-  return Reflect.apply(abortedGetter, signal, []) as boolean;
+/** Whether `signal` (checked by {@link checkSignal}; none: false) has aborted. */
+export function isAborted(signal: AbortSignal | undefined): boolean {
+  return signal !== undefined && (Reflect.apply(abortedGetter, signal, []) as boolean);
 }
 
 /** Why `signal` aborted. */

@@ -12,6 +12,7 @@ import { EAGAIN, EBADF, ENOTCONN } from './engine';
 import { argRangeError, argTypeError, fromErrno } from './errors';
 import { binding } from './native';
 import { Socket } from './socket';
+import { checkSignal } from './signal';
 import { toSize } from './validate';
 
 const C = binding.constants;
@@ -89,7 +90,7 @@ export class SocketDuplex extends Duplex {
     checkStreamSocket(sock, 'toDuplex');
     const { close = true, readSize = DEFAULT_READ_SIZE, signal, ...rest } = checkOptions(options);
     const size = checkReadSize(readSize);
-    if (signal !== undefined && !(signal instanceof AbortSignal)) throw argTypeError('options.signal', 'an instance of AbortSignal', signal);
+    checkSignal(signal, 'options.signal');
     // As net.Socket: by default the writable side ends when the peer's does.
     super({ allowHalfOpen: false, ...rest });
     this.socket = sock;

@@ -419,6 +419,9 @@ test('toNetSocket refuses options.fd (ERR_INVALID_ARG_VALUE) and non-object opti
     [{ readableObjectMode: true }, isArgValue],
     [{ highWaterMark: -1 }, isArgValue],
     [{ signal: 'x' }, (e) => isArgType(e) && e.message.includes('"signal"')],
+    // An object that only claims to be a signal: net.Socket threw only after
+    // the descriptor had moved, which left the bsdsock socket without it.
+    [{ signal: Object.create(AbortSignal.prototype) }, (e) => isArgType(e) && e.message.includes('"signal"')],
   ];
   for (const [bad, check] of netRefuses) assert.throws(() => a.toNetSocket(bad), check, JSON.stringify(bad));
   assert.equal(a.fileno(), fd);

@@ -578,6 +578,7 @@ test('toDuplex: argument errors', T, () => {
   // Node's own checks of the Duplex options.
   assert.throws(() => a.toDuplex({ highWaterMark: -1 }), typeErr('ERR_INVALID_ARG_VALUE'));
   assert.throws(() => a.toDuplex({ signal: 'x' }), typeErr('ERR_INVALID_ARG_TYPE'));
+  assert.throws(() => a.toDuplex({ signal: Object.create(AbortSignal.prototype) }), typeErr('ERR_INVALID_ARG_TYPE'));
   assert.throws(() => a.toDuplex.call({}), typeErr('ERR_INVALID_ARG_TYPE'));
   assert.throws(() => new socket.SocketDuplex({}), typeErr('ERR_INVALID_ARG_TYPE'));
   // close is a boolean for every kind of stream (0 or 'no' would mean

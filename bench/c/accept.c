@@ -6,10 +6,7 @@
  * usage: accept [epoll]   (BENCH_DURATION, BENCH_WARMUP) */
 #include "common.h"
 
-#include <arpa/inet.h>
-#include <netinet/in.h>
 #include <sys/epoll.h>
-#include <sys/socket.h>
 #include <sys/wait.h>
 
 #define MAX 12000
@@ -86,15 +83,7 @@ int main(int argc, char **argv) {
   use_epoll = argc > 1 && strcmp(argv[1], "epoll") == 0;
   double duration = env_seconds("BENCH_DURATION", 1.5), warmup = env_seconds("BENCH_WARMUP", 0.25);
   struct sockaddr_in sin;
-  memset(&sin, 0, sizeof sin);
-  sin.sin_family = AF_INET;
-  sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  socklen_t len = sizeof sin;
-  int lfd = socket(AF_INET, SOCK_STREAM | (use_epoll ? SOCK_NONBLOCK : 0), 0);
-  if (lfd < 0) die("socket");
-  if (bind(lfd, (struct sockaddr *)&sin, len) < 0) die("bind");
-  if (listen(lfd, 511) < 0) die("listen");
-  if (getsockname(lfd, (struct sockaddr *)&sin, &len) < 0) die("getsockname");
+  int lfd = loopback_listener(use_epoll ? SOCK_NONBLOCK : 0, 511, &sin);
   pid_t pid = fork();
   if (pid < 0) die("fork");
   if (pid == 0) {

@@ -34,8 +34,7 @@ static void watch(int fd) {
 static ssize_t receive(int fd, char *buf, size_t n) {
   if (use_epoll) {
     struct epoll_event ev;
-    int k;
-    while ((k = epoll_wait(ep, &ev, 1, -1)) < 0)
+    while (epoll_wait(ep, &ev, 1, -1) < 0)
       if (errno != EINTR) die("epoll_wait");
   }
   return recv(fd, buf, n, 0);
@@ -46,26 +45,13 @@ static void nodelay(int fd, int tcp) {
   if (tcp && setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one) < 0) die("setsockopt");
 }
 
-static int sendall(int fd, const char *p, size_t n) {
-  while (n > 0) {
-    ssize_t r = send(fd, p, n, MSG_NOSIGNAL);
-    if (r < 0) {
-      if (errno == EINTR || errno == EAGAIN) continue; /* 64 B never fills the buffer */
-      return -1;
-    }
-    p += r;
-    n -= (size_t)r;
-  }
-  return 0;
-}
-
 static long loop(int fd, double ms, double *elapsed) {
   char msg[MSG], buf[MSG];
   memset(msg, 'a', sizeof msg);
   double t0 = now_ms(), end = t0 + ms;
   long n = 0;
   for (;;) {
-    if (sendall(fd, msg, MSG) < 0) die("send");
+    if (send_all(fd, msg, MSG) < 0) die("send");
     size_t got = 0;
     while (got < MSG) {
       ssize_t r = receive(fd, buf, MSG - got);
@@ -122,7 +108,7 @@ int main(int argc, char **argv) {
       ssize_t r = receive(c, buf, sizeof buf);
       if (r < 0 && (errno == EINTR || errno == EAGAIN)) continue;
       if (r <= 0) break;
-      if (sendall(c, buf, (size_t)r) < 0) break;
+      if (send_all(c, buf, (size_t)r) < 0) break;
     }
     _exit(0);
   }

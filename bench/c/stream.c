@@ -5,27 +5,11 @@
  * (BENCH_DURATION, BENCH_WARMUP) */
 #include "common.h"
 
-#include <arpa/inet.h>
-#include <netinet/in.h>
 #include <stdint.h>
-#include <sys/socket.h>
 #include <sys/wait.h>
 
 #define CHUNK (64 * 1024)
 #define MAX_BYTES (64LL << 30) /* count bound: 64 GiB */
-
-static int sendall(int fd, const char *p, size_t n) {
-  while (n > 0) {
-    ssize_t r = send(fd, p, n, MSG_NOSIGNAL);
-    if (r < 0) {
-      if (errno == EINTR) continue;
-      return -1;
-    }
-    p += r;
-    n -= (size_t)r;
-  }
-  return 0;
-}
 
 static void receive(int lfd) {
   int c = accept(lfd, NULL, NULL);
@@ -39,22 +23,14 @@ static void receive(int lfd) {
     if (r == 0) break;
     total += (uint64_t)r;
   }
-  if (sendall(c, (const char *)&total, sizeof total) < 0) die("send");
+  if (send_all(c, (const char *)&total, sizeof total) < 0) die("send");
   close(c);
 }
 
 int main(void) {
   double duration = env_seconds("BENCH_DURATION", 1.5), warmup = env_seconds("BENCH_WARMUP", 0.25);
   struct sockaddr_in sin;
-  memset(&sin, 0, sizeof sin);
-  sin.sin_family = AF_INET;
-  sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  socklen_t len = sizeof sin;
-  int lfd = socket(AF_INET, SOCK_STREAM, 0);
-  if (lfd < 0) die("socket");
-  if (bind(lfd, (struct sockaddr *)&sin, len) < 0) die("bind");
-  if (listen(lfd, 16) < 0) die("listen");
-  if (getsockname(lfd, (struct sockaddr *)&sin, &len) < 0) die("getsockname");
+  int lfd = loopback_listener(0, 16, &sin);
   pid_t pid = fork();
   if (pid < 0) die("fork");
   if (pid == 0) {
@@ -65,17 +41,17 @@ int main(void) {
   close(lfd);
   int fd = socket(AF_INET, SOCK_STREAM, 0);
   if (fd < 0) die("socket");
-  if (connect(fd, (struct sockaddr *)&sin, len) < 0) die("connect");
+  if (connect(fd, (struct sockaddr *)&sin, sizeof sin) < 0) die("connect");
   static char chunk[CHUNK];
   memset(chunk, 'b', sizeof chunk);
   double end = now_ms() + warmup * 1000;
   while (now_ms() < end)
-    if (sendall(fd, chunk, CHUNK) < 0) die("send");
+    if (send_all(fd, chunk, CHUNK) < 0) die("send");
   double t0 = now_ms();
   end = t0 + duration * 1000;
   long long sent = 0;
   while (sent < MAX_BYTES && now_ms() < end) {
-    if (sendall(fd, chunk, CHUNK) < 0) die("send");
+    if (send_all(fd, chunk, CHUNK) < 0) die("send");
     sent += CHUNK;
   }
   if (shutdown(fd, SHUT_WR) < 0) die("shutdown");

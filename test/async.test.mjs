@@ -392,13 +392,20 @@ test('the event loop keeps running while twins wait', async () => {
   const [a, b] = socket.socketpair();
   let ticks = 0;
   const iv = setInterval(() => ticks++, 5);
-  const p = a.recvAsync(10);
-  // Longer under emulation, where a timer turn costs more (fired 5 times in 120 ms once under qemu).
-  await sleep(120 * SLOWDOWN);
-  b.sendall(Buffer.from('z'));
-  await p;
+  let settled = false;
+  const p = a.recvAsync(10).finally(() => {
+    settled = true;
+  });
+  // Ten timer turns while the twin waits, however long a loaded machine
+  // takes for them (a count in a fixed time flaked under CI load: 8 in
+  // 120 ms); bounded, so that a blocked loop fails instead of hanging.
+  const deadline = Date.now() + 10000 * SLOWDOWN;
+  while (ticks < 10 && Date.now() < deadline) await sleep(5);
   clearInterval(iv);
   assert.ok(ticks >= 10, `timer fired ${ticks} times`);
+  assert.equal(settled, false);
+  b.sendall(Buffer.from('z'));
+  assert.equal(String(await p), 'z');
   a.close();
   b.close();
 });

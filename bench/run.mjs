@@ -156,6 +156,7 @@ const WORKLOADS = [
       node('bsdsock-async', 'w2-bsdsock-async.mjs'),
       node('bsdsock-async-thread', 'w2-bsdsock-async.mjs', [], THREAD_BACKEND),
       node('net', 'w2-net.mjs'),
+      node('floor', 'w2-floor.mjs'),
       node('bsdsock-sync', 'w2-bsdsock-sync.mjs'),
       py('python', 'pingpong.py', ['tcp']),
       c('c', 'pingpong', ['tcp']),
@@ -185,6 +186,7 @@ const WORKLOADS = [
       node('bsdsock-async', 'w4-bsdsock-async.mjs'),
       node('bsdsock-async-thread', 'w4-bsdsock-async.mjs', [], THREAD_BACKEND),
       node('net', 'w4-net.mjs'),
+      node('floor', 'w4-floor.mjs'),
       node('bsdsock-sync', 'w4-bsdsock-sync.mjs'),
       py('python', 'pingpong.py', ['unix']),
       c('c', 'pingpong', ['unix']),
@@ -196,7 +198,13 @@ const WORKLOADS = [
     title: 'TCP accept rate, one connection at a time',
     unit: 'conn/s',
     better: 'higher',
-    impls: [node('bsdsock-async', 'w5-bsdsock-async.mjs'), node('net', 'w5-net.mjs'), c('c', 'accept'), c('c-epoll', 'accept', ['epoll'])],
+    impls: [
+      node('bsdsock-async', 'w5-bsdsock-async.mjs'),
+      node('net', 'w5-net.mjs'),
+      node('floor', 'w5-floor.mjs'),
+      c('c', 'accept'),
+      c('c-epoll', 'accept', ['epoll']),
+    ],
   },
   {
     id: 'W6',
@@ -207,6 +215,7 @@ const WORKLOADS = [
       node('bsdsock-sync', 'w6-bsdsock-sync.mjs'),
       node('bsdsock-sync-into', 'w6-bsdsock-sync-into.mjs'),
       node('bsdsock-async', 'w6-bsdsock-async.mjs'),
+      node('floor', 'w6-floor.mjs'),
       py('python', 'percall.py'),
       c('c', 'percall'),
     ],
@@ -477,7 +486,10 @@ the stated duration after a warm-up, and is also bounded in count.
   \`sendallAsync\`; sync \`recv(4096)\` + \`sendall\`; net \`'data'\` → \`write\`; Python
   \`recv\`/\`sendall\`; C \`recv\`/\`send\`; \`c-epoll\`: both ends non-blocking, each
   receive after one \`epoll_wait\` (send, wait, receive: the fewest system calls an
-  event loop can make, so the ceiling of any async implementation). Round trips/s.
+  event loop can make, so the ceiling of any async implementation); \`floor\`: bsdsock's
+  readiness calling back into JavaScript, which receives and sends with the
+  addon's raw calls (no Promise, no queue, no argument checks: the least any
+  JavaScript library on Node can spend per message). Round trips/s.
 - **W3** UDP 64-byte datagrams over 127.0.0.1: the measuring process receives
   (bsdsock \`recvfromAsync(2048)\` / \`recvfrom(2048)\`, dgram \`'message'\`, Python
   \`recvfrom\`, C \`recvfrom\`); the sender (same implementation: \`sendtoAsync\` awaited
@@ -490,12 +502,16 @@ the stated duration after a warm-up, and is also bounded in count.
   closes it at once, the client sees EOF and closes; then the next one
   (bsdsock: \`connectAsync\`, \`recvAsync\`, \`acceptAsync\`; net: \`net.connect\`,
   \`'close'\`, \`createServer\` + \`destroy()\`; C: blocking calls; \`c-epoll\`: non-blocking,
-  waiting in epoll as an event loop does). Connections/s (at most 12,000 per run, to
+  waiting in epoll as an event loop does; \`floor\`: non-blocking descriptors driven by
+  bsdsock's readiness from callbacks with the addon's raw calls, no Socket objects
+  and no Promise). Connections/s (at most 12,000 per run, to
   stay inside the ephemeral port range: the server's ends sit in TIME_WAIT).
 - **W6** per-call cost, one thread, an AF_UNIX stream socketpair: \`a.send(1 byte)\`
   then \`b.recv(1)\`; ns per pair. \`bsdsock-sync\` is the Python-shaped \`recv(1)\` (a new
   Buffer each call), \`bsdsock-sync-into\` uses \`recv_into\` on a reused buffer,
-  \`bsdsock-async\` awaits \`sendAsync\` then \`recvAsync\` (both complete without waiting).
+  \`bsdsock-async\` awaits \`sendAsync\` then \`recvAsync\` (both complete without waiting); \`floor\` calls the addon's raw
+  \`send\` and \`recv\` into a reused buffer, with no argument checks: two Node-API
+  calls and the kernel, the least any JavaScript binding can spend on a pair).
 - **W7** memory: the measuring process opens N connected TCP sockets to a helper
   process (a plain net server that accepts and pauses, so the measuring process holds
   N descriptors, not 2N: 10,000 connections in one process would need 20,000 fds,

@@ -6,6 +6,7 @@
 // range: the server's side of each closed connection sits in TIME_WAIT).
 import net from 'node:net';
 import { once } from 'node:events';
+import { createRequire } from 'node:module';
 import * as socket from 'bsdsock';
 import { DURATION, WARMUP, now, spawnHelper } from './common.mjs';
 
@@ -78,11 +79,126 @@ async function clientNet(port) {
   return loop(DURATION * 1000, MAX);
 }
 
+// --- the floor: what any JavaScript library on this runtime must pay ------
+//
+// bsdsock's readiness calling one JavaScript callback, which makes the
+// addon's raw calls on non-blocking descriptors: no Socket objects, no
+// Promise, no argument checks. The same system calls as a careful event
+// loop in C (a connect that poll() sees done at once goes straight on).
+
+const READ = 1;
+const WRITE = 2;
+
+function floorParts() {
+  const require = createRequire(import.meta.url);
+  const { binding } = require('../../../dist/cjs/native.js');
+  const { toNativeAddress } = require('../../../dist/cjs/address.js');
+  return { binding, toNativeAddress, C: binding.constants, E: binding.errnos };
+}
+
+/** Starts the readiness with one handler per descriptor. */
+function floorReadiness(binding) {
+  const handlers = new Map();
+  const ready = binding.readiness_start((count) => {
+    const pairs = delivered;
+    for (let i = 0; i < count; i++) handlers.get(pairs[2 * i])?.(pairs[2 * i + 1]);
+  }, 'uv');
+  if (typeof ready === 'number') throw new Error(`readiness_start: errno ${-ready}`);
+  const delivered = new Int32Array(ready);
+  return {
+    wait(fd, events, handler) {
+      handlers.set(fd, handler);
+      binding.readiness_watch(fd, events);
+    },
+    // Before a close: out of the poll set, as a Socket's close does.
+    forget(fd) {
+      handlers.delete(fd);
+      binding.disown(fd);
+    },
+  };
+}
+
+async function serveFloor() {
+  const { binding, E } = floorParts();
+  const srv = socket.create_server(['127.0.0.1', 0]);
+  srv.setblocking(false);
+  console.log(srv.getsockname()[1]);
+  const fd = srv.fileno();
+  const out = new Int32Array(9);
+  const r = floorReadiness(binding);
+  let accepted = 0;
+  await new Promise((resolve) => {
+    const onReadable = () => {
+      while (binding.accept(fd, out) !== -E.EAGAIN && out[0] >= 0) {
+        binding.close(out[0]);
+        if (++accepted >= 2 * MAX) return resolve();
+      }
+      r.wait(fd, READ, onReadable);
+    };
+    r.wait(fd, READ, onReadable);
+  });
+  srv.close();
+}
+
+async function clientFloor(port) {
+  const { binding, toNativeAddress, C, E } = floorParts();
+  const r = floorReadiness(binding);
+  const addr = toNativeAddress(C.AF_INET, ['127.0.0.1', port], 'connect');
+  const type = C.SOCK_STREAM | C.SOCK_NONBLOCK | C.SOCK_CLOEXEC;
+  const errBuf = Buffer.alloc(4);
+  const buf = Buffer.alloc(16);
+  const POLLOUT = 4;
+  // One connection: connect, see EOF, close; resolves when closed.
+  const once = () =>
+    new Promise((resolve, reject) => {
+      const fd = binding.socket(C.AF_INET, type, 0);
+      if (fd < 0) return reject(new Error(`socket: errno ${-fd}`));
+      const fail = (what, e) => {
+        r.forget(fd);
+        binding.close(fd);
+        reject(new Error(`${what}: errno ${e}`));
+      };
+      const onReadable = () => {
+        const n = binding.recv(fd, buf, 0, 16, 0);
+        if (n === -E.EAGAIN) return r.wait(fd, READ, onReadable);
+        if (n !== 0) return fail('recv', n);
+        r.forget(fd);
+        binding.close(fd);
+        resolve();
+      };
+      const onConnected = () => {
+        binding.getsockopt(fd, C.SOL_SOCKET, C.SO_ERROR, errBuf);
+        const e = errBuf.readInt32LE(0);
+        if (e !== 0) return fail('connect', e);
+        onReadable();
+      };
+      const c = binding.connect(fd, C.AF_INET, addr);
+      if (c === 0) return onConnected();
+      if (c !== -E.EINPROGRESS) return fail('connect', -c);
+      if (binding.poll(fd, POLLOUT, 0) > 0) return onConnected();
+      r.wait(fd, WRITE, onConnected);
+    });
+  const loop = async (ms, max) => {
+    const t0 = now();
+    const end = t0 + ms;
+    let n = 0;
+    while (n < max) {
+      await once();
+      n++;
+      if (now() >= end) break;
+    }
+    return [n, now() - t0];
+  };
+  await loop(WARMUP * 1000, MAX / 4);
+  return loop(DURATION * 1000, MAX);
+}
+
 export async function accept(file, impl, role) {
-  if (role === 'server') return impl === 'net' ? serveNet() : serveAsync();
+  if (role === 'server') return impl === 'net' ? serveNet() : impl === 'floor' ? serveFloor() : serveAsync();
   const helper = spawnHelper(file, 'server');
   const port = Number(await helper.nextLine());
-  const [n, ms] = impl === 'net' ? await clientNet(port) : await clientAsync(port);
+  const client = impl === 'net' ? clientNet : impl === 'floor' ? clientFloor : clientAsync;
+  const [n, ms] = await client(port);
   helper.kill();
   return { value: (n / ms) * 1000, unit: 'conn/s', connections: n, ms: Math.round(ms) };
 }

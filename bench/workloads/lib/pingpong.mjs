@@ -5,6 +5,7 @@
 // TCP_NODELAY is set on both ends for every implementation.
 import net from 'node:net';
 import { once } from 'node:events';
+import { createRequire } from 'node:module';
 import * as socket from 'bsdsock';
 import { DURATION, WARMUP, now, spawnHelper, unixPath } from './common.mjs';
 
@@ -80,6 +81,101 @@ async function serveNet(transport) {
   const a = server.address();
   console.log(typeof a === 'string' ? a : String(a.port));
   await once(server, 'close');
+}
+
+// --- the floor: what any JavaScript library on this runtime must pay ------
+//
+// No Promise, no queue, no argument checks: bsdsock's readiness calls a
+// callback with the ready descriptors, which receives and sends with the
+// addon's raw calls. What is left per message is the runtime's part: the
+// loop's turn, one call from C into JavaScript, two calls into C. No API
+// built on the same runtime can do a message for less; `bsdsock-async`
+// against this shows what its Promise API costs on top.
+
+function floorBinding() {
+  const require = createRequire(import.meta.url);
+  return require('../../../dist/cjs/native.js').binding;
+}
+
+/**
+ * Runs `onMessage(fd)` each time a whole MSG-byte message has arrived on a
+ * non-blocking `fd`, with the readiness of the addon (one watch per wait).
+ */
+function floorReceiver(binding, fd, onMessage, onEnd) {
+  const READ = 1;
+  const buf = Buffer.alloc(MSG);
+  let got = 0;
+  const ready = binding.readiness_start(() => {
+    // One read per wake-up: with one message in flight, a second read
+    // would only find nothing.
+    const r = binding.recv(fd, buf, got, MSG - got, 0);
+    if (r === 0) return onEnd();
+    if (r > 0) got += r;
+    if (got === MSG) {
+      got = 0;
+      if (onMessage(buf) === false) return;
+    }
+    binding.readiness_watch(fd, READ);
+  }, 'uv');
+  if (typeof ready === 'number') throw new Error(`readiness_start: errno ${-ready}`);
+  return () => binding.readiness_watch(fd, READ);
+}
+
+function floorSendAll(binding, fd, data) {
+  let off = 0;
+  while (off < data.length) {
+    const r = binding.send(fd, data, off, data.length - off, 0);
+    if (r < 0) throw new Error(`send: errno ${-r}`);
+    off += r;
+  }
+}
+
+async function serveFloor(transport) {
+  const binding = floorBinding();
+  const [srv, where] = bsdListen(transport);
+  console.log(where);
+  const [c] = srv.accept(); // not acceptAsync: the floor owns this process's readiness
+  nodelay(c, transport);
+  c.setblocking(false);
+  const fd = c.fileno();
+  let stop;
+  const done = new Promise((resolve) => (stop = resolve));
+  const watch = floorReceiver(binding, fd, (d) => floorSendAll(binding, fd, d), stop);
+  watch();
+  await done;
+  c.close();
+  srv.close();
+}
+
+async function clientFloor(transport, where) {
+  const binding = floorBinding();
+  const fam = transport === 'tcp' ? socket.AF_INET : socket.AF_UNIX;
+  const c = socket.socket(fam, socket.SOCK_STREAM);
+  c.connect(bsdConnectAddress(transport, where));
+  nodelay(c, transport);
+  c.setblocking(false);
+  const fd = c.fileno();
+  const msg = Buffer.alloc(MSG, 0x61);
+  let round = null;
+  const watch = floorReceiver(binding, fd, () => {
+    round.n++;
+    if (round.n >= MAX || ((round.n & 63) === 0 && now() >= round.end)) {
+      round.resolve([round.n, now() - round.t0]);
+      return false;
+    }
+    floorSendAll(binding, fd, msg);
+  }, () => round.reject(new Error('server closed')));
+  const loop = (ms) =>
+    new Promise((resolve, reject) => {
+      const t0 = now();
+      round = { t0, end: t0 + ms, n: 0, resolve, reject };
+      floorSendAll(binding, fd, msg);
+      watch();
+    });
+  await loop(WARMUP * 1000);
+  const [n, ms] = await loop(DURATION * 1000);
+  c.close();
+  return { n, ms };
 }
 
 // --- clients (measuring role) ---------------------------------------------
@@ -177,11 +273,12 @@ async function clientNet(transport, where) {
   return { n, ms };
 }
 
-/** Entry point of w2-*.mjs / w4-*.mjs: `impl` is 'bsdsock-async' | 'bsdsock-sync' | 'net'. */
+/** Entry point of w2-*.mjs / w4-*.mjs: `impl` is 'bsdsock-async' | 'bsdsock-sync' | 'floor' | 'net'. */
 export async function pingpong(file, impl, transport, role) {
   if (role === 'server') {
     if (impl === 'bsdsock-async') return serveAsync(transport);
     if (impl === 'bsdsock-sync') return serveSync(transport);
+    if (impl === 'floor') return serveFloor(transport);
     return serveNet(transport);
   }
   const helper = spawnHelper(file, 'server');
@@ -189,6 +286,7 @@ export async function pingpong(file, impl, transport, role) {
   let r;
   if (impl === 'bsdsock-async') r = await clientAsync(transport, where);
   else if (impl === 'bsdsock-sync') r = clientSync(transport, where);
+  else if (impl === 'floor') r = await clientFloor(transport, where);
   else r = await clientNet(transport, where);
   helper.kill();
   return { value: (r.n / r.ms) * 1000, unit: 'rt/s', roundtrips: r.n, ms: Math.round(r.ms) };

@@ -95,7 +95,7 @@ function removeWaiter(fd: number, sock: Socket): void {
 }
 
 /** The other sockets waiting on `fd` (rare: usually none). */
-function othersOn(fd: number, sock: Socket): Socket[] {
+function othersOn(fd: number, sock: Socket | null): Socket[] {
   const w = waiting[fd];
   if (!Array.isArray(w)) return w === undefined || w === sock ? [] : [w];
   return w.filter((s) => s !== sock);
@@ -107,7 +107,7 @@ function othersOn(fd: number, sock: Socket): Socket[] {
  * after a close they fail as their next call would (EBADF); a detached
  * descriptor stays open, and they watch it again.
  */
-function othersLoseWatch(fd: number, sock: Socket, closing: boolean): void {
+function othersLoseWatch(fd: number, sock: Socket | null, closing: boolean): void {
   if (waiting[fd] === undefined) return;
   for (const other of othersOn(fd, sock)) {
     const aio = other._aio as Aio;
@@ -121,10 +121,10 @@ function othersLoseWatch(fd: number, sock: Socket, closing: boolean): void {
   }
 }
 
-// A socket that never waited has no Aio, yet others may wait on its descriptor.
+// A socket that never waited has no Aio, yet others may wait on its
+// descriptor; a socket the garbage collector closed (null) waited on nothing.
 onDescriptorRelease((fd, sock, closing) => {
-  const aio = sock._aio as Aio | null;
-  if (aio !== null) aio.close(sock, closing);
+  if (sock !== null && sock._aio !== null) (sock._aio as Aio).close(sock, closing);
   else othersLoseWatch(fd, sock, closing);
 });
 

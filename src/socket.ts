@@ -49,8 +49,12 @@ const SOCK_CLOEXEC = C.SOCK_CLOEXEC ?? 0;
 const DEFAULT_BACKLOG = Math.min(C.SOMAXCONN ?? 128, 128);
 
 let defaultTimeout: number | null = null;
-/** The async engine's part in a close or detach (src/async.ts); none until it loads. */
-type ReleaseHook = (fd: number, sock: Socket, closing: boolean) => void;
+/**
+ * The async engine's part in a close or detach (src/async.ts); none until
+ * it loads. `sock` is null when the garbage collector closed the
+ * descriptor of a socket nobody held.
+ */
+type ReleaseHook = (fd: number, sock: Socket | null, closing: boolean) => void;
 let releaseHook: ReleaseHook | null = null;
 
 /** @internal Set by the async engine: told of every close and detach. */
@@ -115,6 +119,9 @@ const unclosed = new FinalizationRegistry<number | Held>((value) => {
   const held = unpackHeld(value);
   const text = describeSocket(held.fd, held.family, held.type, held.proto, false);
   binding.disown(held.fd);
+  // Another Socket object may wait on this descriptor (socket(fileno=...)):
+  // it must fail as after a close, not wait for a descriptor that is gone.
+  if (releaseHook !== null) releaseHook(held.fd, null, true);
   binding.close(held.fd);
   process.emitWarning(`unclosed ${text}`, 'ResourceWarning');
 });

@@ -187,6 +187,33 @@ for (const backend of BACKENDS) {
     assert.deepEqual(out.trim().split('\n'), ['one two', 'r', 'sent 1', 'after close: EBADF', 'detached: EBADF', 'other: kept']);
   });
 
+  test(`${backend}: a Socket object on the same descriptor that the garbage collector closes: the other's pending twin fails with EBADF instead of waiting for ever`, { skip: skipBackend(backend) }, () => {
+    const out = child(
+      backend,
+      `const hang = setTimeout(() => { console.log('hang'); process.exit(1); }, ${10000 * SLOWDOWN});
+       const within = (p) => Promise.race([p, new Promise((r) => setTimeout(() => r('still waiting'), ${2000 * SLOWDOWN}))]);
+       (async () => {
+         const [a, peer] = s.socketpair();
+         const fd = a.fileno();
+         const isOpen = () => require('node:fs').existsSync('/proc/self/fd/' + fd);
+         // Nothing holds the second object, so the collector closes the descriptor.
+         (() => { new s.socket(a.family, a.type, 0, fd); })();
+         const pa = a.recvAsync(10).then((d) => String(d), (e) => e.code);
+         await new Promise((r) => setTimeout(r, 20));
+         for (let i = 0; i < 50 && isOpen(); i++) {
+           globalThis.gc();
+           await new Promise((r) => setTimeout(r, 10));
+         }
+         console.log('closed:', !isOpen());
+         console.log('after collection:', await within(pa));
+         a.detach(); peer.close();
+         clearTimeout(hang);
+       })();`,
+      ['--expose-gc', '--no-warnings'],
+    );
+    assert.deepEqual(out.trim().split('\n'), ['closed: true', 'after collection: EBADF']);
+  });
+
   test(`${backend}: a worker torn down with twins pending on many sockets exits cleanly, and the process too`, { skip: skipBackend(backend) }, () => {
     const out = child(
       backend,

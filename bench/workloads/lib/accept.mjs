@@ -6,9 +6,8 @@
 // range: the server's side of each closed connection sits in TIME_WAIT).
 import net from 'node:net';
 import { once } from 'node:events';
-import { createRequire } from 'node:module';
 import * as socket from 'bsdsock';
-import { DURATION, WARMUP, now, spawnHelper } from './common.mjs';
+import { DURATION, WARMUP, floorReadiness, now, rawAddon, rawAddress, spawnHelper } from './common.mjs';
 
 const MAX = 12_000;
 
@@ -88,38 +87,11 @@ async function clientNet(port) {
 
 const READ = 1;
 const WRITE = 2;
-
-function floorParts() {
-  const require = createRequire(import.meta.url);
-  const { binding } = require('../../../dist/cjs/native.js');
-  const { toNativeAddress } = require('../../../dist/cjs/address.js');
-  return { binding, toNativeAddress, C: binding.constants, E: binding.errnos };
-}
-
-/** Starts the readiness with one handler per descriptor. */
-function floorReadiness(binding) {
-  const handlers = new Map();
-  const ready = binding.readiness_start((count) => {
-    const pairs = delivered;
-    for (let i = 0; i < count; i++) handlers.get(pairs[2 * i])?.(pairs[2 * i + 1]);
-  }, 'uv');
-  if (typeof ready === 'number') throw new Error(`readiness_start: errno ${-ready}`);
-  const delivered = new Int32Array(ready);
-  return {
-    wait(fd, events, handler) {
-      handlers.set(fd, handler);
-      binding.readiness_watch(fd, events);
-    },
-    // Before a close: out of the poll set, as a Socket's close does.
-    forget(fd) {
-      handlers.delete(fd);
-      binding.disown(fd);
-    },
-  };
-}
+const POLLOUT = 4;
 
 async function serveFloor() {
-  const { binding, E } = floorParts();
+  const binding = rawAddon();
+  const E = binding.errnos;
   const srv = socket.create_server(['127.0.0.1', 0]);
   srv.setblocking(false);
   console.log(srv.getsockname()[1]);
@@ -127,9 +99,14 @@ async function serveFloor() {
   const out = new Int32Array(9);
   const r = floorReadiness(binding);
   let accepted = 0;
-  await new Promise((resolve) => {
+  await new Promise((resolve, reject) => {
     const onReadable = () => {
-      while (binding.accept(fd, out) !== -E.EAGAIN && out[0] >= 0) {
+      for (;;) {
+        const a = binding.accept(fd, out);
+        if (out[0] < 0) {
+          if (a !== -E.EAGAIN) return reject(new Error(`accept: errno ${-a}`));
+          break;
+        }
         binding.close(out[0]);
         if (++accepted >= 2 * MAX) return resolve();
       }
@@ -141,27 +118,29 @@ async function serveFloor() {
 }
 
 async function clientFloor(port) {
-  const { binding, toNativeAddress, C, E } = floorParts();
+  const binding = rawAddon();
+  const C = binding.constants;
+  const E = binding.errnos;
   const r = floorReadiness(binding);
-  const addr = toNativeAddress(C.AF_INET, ['127.0.0.1', port], 'connect');
+  const addr = rawAddress(C.AF_INET, ['127.0.0.1', port]);
   const type = C.SOCK_STREAM | C.SOCK_NONBLOCK | C.SOCK_CLOEXEC;
   const errBuf = Buffer.alloc(4);
   const buf = Buffer.alloc(16);
-  const POLLOUT = 4;
   // One connection: connect, see EOF, close; resolves when closed.
-  const once = () =>
+  const oneConnection = () =>
     new Promise((resolve, reject) => {
       const fd = binding.socket(C.AF_INET, type, 0);
       if (fd < 0) return reject(new Error(`socket: errno ${-fd}`));
-      const fail = (what, e) => {
+      const fail = (message) => {
         r.forget(fd);
         binding.close(fd);
-        reject(new Error(`${what}: errno ${e}`));
+        reject(new Error(message));
       };
       const onReadable = () => {
         const n = binding.recv(fd, buf, 0, 16, 0);
         if (n === -E.EAGAIN) return r.wait(fd, READ, onReadable);
-        if (n !== 0) return fail('recv', n);
+        if (n < 0) return fail(`recv: errno ${-n}`);
+        if (n > 0) return fail('expected EOF');
         r.forget(fd);
         binding.close(fd);
         resolve();
@@ -169,12 +148,12 @@ async function clientFloor(port) {
       const onConnected = () => {
         binding.getsockopt(fd, C.SOL_SOCKET, C.SO_ERROR, errBuf);
         const e = errBuf.readInt32LE(0);
-        if (e !== 0) return fail('connect', e);
+        if (e !== 0) return fail(`connect: errno ${e}`);
         onReadable();
       };
       const c = binding.connect(fd, C.AF_INET, addr);
       if (c === 0) return onConnected();
-      if (c !== -E.EINPROGRESS) return fail('connect', -c);
+      if (c !== -E.EINPROGRESS) return fail(`connect: errno ${-c}`);
       if (binding.poll(fd, POLLOUT, 0) > 0) return onConnected();
       r.wait(fd, WRITE, onConnected);
     });
@@ -183,7 +162,7 @@ async function clientFloor(port) {
     const end = t0 + ms;
     let n = 0;
     while (n < max) {
-      await once();
+      await oneConnection();
       n++;
       if (now() >= end) break;
     }

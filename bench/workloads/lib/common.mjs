@@ -2,6 +2,7 @@
 // the one-line JSON result, timing, and helper processes (the other end of a
 // two-ended workload) that die with the measuring process.
 import { spawn } from 'node:child_process';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { createInterface } from 'node:readline';
@@ -108,4 +109,48 @@ export function run(main) {
 /** A unique Unix socket path in the temp dir. */
 export function unixPath(tag) {
   return `${TMP}/${tag}-${process.pid}-${Math.floor(Math.random() * 1e6)}.sock`;
+}
+
+// --- the floor's parts --------------------------------------------------------
+//
+// The `floor` implementations use bsdsock's internals directly: the addon's
+// raw calls (a result or a negative errno, no checks) and its readiness.
+
+const requireHere = createRequire(import.meta.url);
+
+/** The addon's raw bindings, with `constants` and `errnos`. */
+export function rawAddon() {
+  return requireHere('../../../dist/cjs/native.js').binding;
+}
+
+/** The addon's form of `address` for connect/bind on a socket of `family`. */
+export function rawAddress(family, address) {
+  return requireHere('../../../dist/cjs/address.js').toNativeAddress(family, address, 'connect');
+}
+
+/**
+ * Starts the addon's readiness for this process (so nothing else in it may
+ * use the async twins) with one handler per descriptor: `wait` asks for one
+ * delivery of `events` (1 readable, 2 writable) to `handler`; `forget` takes
+ * a descriptor out of the poll set before it is closed, as a Socket's
+ * close does.
+ */
+export function floorReadiness(binding) {
+  const handlers = new Map();
+  let delivered = null;
+  const ready = binding.readiness_start((count) => {
+    for (let i = 0; i < count; i++) handlers.get(delivered[2 * i])?.(delivered[2 * i + 1]);
+  }, 'uv');
+  if (typeof ready === 'number') throw new Error(`readiness_start: errno ${-ready}`);
+  delivered = new Int32Array(ready);
+  return {
+    wait(fd, events, handler) {
+      handlers.set(fd, handler);
+      binding.readiness_watch(fd, events);
+    },
+    forget(fd) {
+      handlers.delete(fd);
+      binding.disown(fd);
+    },
+  };
 }

@@ -2,9 +2,8 @@
 // on one end, receive it on the other; ns per send+recv pair. Variants:
 // sync recv() (the Python-shaped call, a new 1-byte Buffer each time),
 // sync recv_into() a reused buffer, and the async twins awaited in turn.
-import { createRequire } from 'node:module';
 import * as socket from 'bsdsock';
-import { DURATION, WARMUP, now } from './common.mjs';
+import { DURATION, WARMUP, now, rawAddon } from './common.mjs';
 
 const MAX = 200_000_000;
 
@@ -42,7 +41,7 @@ function loopInto(a, b, ms) {
 // argument checks and no Python-shaped result: two Node-API calls and the
 // kernel, the least any JavaScript binding can spend on a pair.
 function loopFloor(a, b, ms) {
-  const { binding } = createRequire(import.meta.url)('../../../dist/cjs/native.js');
+  const binding = rawAddon();
   const fa = a.fileno();
   const fb = b.fileno();
   const one = Buffer.from('x');

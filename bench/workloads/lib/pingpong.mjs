@@ -5,9 +5,8 @@
 // TCP_NODELAY is set on both ends for every implementation.
 import net from 'node:net';
 import { once } from 'node:events';
-import { createRequire } from 'node:module';
 import * as socket from 'bsdsock';
-import { DURATION, WARMUP, now, spawnHelper, unixPath } from './common.mjs';
+import { DURATION, WARMUP, floorReadiness, now, rawAddon, spawnHelper, unixPath } from './common.mjs';
 
 const MSG = 64;
 const MAX = 50_000_000;
@@ -92,33 +91,31 @@ async function serveNet(transport) {
 // built on the same runtime can do a message for less; `bsdsock-async`
 // against this shows what its Promise API costs on top.
 
-function floorBinding() {
-  const require = createRequire(import.meta.url);
-  return require('../../../dist/cjs/native.js').binding;
-}
-
 /**
- * Runs `onMessage(fd)` each time a whole MSG-byte message has arrived on a
- * non-blocking `fd`, with the readiness of the addon (one watch per wait).
+ * Calls `onMessage(buf)` each time a whole MSG-byte message has arrived on
+ * the non-blocking `fd` (buf holds it until the next read), and `onEnd()` at
+ * the end of the stream; the returned function starts waiting.
  */
 function floorReceiver(binding, fd, onMessage, onEnd) {
   const READ = 1;
+  const EAGAIN = binding.errnos.EAGAIN;
+  const readiness = floorReadiness(binding);
   const buf = Buffer.alloc(MSG);
   let got = 0;
-  const ready = binding.readiness_start(() => {
+  const onReadable = () => {
     // One read per wake-up: with one message in flight, a second read
     // would only find nothing.
     const r = binding.recv(fd, buf, got, MSG - got, 0);
     if (r === 0) return onEnd();
+    if (r < 0 && r !== -EAGAIN) throw new Error(`recv: errno ${-r}`);
     if (r > 0) got += r;
     if (got === MSG) {
       got = 0;
       if (onMessage(buf) === false) return;
     }
-    binding.readiness_watch(fd, READ);
-  }, 'uv');
-  if (typeof ready === 'number') throw new Error(`readiness_start: errno ${-ready}`);
-  return () => binding.readiness_watch(fd, READ);
+    readiness.wait(fd, READ, onReadable);
+  };
+  return () => readiness.wait(fd, READ, onReadable);
 }
 
 function floorSendAll(binding, fd, data) {
@@ -131,7 +128,7 @@ function floorSendAll(binding, fd, data) {
 }
 
 async function serveFloor(transport) {
-  const binding = floorBinding();
+  const binding = rawAddon();
   const [srv, where] = bsdListen(transport);
   console.log(where);
   const [c] = srv.accept(); // not acceptAsync: the floor owns this process's readiness
@@ -148,7 +145,7 @@ async function serveFloor(transport) {
 }
 
 async function clientFloor(transport, where) {
-  const binding = floorBinding();
+  const binding = rawAddon();
   const fam = transport === 'tcp' ? socket.AF_INET : socket.AF_UNIX;
   const c = socket.socket(fam, socket.SOCK_STREAM);
   c.connect(bsdConnectAddress(transport, where));
